@@ -1,0 +1,332 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_biopass_global_optspecs
+    string join \n env= endpoint= profile= config= api-key-file= o/output= timeout= connect-timeout= max-image-bytes= ca-cert= v/verbose q/quiet dry-run h/help V/version
+end
+
+function __fish_biopass_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_biopass_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_biopass_using_subcommand
+    set -l cmd (__fish_biopass_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c biopass -n "__fish_biopass_needs_command" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_needs_command" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_needs_command" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_needs_command" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_needs_command" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_needs_command" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_needs_command" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_needs_command" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_needs_command" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_needs_command" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_needs_command" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_needs_command" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_needs_command" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_needs_command" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "sandbox" -d 'Run the local BioPassID emulator'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "config" -d 'Inspect or create the configuration file'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l id -d 'The person\'s CustomID' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
+jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l jobs -d 'Concurrent requests [default: 4]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l rate -d 'Requests per second, across all jobs [default: unlimited]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-invalid -d 'Record invalid rows as failed and run the rest (default: list them, send nothing)'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l accept-changed -d 'Run rows whose content changed since the journal recorded them'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l id -d 'The person\'s CustomID' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
+jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l jobs -d 'Concurrent requests [default: 4]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l rate -d 'Requests per second, across all jobs [default: unlimited]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-invalid -d 'Record invalid rows as failed and run the rest (default: list them, send nothing)'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l accept-changed -d 'Run rows whose content changed since the journal recorded them'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l id -d 'The person\'s CustomID' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l id -d 'The person\'s CustomID' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
+jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l jobs -d 'Concurrent requests [default: 4]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l rate -d 'Requests per second, across all jobs [default: unlimited]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-invalid -d 'Record invalid rows as failed and run the rest (default: list them, send nothing)'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l accept-changed -d 'Run rows whose content changed since the journal recorded them'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l port -d 'Port on 127.0.0.1 (0 picks a free one)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l data -d 'Keep state in this JSON file (image digests only) [default: in memory]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l key -d 'Subscription key the emulator accepts [default: biopass-sandbox-key]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l seed -d 'Seed of the fault sequence (same seed and request order, same faults)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l fail-503 -d 'Share of requests answered 503 before acting (0-1)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l fail-429 -d 'Share of requests answered 429 with Retry-After before acting (0-1)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l retry-after -d 'Retry-After sent with each 429, in seconds' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l reset -d 'Share of requests applied, then answered with a connection reset (0-1)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l hang -d 'Share of requests applied, then answered only after --hang-ms (0-1)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l hang-ms -d 'How long a hung response is held, in milliseconds' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l latency-ms -d 'Latency added to every person-operation response, in milliseconds' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -f -a "path" -d 'Print the path of the config file in use'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of the config file in use'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "sandbox" -d 'Run the local BioPassID emulator'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "config" -d 'Inspect or create the configuration file'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the config file in use'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'

@@ -1,0 +1,472 @@
+//! The batch journal: an append-only JSON Lines file that makes a run resumable.
+//!
+//! Write-ahead: a `start` record reaches the disk (fsync) before its request leaves,
+//! so after any crash the journal knows every request that might have landed.
+//! Terminal `end` records are group-committed with the next fsync. One writer
+//! thread does all writes: workers hand it records and, for `start`, wait for the
+//! fsync that covers theirs, so eight workers share one fsync instead of eight.
+//! Never holds images or the key; created with mode 0600; locked against a second
+//! process.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Failure, Kind};
+
+pub const VERSION: u32 = 1;
+
+/// How a row ended (the `state` of an `end` record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Succeeded (enrolled, updated or deleted).
+    Done,
+    /// A re-send found our earlier attempt had landed.
+    Reconciled,
+    /// Counted as skipped (`--skip-existing`).
+    Skipped,
+    /// Refused by the API; retried only with `--retry-failed`.
+    Failed,
+    /// Invalid row (`--skip-invalid`).
+    Invalid,
+    /// The request may have been acted on; the row will be retried.
+    Ambiguous,
+    /// Certainly not acted on (connect failure, 429, 401); will be retried.
+    Transient,
+}
+
+impl State {
+    pub fn is_final_success(self) -> bool {
+        matches!(self, State::Done | State::Reconciled | State::Skipped)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Record {
+    /// One per run (each resume appends one).
+    Run {
+        v: u32,
+        op: String,
+        manifest: String,
+        shard: Option<String>,
+        pid: u32,
+        at: u64,
+    },
+    /// Written and fsync'd before the request is sent.
+    Start {
+        line: u64,
+        id: String,
+        fp: String,
+        attempt: u32,
+    },
+    End {
+        line: u64,
+        id: String,
+        fp: String,
+        attempt: u32,
+        state: State,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        biopass_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kind: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        ms: u64,
+    },
+}
+
+/// What the journal says about one CustomID.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub line: u64,
+    pub fp: String,
+    /// The last terminal state, if any.
+    pub state: Option<State>,
+    pub biopass_id: Option<String>,
+    pub attempts: u32,
+    /// A start whose end is missing or ambiguous: our request may have landed.
+    pub maybe_landed: bool,
+    open: bool,
+}
+
+/// The journal as loaded at the start of a run.
+pub struct Loaded {
+    pub rows: HashMap<String, History>,
+    pub op: Option<String>,
+    pub torn_tail: bool,
+}
+
+fn io_fail(path: &Path, what: &str, e: impl std::fmt::Display) -> anyhow::Error {
+    Failure::new(Kind::Io, format!("journal {}: {what}: {e}", path.display())).into()
+}
+
+/// Open (creating with 0600) and lock the journal, and load what it holds.
+/// A torn last line (a crash mid-write) is cut off with a warning; any other
+/// damage is an error.
+pub fn open(path: &Path) -> Result<(File, Loaded)> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true).append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut file = o.open(path).map_err(|e| io_fail(path, "cannot open", e))?;
+    if !file
+        .metadata()
+        .map_err(|e| io_fail(path, "cannot stat", e))?
+        .is_file()
+    {
+        return Err(io_fail(path, "cannot use", "not a regular file"));
+    }
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(Failure::new(
+                Kind::TryLater,
+                format!("journal {} is in use by another biopass process (lock held); wait for it to finish", path.display()),
+            )
+            .into());
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(io_fail(path, "cannot lock", e)),
+    }
+    let mut loaded = Loaded {
+        rows: HashMap::new(),
+        op: None,
+        torn_tail: false,
+    };
+    let mut reader = BufReader::new(&file);
+    let mut buf = Vec::new();
+    let mut good_len: u64 = 0;
+    let mut lineno = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| io_fail(path, "cannot read", e))?;
+        if n == 0 {
+            break;
+        }
+        lineno += 1;
+        if buf.last() != Some(&b'\n') {
+            // The last write was cut short by a crash: drop it.
+            loaded.torn_tail = true;
+            break;
+        }
+        let rec: Record = serde_json::from_slice(&buf)
+            .map_err(|e| io_fail(path, &format!("line {lineno} is damaged"), e))?;
+        apply(&mut loaded, rec);
+        good_len += n as u64;
+    }
+    drop(reader);
+    if loaded.torn_tail {
+        file.set_len(good_len)
+            .map_err(|e| io_fail(path, "cannot cut the torn last line", e))?;
+        file.sync_all()
+            .map_err(|e| io_fail(path, "cannot sync", e))?;
+    }
+    file.seek(std::io::SeekFrom::End(0))
+        .map_err(|e| io_fail(path, "cannot seek", e))?;
+    for h in loaded.rows.values_mut() {
+        if h.open {
+            // Started, never ended: the process died with the request in flight.
+            h.maybe_landed = true;
+            h.open = false;
+        }
+    }
+    Ok((file, loaded))
+}
+
+fn apply(l: &mut Loaded, rec: Record) {
+    match rec {
+        Record::Run { op, .. } => l.op = Some(op),
+        Record::Start {
+            line,
+            id,
+            fp,
+            attempt,
+        } => {
+            let h = l.rows.entry(id).or_default();
+            if h.fp != fp {
+                // New content for this CustomID: earlier attempts were of other bytes.
+                *h = History::default();
+            }
+            if h.open {
+                h.maybe_landed = true;
+            }
+            h.line = line;
+            h.fp = fp;
+            h.open = true;
+            h.attempts = h.attempts.max(attempt);
+        }
+        Record::End {
+            line,
+            id,
+            fp,
+            state,
+            biopass_id,
+            ..
+        } => {
+            let h = l.rows.entry(id).or_default();
+            if h.fp != fp {
+                *h = History::default();
+                h.fp = fp;
+            }
+            h.line = line;
+            h.open = false;
+            h.state = Some(state);
+            if state == State::Ambiguous {
+                h.maybe_landed = true;
+            }
+            if biopass_id.is_some() {
+                h.biopass_id = biopass_id;
+            }
+        }
+    }
+}
+
+enum Msg {
+    Line(Vec<u8>, Option<mpsc::SyncSender<Result<(), String>>>),
+    Flush(mpsc::SyncSender<Result<(), String>>),
+}
+
+/// The writer: one thread, group commit.
+pub struct Writer {
+    tx: Option<mpsc::Sender<Msg>>,
+    thread: Option<JoinHandle<()>>,
+    path: PathBuf,
+}
+
+impl Writer {
+    pub fn start(file: File, path: &Path) -> Writer {
+        let (tx, rx) = mpsc::channel::<Msg>();
+        let thread = std::thread::Builder::new()
+            .name("journal".into())
+            .spawn(move || write_loop(file, rx))
+            .expect("spawning the journal thread");
+        Writer {
+            tx: Some(tx),
+            thread: Some(thread),
+            path: path.to_path_buf(),
+        }
+    }
+
+    fn send(&self, rec: &Record, durable: bool) -> Result<()> {
+        let mut line = serde_json::to_vec(rec).expect("plain data");
+        line.push(b'\n');
+        let tx = self.tx.as_ref().expect("writer open");
+        if durable {
+            let (ack_tx, ack_rx) = mpsc::sync_channel(1);
+            tx.send(Msg::Line(line, Some(ack_tx)))
+                .map_err(|_| io_fail(&self.path, "write failed", "writer stopped"))?;
+            match ack_rx.recv() {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(io_fail(&self.path, "write failed", e)),
+                Err(_) => Err(io_fail(&self.path, "write failed", "writer stopped")),
+            }
+        } else {
+            tx.send(Msg::Line(line, None))
+                .map_err(|_| io_fail(&self.path, "write failed", "writer stopped"))
+        }
+    }
+
+    /// Append and wait until it is on disk (used for `start` and `run`).
+    pub fn durable(&self, rec: &Record) -> Result<()> {
+        self.send(rec, true)
+    }
+
+    /// Append; it reaches the disk with the next group commit or [`Writer::flush`].
+    pub fn append(&self, rec: &Record) -> Result<()> {
+        self.send(rec, false)
+    }
+
+    /// Write and fsync everything handed over so far.
+    pub fn flush(&self) -> Result<()> {
+        let (ack_tx, ack_rx) = mpsc::sync_channel(1);
+        let tx = self.tx.as_ref().expect("writer open");
+        tx.send(Msg::Flush(ack_tx))
+            .map_err(|_| io_fail(&self.path, "write failed", "writer stopped"))?;
+        match ack_rx.recv() {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(io_fail(&self.path, "write failed", e)),
+            Err(_) => Err(io_fail(&self.path, "write failed", "writer stopped")),
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn write_loop(mut file: File, rx: mpsc::Receiver<Msg>) {
+    let mut failed: Option<String> = None;
+    let mut batch = Vec::with_capacity(64 * 1024);
+    let mut acks = Vec::new();
+    while let Ok(first) = rx.recv() {
+        // Take everything already queued: one write and one fsync for all of it.
+        let mut msgs = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            msgs.push(m);
+        }
+        batch.clear();
+        acks.clear();
+        for m in msgs {
+            match m {
+                Msg::Line(l, ack) => {
+                    batch.extend_from_slice(&l);
+                    acks.extend(ack);
+                }
+                Msg::Flush(ack) => acks.push(ack),
+            }
+        }
+        if failed.is_none() {
+            let r = file.write_all(&batch).and_then(|_| {
+                if acks.is_empty() {
+                    Ok(())
+                } else {
+                    file.sync_data()
+                }
+            });
+            if let Err(e) = r {
+                failed = Some(e.to_string());
+            }
+        }
+        for ack in acks.drain(..) {
+            let _ = ack.send(match &failed {
+                None => Ok(()),
+                Some(e) => Err(e.clone()),
+            });
+        }
+    }
+    if failed.is_none() {
+        let _ = file.sync_data();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start(id: &str, fp: &str, attempt: u32) -> Record {
+        Record::Start {
+            line: 2,
+            id: id.into(),
+            fp: fp.into(),
+            attempt,
+        }
+    }
+
+    fn end(id: &str, fp: &str, state: State) -> Record {
+        Record::End {
+            line: 2,
+            id: id.into(),
+            fp: fp.into(),
+            attempt: 1,
+            state,
+            status: None,
+            biopass_id: None,
+            class: None,
+            kind: None,
+            error: None,
+            ms: 1,
+        }
+    }
+
+    fn write(path: &Path, recs: &[Record], tail: &str) {
+        let mut s = String::new();
+        for r in recs {
+            s.push_str(&serde_json::to_string(r).unwrap());
+            s.push('\n');
+        }
+        s.push_str(tail);
+        std::fs::write(path, s).unwrap();
+    }
+
+    #[test]
+    fn history_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j");
+        write(
+            &p,
+            &[
+                start("a", "f1", 1),
+                end("a", "f1", State::Done),
+                start("b", "f1", 1),
+                start("c", "f1", 1),
+                end("c", "f1", State::Ambiguous),
+                start("d", "f1", 1),
+                end("d", "f1", State::Transient),
+                start("e", "OLD", 1),
+                start("e", "f2", 1),
+            ],
+            "{\"event\":\"start\",\"li",
+        );
+        let (_f, l) = open(&p).unwrap();
+        assert!(l.torn_tail);
+        assert_eq!(l.rows["a"].state, Some(State::Done));
+        assert!(!l.rows["a"].maybe_landed);
+        assert!(l.rows["b"].maybe_landed, "started, never ended");
+        assert!(l.rows["c"].maybe_landed);
+        assert!(!l.rows["d"].maybe_landed);
+        assert!(!l.rows["e"].maybe_landed || l.rows["e"].fp == "f2");
+        assert_eq!(l.rows["e"].fp, "f2");
+        // The torn tail was cut: the file now ends with a newline and loads cleanly.
+        drop(_f);
+        assert!(std::fs::read_to_string(&p).unwrap().ends_with('\n'));
+        assert!(!open(&p).unwrap().1.torn_tail);
+    }
+
+    #[test]
+    fn damage_in_the_middle_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j");
+        std::fs::write(&p, "{\"event\":\"start\"}\nnot json\n").unwrap();
+        let e = open(&p).err().unwrap();
+        assert!(e.to_string().contains("line 1 is damaged"), "{e}");
+    }
+
+    #[test]
+    fn second_open_is_refused_while_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j");
+        let (_held, _) = open(&p).unwrap();
+        let e = open(&p).err().unwrap();
+        assert_eq!(crate::error::exit_code(&e), 75);
+    }
+
+    #[test]
+    fn writer_group_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j");
+        let (f, _) = open(&p).unwrap();
+        let w = Writer::start(f, &p);
+        w.durable(&start("x", "f", 1)).unwrap();
+        w.append(&end("x", "f", State::Done)).unwrap();
+        w.flush().unwrap();
+        drop(w);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+}

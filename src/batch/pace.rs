@@ -1,0 +1,206 @@
+//! Pacing shared by all batch workers: an adaptive concurrency gate (halved on a
+//! 429, grown back slowly after successes), an optional requests-per-second cap,
+//! and the run's retry budget.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// How many requests may be in flight: at most `max`, fewer after rate limiting.
+pub struct Gate {
+    max: usize,
+    state: Mutex<GateState>,
+    cv: Condvar,
+}
+
+struct GateState {
+    limit: usize,
+    in_flight: usize,
+    streak: usize,
+    pause_until: Option<Instant>,
+}
+
+impl Gate {
+    pub fn new(max: usize) -> Gate {
+        Gate {
+            max,
+            state: Mutex::new(GateState {
+                limit: max,
+                in_flight: 0,
+                streak: 0,
+                pause_until: None,
+            }),
+            cv: Condvar::new(),
+        }
+    }
+
+    /// Wait for a slot; gives up (returns false) as soon as `stopped()` says so.
+    pub fn acquire(&self, stopped: impl Fn() -> bool) -> bool {
+        let mut st = self.state.lock().unwrap();
+        loop {
+            if stopped() {
+                return false;
+            }
+            let now = Instant::now();
+            let wait = match st.pause_until {
+                Some(t) if t > now => (t - now).min(Duration::from_millis(100)),
+                _ if st.in_flight < st.limit => {
+                    st.in_flight += 1;
+                    return true;
+                }
+                _ => Duration::from_millis(100),
+            };
+            st = self.cv.wait_timeout(st, wait).unwrap().0;
+        }
+    }
+
+    pub fn release(&self) {
+        let mut st = self.state.lock().unwrap();
+        st.in_flight -= 1;
+        drop(st);
+        self.cv.notify_one();
+    }
+
+    /// Additive increase: one more slot after `limit * 4` successes in a row.
+    pub fn success(&self) {
+        let mut st = self.state.lock().unwrap();
+        st.streak += 1;
+        if st.limit < self.max && st.streak >= st.limit * 4 {
+            st.limit += 1;
+            st.streak = 0;
+            drop(st);
+            self.cv.notify_one();
+        }
+    }
+
+    /// Multiplicative decrease on a 429, and everyone waits out `Retry-After`.
+    pub fn rate_limited(&self, retry_after: Option<Duration>) {
+        let mut st = self.state.lock().unwrap();
+        st.limit = (st.limit / 2).max(1);
+        st.streak = 0;
+        if let Some(ra) = retry_after {
+            let until = Instant::now() + ra;
+            st.pause_until = Some(st.pause_until.map_or(until, |t| t.max(until)));
+        }
+    }
+
+    #[cfg(test)]
+    pub fn limit(&self) -> usize {
+        self.state.lock().unwrap().limit
+    }
+
+    /// Wake every waiter (used when the run stops).
+    pub fn wake_all(&self) {
+        self.cv.notify_all();
+    }
+}
+
+/// At most `rate` request starts per second across all workers.
+pub struct Pacer {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl Pacer {
+    pub fn new(rate: f64) -> Pacer {
+        Pacer {
+            interval: Duration::from_secs_f64(1.0 / rate),
+            next: Mutex::new(Instant::now()),
+        }
+    }
+
+    /// Reserve the next start time and sleep until it.
+    pub fn take(&self) {
+        let slot = {
+            let mut next = self.next.lock().unwrap();
+            let now = Instant::now();
+            let slot = (*next).max(now);
+            *next = slot + self.interval;
+            slot
+        };
+        let now = Instant::now();
+        if slot > now {
+            std::thread::sleep(slot - now);
+        }
+    }
+}
+
+/// One retry budget for the whole run, so an outage stops the run quickly instead
+/// of hammering the service: `initial` retries, plus one for every two successes.
+pub struct Budget {
+    half_tokens: AtomicI64,
+    cap: i64,
+}
+
+impl Budget {
+    pub fn new(initial: i64) -> Budget {
+        Budget {
+            half_tokens: AtomicI64::new(initial * 2),
+            cap: initial.max(10) * 20,
+        }
+    }
+
+    pub fn success(&self) {
+        let _ = self
+            .half_tokens
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+                Some((v + 1).min(self.cap))
+            });
+    }
+
+    /// Spend one retry; false when the budget is gone.
+    pub fn spend(&self) -> bool {
+        self.half_tokens.fetch_sub(2, Ordering::Relaxed) >= 2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_halves_and_grows_back() {
+        let g = Gate::new(8);
+        g.rate_limited(None);
+        assert_eq!(g.limit(), 4);
+        g.rate_limited(None);
+        g.rate_limited(None);
+        g.rate_limited(None);
+        assert_eq!(g.limit(), 1, "floor 1");
+        for _ in 0..4 {
+            g.success();
+        }
+        assert_eq!(g.limit(), 2);
+    }
+
+    #[test]
+    fn gate_blocks_at_the_limit_and_stops() {
+        let g = Gate::new(1);
+        assert!(g.acquire(|| false));
+        assert!(!g.acquire(|| true), "a stopped run gets no slot");
+        g.release();
+        assert!(g.acquire(|| false));
+    }
+
+    #[test]
+    fn budget_runs_out_without_successes() {
+        let b = Budget::new(3);
+        assert!(b.spend() && b.spend() && b.spend());
+        assert!(!b.spend());
+        let b = Budget::new(0);
+        b.success();
+        b.success();
+        assert!(b.spend());
+        assert!(!b.spend());
+    }
+
+    #[test]
+    fn pacer_spaces_starts() {
+        let p = Pacer::new(100.0);
+        let t = Instant::now();
+        for _ in 0..5 {
+            p.take();
+        }
+        assert!(t.elapsed() >= Duration::from_millis(35));
+    }
+}

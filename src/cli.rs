@@ -1,0 +1,430 @@
+//! The command line, as clap types only: no I/O, no defaults that depend on the
+//! machine. `settings.rs` turns these into a resolved [`crate::settings::Settings`];
+//! nothing downstream reads clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::EXIT_CODES_HELP;
+use crate::request::parse_finger_pos;
+
+const AFTER_HELP: &str = "The API key is read, in order, from: the BIOPASS_API_KEY environment variable, \
+--api-key-file, the profile's api_key_file, the profile's api_key. \
+It is never taken from the command line.\n\n";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "biopass",
+    version,
+    about = "Enroll, update, verify and delete people in the BioPassID Multibiometrics API",
+    after_help = format!("{AFTER_HELP}{EXIT_CODES_HELP}"),
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// API environment: production, hml (homologation) or the built-in sandbox
+    #[arg(long, global = true, env = "BIOPASS_ENV", value_enum)]
+    pub env: Option<EnvName>,
+    /// Base URL of the API, overriding the environment's (https, or http to loopback)
+    #[arg(long, global = true, env = "BIOPASS_ENDPOINT", value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Profile of the config file to use
+    #[arg(long, global = true, env = "BIOPASS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Config file [default: <config dir>/biopass/config.toml]
+    #[arg(long, global = true, env = "BIOPASS_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// File holding the API key (mode 0600), or - to read it from standard input
+    #[arg(
+        long,
+        global = true,
+        env = "BIOPASS_API_KEY_FILE",
+        value_name = "PATH|-"
+    )]
+    pub api_key_file: Option<String>,
+    /// Output format of results on stdout
+    #[arg(short = 'o', long, global = true, env = "BIOPASS_OUTPUT", value_enum)]
+    pub output: Option<OutputFormat>,
+    /// Whole-request timeout, in seconds [default: 120]
+    #[arg(long, global = true, env = "BIOPASS_TIMEOUT", value_name = "SECS")]
+    pub timeout: Option<String>,
+    /// Connect timeout, in seconds [default: 10]
+    #[arg(
+        long,
+        global = true,
+        env = "BIOPASS_CONNECT_TIMEOUT",
+        value_name = "SECS"
+    )]
+    pub connect_timeout: Option<String>,
+    /// Largest image accepted, in bytes [default: 10485760 (10 MiB)]
+    #[arg(
+        long,
+        global = true,
+        env = "BIOPASS_MAX_IMAGE_BYTES",
+        value_name = "BYTES"
+    )]
+    pub max_image_bytes: Option<u64>,
+    /// Extra trusted root certificate (PEM) for TLS
+    #[arg(long, global = true, env = "BIOPASS_CA_CERT", value_name = "PATH")]
+    pub ca_cert: Option<PathBuf>,
+    /// Log requests to stderr (method, URL, status, timing, sizes; never keys or images)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Print nothing on stderr but errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print the request that would be sent (key and images redacted) and send nothing
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvName {
+    Production,
+    Hml,
+    Sandbox,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Enroll a person (prints the BioPassID), or many with --from
+    Enroll(WriteArgs),
+    /// Replace a person's images (prints the BioPassID), or many with --from
+    Update(WriteArgs),
+    /// Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)
+    Verify(PersonArgs),
+    /// Delete a person (prints the CustomID), or many with --from
+    Delete(DeleteArgs),
+    /// Run the local BioPassID emulator
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Inspect or create the configuration file
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PersonArgs {
+    /// The person's CustomID
+    #[arg(long, value_name = "ID")]
+    pub id: String,
+    /// Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...
+    #[arg(long, value_name = "FILE")]
+    pub face: Vec<String>,
+    /// Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable
+    #[arg(long, value_name = "POS=FILE", value_parser = parse_finger)]
+    pub finger: Vec<(u8, String)>,
+}
+
+/// enroll and update: one person from flags, or a batch from a manifest.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// The person's CustomID
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub id: Option<String>,
+    /// Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...
+    #[arg(long, value_name = "FILE", conflicts_with = "from")]
+    pub face: Vec<String>,
+    /// Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable
+    #[arg(long, value_name = "POS=FILE", value_parser = parse_finger, conflicts_with = "from")]
+    pub finger: Vec<(u8, String)>,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The person's CustomID
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub id: Option<String>,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+/// Batch options (README "Batch").
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Batch")]
+pub struct BatchArgs {
+    /// Manifest of people: CSV with a header, or JSON Lines; - reads standard input
+    #[arg(long, value_name = "MANIFEST")]
+    pub from: Option<String>,
+    /// Manifest format [default: by extension: .csv, .jsonl/.ndjson]
+    #[arg(long, value_enum, requires = "from")]
+    pub format: Option<ManifestFormat>,
+    /// Concurrent requests [default: 4]
+    #[arg(long, value_name = "N", requires = "from", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+    /// Requests per second, across all jobs [default: unlimited]
+    #[arg(long, value_name = "R", requires = "from", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+    /// Journal file [default: beside the manifest: MANIFEST.OP.journal]
+    #[arg(long, value_name = "FILE", requires = "from")]
+    pub journal: Option<PathBuf>,
+    /// Also retry rows that failed permanently in an earlier run
+    #[arg(long, requires = "from")]
+    pub retry_failed: bool,
+    /// Record invalid rows as failed and run the rest (default: list them, send nothing)
+    #[arg(long, requires = "from")]
+    pub skip_invalid: bool,
+    /// Count "CustomID already exists" as skipped rather than failed
+    #[arg(long, requires = "from")]
+    pub skip_existing: bool,
+    /// Run rows whose content changed since the journal recorded them
+    #[arg(long, requires = "from")]
+    pub accept_changed: bool,
+    /// Take only the rows whose CustomID hashes to shard K of N (K from 0)
+    #[arg(long, value_name = "K/N", requires = "from", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
+    /// Also write the final summary as JSON to FILE
+    #[arg(long, value_name = "FILE", requires = "from")]
+    pub summary_json: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ManifestFormat {
+    Csv,
+    Jsonl,
+}
+
+impl BatchArgs {
+    /// The first batch option given without `--from`. clap's `requires` cannot catch
+    /// these when `--id` is present: it drops requirements of arguments that conflict
+    /// with a present one.
+    pub fn stray_option(&self) -> Option<&'static str> {
+        if self.from.is_some() {
+            return None;
+        }
+        [
+            (self.format.is_some(), "--format"),
+            (self.jobs.is_some(), "--jobs"),
+            (self.rate.is_some(), "--rate"),
+            (self.journal.is_some(), "--journal"),
+            (self.retry_failed, "--retry-failed"),
+            (self.skip_invalid, "--skip-invalid"),
+            (self.skip_existing, "--skip-existing"),
+            (self.accept_changed, "--accept-changed"),
+            (self.shard.is_some(), "--shard"),
+            (self.summary_json.is_some(), "--summary-json"),
+        ]
+        .into_iter()
+        .find_map(|(set, name)| set.then_some(name))
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+        _ => Err(format!(
+            "'{s}' is not a positive number of requests per second"
+        )),
+    }
+}
+
+fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let err = || format!("'{s}' is not K/N with 0 <= K < N (e.g. 0/4)");
+    let (k, n) = s.split_once('/').ok_or_else(err)?;
+    let (k, n): (u32, u32) = (
+        k.trim().parse().map_err(|_| err())?,
+        n.trim().parse().map_err(|_| err())?,
+    );
+    if n == 0 || k >= n {
+        return Err(err());
+    }
+    Ok((k, n))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Keep state in this JSON file (image digests only) [default: in memory]
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Subscription key the emulator accepts [default: biopass-sandbox-key]
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+    /// Seed of the fault sequence (same seed and request order, same faults)
+    #[arg(long, default_value_t = 0, help_heading = "Fault injection")]
+    pub seed: u64,
+    /// Share of requests answered 503 before acting (0-1)
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_share, help_heading = "Fault injection")]
+    pub fail_503: f64,
+    /// Share of requests answered 429 with Retry-After before acting (0-1)
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_share, help_heading = "Fault injection")]
+    pub fail_429: f64,
+    /// Retry-After sent with each 429, in seconds
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 1,
+        help_heading = "Fault injection"
+    )]
+    pub retry_after: u64,
+    /// Share of requests applied, then answered with a connection reset (0-1)
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_share, help_heading = "Fault injection")]
+    pub reset: f64,
+    /// Share of requests applied, then answered only after --hang-ms (0-1)
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_share, help_heading = "Fault injection")]
+    pub hang: f64,
+    /// How long a hung response is held, in milliseconds
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 30_000,
+        help_heading = "Fault injection"
+    )]
+    pub hang_ms: u64,
+    /// Latency added to every person-operation response, in milliseconds
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 0,
+        help_heading = "Fault injection"
+    )]
+    pub latency_ms: u64,
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("'{s}' is not a share between 0 and 1")),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the path of the config file in use
+    Path,
+    /// Print every effective setting and where it came from (key masked)
+    Show,
+    /// Write a starter config file (mode 0600); never prompts
+    Init {
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn parse_finger(s: &str) -> Result<(u8, String), String> {
+    let (pos, file) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected POS=FILE (e.g. right-index=ri.png), got '{s}'"))?;
+    if file.is_empty() {
+        return Err(format!("no file after '{pos}='"));
+    }
+    Ok((parse_finger_pos(pos)?, file.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn fingers_by_name_and_number() {
+        let cli = Cli::try_parse_from([
+            "biopass",
+            "enroll",
+            "--id",
+            "1",
+            "--finger",
+            "right-index=a.png",
+            "--finger",
+            "10=b.png",
+        ])
+        .unwrap();
+        let Command::Enroll(p) = cli.command else {
+            panic!()
+        };
+        assert_eq!(p.finger, vec![(2, "a.png".into()), (10, "b.png".into())]);
+    }
+
+    #[test]
+    fn bad_finger_is_a_usage_error() {
+        for bad in ["thumb=a.png", "11=a.png", "0=a.png", "a.png", "2="] {
+            let e = Cli::try_parse_from(["biopass", "enroll", "--id", "1", "--finger", bad])
+                .unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn batch_options_need_from_and_exclude_single_flags() {
+        assert!(
+            Cli::try_parse_from([
+                "biopass", "enroll", "--from", "m.csv", "--jobs", "8", "--shard", "1/4"
+            ])
+            .is_ok()
+        );
+        let Command::Enroll(a) =
+            Cli::try_parse_from(["biopass", "enroll", "--id", "1", "--jobs", "8"])
+                .unwrap()
+                .command
+        else {
+            panic!()
+        };
+        assert_eq!(a.batch.stray_option(), Some("--jobs"));
+        assert!(
+            Cli::try_parse_from(["biopass", "enroll", "--from", "m.csv", "--id", "1"]).is_err()
+        );
+        assert!(
+            Cli::try_parse_from(["biopass", "enroll", "--from", "m.csv", "--shard", "4/4"])
+                .is_err()
+        );
+        assert!(
+            Cli::try_parse_from(["biopass", "delete", "--from", "m.csv", "--rate", "0"]).is_err()
+        );
+        assert!(Cli::try_parse_from(["biopass", "enroll"]).is_err());
+    }
+
+    #[test]
+    fn there_is_no_api_key_option() {
+        let e =
+            Cli::try_parse_from(["biopass", "--api-key", "x", "delete", "--id", "1"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::UnknownArgument);
+    }
+}

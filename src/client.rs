@@ -1,0 +1,655 @@
+//! The HTTP client: the only module that touches reqwest.
+//!
+//! One `reqwest::blocking::Client` (one connection pool) per process. TLS through
+//! rustls; plain http only to loopback; redirects never followed (APIM's key header
+//! and the images would be re-sent to wherever the redirect points); timeouts always
+//! on; response bodies capped at 1 MiB. Every outcome is classified by whether the
+//! server could have acted on the request, which decides what may be retried.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use bytes::Bytes;
+use reqwest::blocking::{Body, Client as Http};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{StatusCode, Url};
+
+use crate::error::{Failure, Kind};
+use crate::output::sanitize;
+use crate::request::Op;
+use crate::secret::ApiKey;
+use crate::wire;
+
+pub const KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
+pub const USER_AGENT: &str = concat!("biopass/", env!("CARGO_PKG_VERSION"));
+/// Largest response body read; anything longer is a protocol error.
+pub const MAX_RESPONSE: u64 = 1024 * 1024;
+/// Longest `Retry-After` a single command waits for; longer means "try later" (75).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// Attempts in all for a single command.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Whether the server could have acted on a failed request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// Certainly not acted on (connect failure, gateway 401/403/429): safe to re-send.
+    No,
+    /// May have been acted on (timeout after sending, reset, 5xx, garbled 2xx).
+    Maybe,
+    /// Answered and refused (a 4xx other than the gateway's): re-sending will not help.
+    Rejected,
+}
+
+/// A failed attempt: what to tell the user, and what a retry policy needs to know.
+#[derive(Debug)]
+pub struct AttemptError {
+    pub failure: Failure,
+    pub sent: Sent,
+    pub retry_after: Option<Duration>,
+    /// 503: the gateway says the backend is unavailable; single commands retry it.
+    pub unavailable: bool,
+}
+
+impl AttemptError {
+    fn new(kind: Kind, sent: Sent, msg: String) -> Self {
+        AttemptError {
+            failure: Failure::new(kind, msg),
+            sent,
+            retry_after: None,
+            unavailable: false,
+        }
+    }
+}
+
+/// A successful answer: the raw JSON (what `--output json` prints) and its typed view.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub raw: serde_json::Value,
+    pub body: wire::Response,
+}
+
+/// Is this host loopback (127.0.0.0/8, ::1, localhost)?
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Check an endpoint before any connection: https anywhere, plain http to loopback only.
+pub fn check_endpoint(endpoint: &str) -> Result<(), Failure> {
+    let cfg = |m: String| Failure::new(Kind::Config, m);
+    let url = Url::parse(endpoint).map_err(|e| {
+        cfg(format!(
+            "endpoint '{}' is not a URL: {e}",
+            sanitize(endpoint, 200)
+        ))
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(cfg(format!(
+                "refusing plain http to {}: images and the API key would travel unencrypted; use https \
+(plain http is allowed only to 127.0.0.1, ::1 and localhost)",
+                url.host_str().unwrap_or("?")
+            )));
+        }
+        other => {
+            return Err(cfg(format!(
+                "endpoint scheme '{other}' is not supported: use https"
+            )));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
+        return Err(cfg(
+            "the endpoint must not contain credentials or a query string".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub struct ClientOptions<'a> {
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub ca_cert: Option<&'a std::path::Path>,
+    pub verbose: u8,
+}
+
+pub struct Client {
+    http: Http,
+    base: String,
+    host: String,
+    key: Option<HeaderValue>,
+    timeout: Duration,
+    verbose: u8,
+}
+
+impl Client {
+    /// `base` must have passed [`check_endpoint`]. `key` is `None` only for `--dry-run`.
+    pub fn new(base: &str, key: Option<&ApiKey>, opts: &ClientOptions) -> Result<Client> {
+        check_endpoint(base)?;
+        let url = Url::parse(base).map_err(|e| Failure::new(Kind::Config, e.to_string()))?;
+        let mut builder = Http::builder()
+            .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(opts.timeout)
+            .connect_timeout(opts.connect_timeout)
+            .user_agent(USER_AGENT)
+            .pool_max_idle_per_host(64);
+        if is_loopback(&url) {
+            // Loopback traffic never goes through a proxy.
+            builder = builder.no_proxy();
+        }
+        if let Some(path) = opts.ca_cert {
+            let pem = std::fs::read(path).map_err(|e| {
+                Failure::new(
+                    Kind::Config,
+                    format!("cannot read CA certificate {}: {e}", path.display()),
+                )
+            })?;
+            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+                Failure::new(
+                    Kind::Config,
+                    format!("CA certificate {} is not valid PEM: {e}", path.display()),
+                )
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Failure::new(Kind::Internal, format!("building the HTTP client: {e}")))?;
+        let key = key
+            .map(|k| {
+                let mut v = HeaderValue::from_str(k.expose()).map_err(|_| {
+                    Failure::new(Kind::Config, "the API key is not a valid header value")
+                })?;
+                v.set_sensitive(true);
+                Ok::<_, Failure>(v)
+            })
+            .transpose()?;
+        Ok(Client {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            host: url.host_str().unwrap_or("?").to_string(),
+            key,
+            timeout: opts.timeout,
+            verbose: opts.verbose,
+        })
+    }
+
+    pub fn url(&self, op: Op) -> String {
+        format!("{}{}", self.base, op.path())
+    }
+
+    /// One attempt, no retries: the building block of both single commands and batch.
+    pub fn attempt(&self, op: Op, body: &Bytes) -> Result<Reply, AttemptError> {
+        let url = self.url(op);
+        let method = reqwest::Method::from_bytes(op.method().as_bytes()).expect("static method");
+        let mut req = self
+            .http
+            .request(method, &url)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body.clone()));
+        if let Some(k) = &self.key {
+            req = req.header(KEY_HEADER, k.clone());
+        }
+        if self.verbose > 0 {
+            eprintln!(
+                "biopass: > {} {} ({} body bytes)",
+                op.method(),
+                url,
+                body.len()
+            );
+        }
+        let started = Instant::now();
+        let resp = req.send().map_err(|e| self.transport_error(&e))?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let mut buf = Vec::new();
+        let read = resp.take(MAX_RESPONSE + 1).read_to_end(&mut buf);
+        if self.verbose > 0 {
+            eprintln!(
+                "biopass: < {} in {} ms ({} body bytes)",
+                status,
+                started.elapsed().as_millis(),
+                buf.len()
+            );
+            if self.verbose > 1 {
+                log_headers(&headers);
+            }
+        }
+        if let Err(e) = read {
+            return Err(AttemptError::new(
+                Kind::Unavailable,
+                Sent::Maybe,
+                format!(
+                    "the answer from {} was cut off ({}): the request may have been processed",
+                    self.host,
+                    root_cause(&e)
+                ),
+            ));
+        }
+        if buf.len() as u64 > MAX_RESPONSE {
+            return Err(AttemptError::new(
+                Kind::Protocol,
+                Sent::Maybe,
+                format!(
+                    "the answer from {} is larger than 1 MiB; refusing to read it",
+                    self.host
+                ),
+            ));
+        }
+        classify(op, status, &headers, &buf)
+    }
+
+    fn transport_error(&self, e: &reqwest::Error) -> AttemptError {
+        let cause = root_cause(e);
+        if e.is_connect() {
+            AttemptError::new(
+                Kind::Unavailable,
+                Sent::No,
+                format!("cannot connect to {}: {cause}", self.host),
+            )
+        } else if e.is_timeout() {
+            AttemptError::new(
+                Kind::Unavailable,
+                Sent::Maybe,
+                format!(
+                    "no answer from {} within {}s (raise --timeout)",
+                    self.host,
+                    self.timeout.as_secs_f64()
+                ),
+            )
+        } else {
+            AttemptError::new(
+                Kind::Unavailable,
+                Sent::Maybe,
+                format!("the connection to {} failed: {cause}", self.host),
+            )
+        }
+    }
+
+    /// A single command's call: retry what is safe to retry (connect failure, 429,
+    /// 503), at most [`MAX_ATTEMPTS`] in all, with full-jitter backoff or the
+    /// server's `Retry-After` (up to 60 s).
+    pub fn call(&self, op: Op, body: Vec<u8>, quiet: bool) -> Result<Reply, AttemptError> {
+        let body = Bytes::from(body);
+        let mut attempt = 1;
+        loop {
+            let err = match self.attempt(op, &body) {
+                Ok(reply) => return Ok(reply),
+                Err(e) => e,
+            };
+            let retryable =
+                err.sent == Sent::No && err.failure.kind != Kind::KeyRejected || err.unavailable;
+            if !retryable || attempt >= MAX_ATTEMPTS {
+                return Err(err);
+            }
+            let wait = match err.retry_after {
+                Some(ra) if ra > MAX_RETRY_AFTER => return Err(err),
+                Some(ra) => ra,
+                None => backoff(attempt, Duration::from_millis(500), Duration::from_secs(20)),
+            };
+            if !quiet {
+                eprintln!(
+                    "biopass: {}; retrying in {:.1}s (attempt {} of {MAX_ATTEMPTS})",
+                    err.failure.message,
+                    wait.as_secs_f64(),
+                    attempt + 1
+                );
+            }
+            std::thread::sleep(wait);
+            attempt += 1;
+        }
+    }
+}
+
+/// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^(attempt-1))].
+pub fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
+    let ceiling = base
+        .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16))
+        .min(cap);
+    ceiling.mul_f64(fastrand::f64())
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: &dyn std::error::Error = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    sanitize(&cur.to_string(), 200)
+}
+
+/// Headers worth logging at `-vv`: an allow-list, never the key.
+fn log_headers(h: &HeaderMap) {
+    for name in [
+        "content-type",
+        "content-length",
+        "retry-after",
+        "location",
+        "x-request-id",
+        "date",
+    ] {
+        if let Some(v) = h.get(name).and_then(|v| v.to_str().ok()) {
+            eprintln!("biopass: <   {name}: {}", sanitize(v, 200));
+        }
+    }
+}
+
+fn retry_after(h: &HeaderMap) -> Option<Duration> {
+    let v = h.get(header::RETRY_AFTER)?.to_str().ok()?;
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// The server's own words from an error body: APIM's `{statusCode,message}`, a JSON
+/// `Message`, or the text itself; sanitised and truncated.
+fn server_message(body: &[u8]) -> (String, bool) {
+    if let Ok(g) = serde_json::from_slice::<wire::GatewayError>(body) {
+        return (sanitize(&g.message, 300), true);
+    }
+    if let Ok(r) = serde_json::from_slice::<wire::Response>(body)
+        && let Some(m) = r.message
+    {
+        return (sanitize(&m, 300), false);
+    }
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    (
+        if text.is_empty() {
+            "(empty body)".into()
+        } else {
+            sanitize(text, 300)
+        },
+        false,
+    )
+}
+
+/// What a refusal means, from the server's words.
+fn rejection_kind(msg: &str) -> Kind {
+    let m = msg.to_ascii_lowercase();
+    if m.contains("already exist") || m.contains("already enrolled") || m.contains("duplicate") {
+        Kind::AlreadyExists
+    } else if m.contains("not found") || m.contains("does not exist") || m.contains("not exist") {
+        Kind::NotFound
+    } else {
+        Kind::Invalid
+    }
+}
+
+/// Turn a complete HTTP answer into a reply or a classified failure.
+pub fn classify(
+    op: Op,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Reply, AttemptError> {
+    let code = status.as_u16();
+    let fail = |kind: Kind, sent: Sent, msg: String| {
+        let mut e = AttemptError::new(kind, sent, msg);
+        e.failure.status = Some(code);
+        e
+    };
+    if status.is_success() {
+        let raw: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
+            fail(Kind::Protocol, Sent::Maybe, format!("the server answered {code} but not with JSON: the request may have been processed"))
+        })?;
+        let typed: wire::Response = serde_json::from_value(raw.clone()).map_err(|_| {
+            fail(
+                Kind::Protocol,
+                Sent::Maybe,
+                format!("the server answered {code} with unexpected JSON"),
+            )
+        })?;
+        if typed.success == Some(false) {
+            let msg = typed
+                .message
+                .as_deref()
+                .map_or("(no message)".into(), |m| sanitize(m, 300));
+            return Err(fail(
+                rejection_kind(&msg),
+                Sent::Rejected,
+                format!("the API refused the {}: {msg}", op.name()),
+            ));
+        }
+        let person = typed.person.as_ref();
+        let complete = match op {
+            Op::Enroll | Op::Update => person.is_some_and(|p| p.biopass_id.is_some()),
+            Op::Verify => person.is_some_and(|p| p.matched.is_some()),
+            Op::Delete => raw.is_object(),
+        };
+        if !complete {
+            return Err(fail(
+                Kind::Protocol,
+                Sent::Maybe,
+                format!(
+                    "the server answered {code} without the expected {} result",
+                    op.name()
+                ),
+            ));
+        }
+        return Ok(Reply {
+            status: code,
+            raw,
+            body: typed,
+        });
+    }
+    if status.is_redirection() {
+        let to = headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| sanitize(s, 200));
+        return Err(fail(
+            Kind::Protocol,
+            Sent::Rejected,
+            format!(
+                "the server answered with a redirect ({code}{}); biopass never follows redirects, which would \
+re-send the key and images elsewhere: check the endpoint",
+                to.map(|t| format!(" to {t}")).unwrap_or_default()
+            ),
+        ));
+    }
+    let (msg, gateway) = server_message(body);
+    let mut e = match code {
+        401 => fail(
+            Kind::KeyRejected,
+            Sent::No,
+            format!(
+                "the API key was rejected (HTTP 401: {msg}): check the key for this environment (biopass config show)"
+            ),
+        ),
+        403 if msg.to_ascii_lowercase().contains("quota") || retry_after(headers).is_some() => {
+            fail(
+                Kind::TryLater,
+                Sent::No,
+                format!("the subscription's quota is used up (HTTP 403: {msg}): try again later"),
+            )
+        }
+        403 => fail(
+            Kind::KeyRejected,
+            Sent::No,
+            format!("the API key is not allowed to do this (HTTP 403: {msg})"),
+        ),
+        429 => fail(
+            Kind::TryLater,
+            Sent::No,
+            format!("rate limited (HTTP 429: {msg})"),
+        ),
+        404 if gateway => fail(
+            Kind::Config,
+            Sent::Rejected,
+            format!(
+                "the endpoint has no {} operation (HTTP 404: {msg}): check --endpoint",
+                op.name()
+            ),
+        ),
+        408 => fail(
+            Kind::Unavailable,
+            Sent::Maybe,
+            format!("the server timed out (HTTP 408: {msg})"),
+        ),
+        413 => fail(
+            Kind::Invalid,
+            Sent::Rejected,
+            format!("the request is too large for the API (HTTP 413: {msg})"),
+        ),
+        500..=599 => fail(
+            Kind::Unavailable,
+            Sent::Maybe,
+            format!("the service failed (HTTP {code}: {msg})"),
+        ),
+        _ => {
+            let kind = rejection_kind(&msg);
+            let what = match kind {
+                Kind::AlreadyExists => "this CustomID is already enrolled",
+                Kind::NotFound => "no person with this CustomID",
+                _ => "the API rejected the request",
+            };
+            fail(kind, Sent::Rejected, format!("{what} (HTTP {code}: {msg})"))
+        }
+    };
+    e.retry_after = retry_after(headers);
+    e.unavailable = code == 503;
+    Err(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cls(op: Op, code: u16, body: &str) -> Result<Reply, AttemptError> {
+        classify(
+            op,
+            StatusCode::from_u16(code).unwrap(),
+            &HeaderMap::new(),
+            body.as_bytes(),
+        )
+    }
+
+    #[test]
+    fn endpoints() {
+        assert!(check_endpoint("https://api.biopassid.com").is_ok());
+        assert!(check_endpoint("http://127.0.0.1:8080").is_ok());
+        assert!(check_endpoint("http://127.1.2.3").is_ok());
+        assert!(check_endpoint("http://[::1]:9").is_ok());
+        assert!(check_endpoint("http://localhost:9").is_ok());
+        for bad in [
+            "http://api.biopassid.com",
+            "http://10.0.0.1",
+            "ftp://x",
+            "nonsense",
+            "https://u:p@h",
+        ] {
+            assert_eq!(check_endpoint(bad).unwrap_err().kind, Kind::Config, "{bad}");
+        }
+    }
+
+    #[test]
+    fn classification() {
+        let ok = cls(
+            Op::Enroll,
+            200,
+            r#"{"Person":{"ClientID":"c","CustomID":"1","BioPassID":"9"}}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.body.person.unwrap().biopass_id.as_deref(), Some("9"));
+        assert_eq!(
+            cls(Op::Enroll, 200, "<html>").unwrap_err().failure.kind,
+            Kind::Protocol
+        );
+        assert_eq!(
+            cls(Op::Enroll, 200, r#"{"Person":{}}"#)
+                .unwrap_err()
+                .failure
+                .kind,
+            Kind::Protocol
+        );
+        let e = cls(
+            Op::Enroll,
+            200,
+            r#"{"Success":false,"Message":"Person already exists"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.failure.kind, e.sent),
+            (Kind::AlreadyExists, Sent::Rejected)
+        );
+        assert_eq!(
+            cls(Op::Enroll, 400, "Invalid JSON format")
+                .unwrap_err()
+                .failure
+                .kind,
+            Kind::Invalid
+        );
+        assert_eq!(
+            cls(Op::Verify, 400, "Person not found")
+                .unwrap_err()
+                .failure
+                .kind,
+            Kind::NotFound
+        );
+        let e = cls(
+            Op::Verify,
+            404,
+            r#"{"statusCode":404,"message":"Resource not found"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.failure.kind, Kind::Config);
+        assert_eq!(
+            cls(Op::Enroll, 401, r#"{"statusCode":401,"message":"x"}"#)
+                .unwrap_err()
+                .sent,
+            Sent::No
+        );
+        assert_eq!(
+            cls(
+                Op::Enroll,
+                403,
+                r#"{"statusCode":403,"message":"Out of call volume quota."}"#
+            )
+            .unwrap_err()
+            .failure
+            .kind,
+            Kind::TryLater
+        );
+        assert_eq!(
+            cls(Op::Enroll, 403, "forbidden").unwrap_err().failure.kind,
+            Kind::KeyRejected
+        );
+        let e = cls(Op::Enroll, 502, "bad gateway").unwrap_err();
+        assert_eq!(
+            (e.failure.kind, e.sent, e.unavailable),
+            (Kind::Unavailable, Sent::Maybe, false)
+        );
+        assert!(cls(Op::Enroll, 503, "").unwrap_err().unavailable);
+        assert_eq!(
+            cls(Op::Enroll, 307, "").unwrap_err().failure.kind,
+            Kind::Protocol
+        );
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let e = cls(Op::Enroll, 400, "bad\x1b[31m red\x07").unwrap_err();
+        assert!(!e.failure.message.contains('\x1b') && !e.failure.message.contains('\x07'));
+    }
+
+    #[test]
+    fn backoff_is_bounded() {
+        for a in 1..10 {
+            assert!(
+                backoff(a, Duration::from_millis(500), Duration::from_secs(20))
+                    <= Duration::from_secs(20)
+            );
+        }
+        assert!(
+            backoff(1, Duration::from_millis(500), Duration::from_secs(20))
+                <= Duration::from_millis(500)
+        );
+    }
+}

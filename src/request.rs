@@ -1,0 +1,328 @@
+//! Building requests: command-line person specs → checked images → wire bodies.
+//!
+//! Pure apart from reading the image files. Everything here runs before any
+//! connection is opened, so bad input fails with a clear error and nothing sent.
+//! The same code builds the body for `--dry-run`, where each image is replaced by its
+//! size and SHA-256.
+
+use serde::Serialize;
+
+use crate::error::{Failure, Kind};
+use crate::image::{self, Image, Source};
+use crate::wire::{B64, Envelope, Person, PersonId, Slots};
+
+/// Finger positions by slot (ISO/ANSI-NIST numbering): slot N is `FINGER_NAMES[N-1]`.
+pub const FINGER_NAMES: [&str; 10] = [
+    "right-thumb",
+    "right-index",
+    "right-middle",
+    "right-ring",
+    "right-little",
+    "left-thumb",
+    "left-index",
+    "left-middle",
+    "left-ring",
+    "left-little",
+];
+
+/// Parse a finger position: a slot number 1-10 or a name such as `right-index`.
+pub fn parse_finger_pos(s: &str) -> Result<u8, String> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<u8>() {
+        if (1..=10).contains(&n) {
+            return Ok(n);
+        }
+        return Err(format!("finger slot must be 1-10, got {n}"));
+    }
+    let lower = s.to_ascii_lowercase().replace('_', "-");
+    FINGER_NAMES
+        .iter()
+        .position(|n| *n == lower)
+        .map(|i| i as u8 + 1)
+        .ok_or_else(|| {
+            format!(
+                "unknown finger '{s}': use 1-10 or one of {}",
+                FINGER_NAMES.join(", ")
+            )
+        })
+}
+
+/// The operations on a person, with their HTTP method and path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Enroll,
+    Update,
+    Verify,
+    Delete,
+}
+
+impl Op {
+    pub fn method(self) -> &'static str {
+        match self {
+            Op::Enroll | Op::Verify => "POST",
+            Op::Update => "PUT",
+            Op::Delete => "DELETE",
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Op::Enroll => "/multibiometrics/enroll",
+            Op::Update => "/multibiometrics/update",
+            Op::Verify => "/multibiometrics/verify",
+            Op::Delete => "/multibiometrics/delete",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Enroll => "enroll",
+            Op::Update => "update",
+            Op::Verify => "verify",
+            Op::Delete => "delete",
+        }
+    }
+}
+
+/// What the user asked for, before any file is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonSpec {
+    pub custom_id: String,
+    pub faces: Vec<Source>,
+    /// (slot 1-10, source), in the order given.
+    pub fingers: Vec<(u8, Source)>,
+}
+
+impl PersonSpec {
+    /// Check the spec itself: a CustomID, at least one image, no slot twice, at most
+    /// one image from standard input. Usage errors (exit 2).
+    pub fn new(
+        custom_id: &str,
+        faces: &[String],
+        fingers: &[(u8, String)],
+    ) -> Result<PersonSpec, Failure> {
+        let usage = |m: String| Failure::new(Kind::Usage, m);
+        if custom_id.trim().is_empty() {
+            return Err(usage("--id must not be empty".into()));
+        }
+        if faces.is_empty() && fingers.is_empty() {
+            return Err(usage(
+                "no image given: add --face FILE and/or --finger POS=FILE".into(),
+            ));
+        }
+        let mut seen = [false; 11];
+        for (slot, _) in fingers {
+            if std::mem::replace(&mut seen[*slot as usize], true) {
+                return Err(usage(format!(
+                    "finger slot {slot} ({}) given twice",
+                    FINGER_NAMES[*slot as usize - 1]
+                )));
+            }
+        }
+        let stdin_count = faces
+            .iter()
+            .chain(fingers.iter().map(|(_, f)| f))
+            .filter(|f| *f == "-")
+            .count();
+        if stdin_count > 1 {
+            return Err(usage(
+                "only one image can come from standard input (-)".into(),
+            ));
+        }
+        Ok(PersonSpec {
+            custom_id: custom_id.to_string(),
+            faces: faces.iter().map(|f| Source::parse(f)).collect(),
+            fingers: fingers
+                .iter()
+                .map(|(s, f)| (*s, Source::parse(f)))
+                .collect(),
+        })
+    }
+
+    pub fn reads_stdin(&self) -> bool {
+        self.faces
+            .iter()
+            .chain(self.fingers.iter().map(|(_, s)| s))
+            .any(|s| *s == Source::Stdin)
+    }
+
+    /// Read and check every image (66 for a missing file, 65 for a bad one).
+    pub fn load(&self, max_bytes: u64) -> Result<LoadedPerson, Failure> {
+        let faces = self
+            .faces
+            .iter()
+            .map(|s| image::load(s, max_bytes))
+            .collect::<Result<_, _>>()?;
+        let fingers = self
+            .fingers
+            .iter()
+            .map(|(slot, s)| Ok((*slot, image::load(s, max_bytes)?)))
+            .collect::<Result<_, Failure>>()?;
+        Ok(LoadedPerson {
+            custom_id: self.custom_id.clone(),
+            faces,
+            fingers,
+        })
+    }
+}
+
+/// A person with every image read and checked.
+#[derive(Debug)]
+pub struct LoadedPerson {
+    pub custom_id: String,
+    pub faces: Vec<Image>,
+    pub fingers: Vec<(u8, Image)>,
+}
+
+impl LoadedPerson {
+    /// The wire shape with images of type `I` made by `f`.
+    fn shape<'a, I>(&'a self, f: impl Fn(&'a Image) -> I) -> Envelope<Person<I>> {
+        let face = if self.faces.is_empty() {
+            vec![]
+        } else {
+            vec![Slots(
+                self.faces
+                    .iter()
+                    .enumerate()
+                    .map(|(i, img)| (format!("Face-{}", i + 1), f(img)))
+                    .collect(),
+            )]
+        };
+        let mut fingers: Vec<_> = self.fingers.iter().collect();
+        fingers.sort_by_key(|(slot, _)| *slot);
+        let fingers = if fingers.is_empty() {
+            vec![]
+        } else {
+            vec![Slots(
+                fingers
+                    .into_iter()
+                    .map(|(slot, img)| (format!("Finger-{slot}"), f(img)))
+                    .collect(),
+            )]
+        };
+        Envelope {
+            person: Person {
+                custom_id: self.custom_id.clone(),
+                face,
+                fingers,
+            },
+        }
+    }
+
+    /// The JSON body, base64 written straight from the image bytes.
+    pub fn body(&self) -> Vec<u8> {
+        let envelope = self.shape(|img| B64(&img.bytes));
+        let b64_len: usize = self
+            .faces
+            .iter()
+            .chain(self.fingers.iter().map(|(_, i)| i))
+            .map(|i| i.bytes.len() * 4 / 3 + 4)
+            .sum();
+        let mut out = Vec::with_capacity(b64_len + 256);
+        serde_json::to_writer(&mut out, &envelope).expect("serialising to memory cannot fail");
+        out
+    }
+
+    /// The body as `--dry-run` shows it: each image replaced by its size and digest.
+    pub fn redacted(&self) -> serde_json::Value {
+        serde_json::to_value(self.shape(ImageSummary::of)).expect("plain data")
+    }
+}
+
+/// The body of a delete request.
+pub fn delete_body(custom_id: &str) -> Result<Vec<u8>, Failure> {
+    if custom_id.trim().is_empty() {
+        return Err(Failure::new(Kind::Usage, "--id must not be empty"));
+    }
+    Ok(serde_json::to_vec(&Envelope {
+        person: PersonId {
+            custom_id: custom_id.to_string(),
+        },
+    })
+    .expect("plain data"))
+}
+
+/// How `--dry-run` shows an image: never its bytes.
+#[derive(Debug, Serialize)]
+pub struct ImageSummary {
+    pub file: String,
+    pub format: String,
+    pub bytes: usize,
+    pub sha256: String,
+}
+
+impl ImageSummary {
+    fn of(img: &Image) -> ImageSummary {
+        ImageSummary {
+            file: img.source.to_string(),
+            format: img.format.to_string(),
+            bytes: img.bytes.len(),
+            sha256: img.sha256(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finger_positions() {
+        assert_eq!(parse_finger_pos("1"), Ok(1));
+        assert_eq!(parse_finger_pos("right-index"), Ok(2));
+        assert_eq!(parse_finger_pos("Left_Little"), Ok(10));
+        assert!(parse_finger_pos("11").is_err());
+        assert!(parse_finger_pos("pinky").is_err());
+    }
+
+    #[test]
+    fn spec_rules() {
+        let none: Vec<(u8, String)> = vec![];
+        assert_eq!(
+            PersonSpec::new("1", &[], &none).unwrap_err().kind,
+            Kind::Usage
+        );
+        assert_eq!(
+            PersonSpec::new("", &["a".into()], &none).unwrap_err().kind,
+            Kind::Usage
+        );
+        let twice = vec![(2, "a".to_string()), (2, "b".to_string())];
+        assert!(
+            PersonSpec::new("1", &[], &twice)
+                .unwrap_err()
+                .message
+                .contains("right-index")
+        );
+        let stdin = vec![(2, "-".to_string())];
+        assert!(PersonSpec::new("1", &["-".into()], &stdin).is_err());
+        assert!(
+            PersonSpec::new("1", &["-".into()], &none)
+                .unwrap()
+                .reads_stdin()
+        );
+    }
+
+    #[test]
+    fn fingers_are_sent_in_slot_order_in_one_object() {
+        let img = |b: &[u8]| image::check(&Source::File("x".into()), b.to_vec(), 100).unwrap();
+        let p = LoadedPerson {
+            custom_id: "7".into(),
+            faces: vec![],
+            fingers: vec![
+                (10, img(b"\x89PNG\r\n\x1a\nB")),
+                (2, img(b"\x89PNG\r\n\x1a\nA")),
+            ],
+        };
+        let v: serde_json::Value = serde_json::from_slice(&p.body()).unwrap();
+        let fingers = v["Person"]["Fingers"].as_array().unwrap();
+        assert_eq!(fingers.len(), 1);
+        let keys: Vec<_> = fingers[0].as_object().unwrap().keys().cloned().collect();
+        assert!(keys.contains(&"Finger-2".to_string()) && keys.contains(&"Finger-10".to_string()));
+        assert!(v["Person"].get("Face").is_none());
+        let red = p.redacted().to_string();
+        assert!(
+            red.contains("\"bytes\":9") && !red.contains("iVBOR"),
+            "{red}"
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! Configuration: precedence (flag > env > profile > default), profiles, key
+//! masking in `config show`, and `config init`.
+
+mod support;
+
+use support::*;
+
+fn show_json(cmd: &mut assert_cmd::Command) -> serde_json::Value {
+    let (code, out, err) = run(cmd.args(["-o", "json", "config", "show"]));
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn precedence_flag_over_env_over_profile_over_default() {
+    let home = Home::new();
+    let v = show_json(&mut home.cmd());
+    assert_eq!(
+        v["settings"]["timeout"],
+        serde_json::json!({"value": "120s", "source": "default"})
+    );
+    assert_eq!(v["settings"]["env"]["value"], "production");
+    assert_eq!(
+        v["settings"]["endpoint"]["value"],
+        "https://api.biopassid.com"
+    );
+    assert_eq!(v["config"]["found"], false);
+
+    home.write_config("[profiles.default]\ntimeout = 30\nenv = \"hml\"\n");
+    let v = show_json(&mut home.cmd());
+    assert_eq!(
+        v["settings"]["timeout"],
+        serde_json::json!({"value": "30s", "source": "profile"})
+    );
+    assert_eq!(
+        v["settings"]["endpoint"]["value"],
+        "https://hml-api.biopassid.com"
+    );
+
+    let v = show_json(home.cmd().env("BIOPASS_TIMEOUT", "20"));
+    assert_eq!(
+        v["settings"]["timeout"],
+        serde_json::json!({"value": "20s", "source": "env BIOPASS_TIMEOUT"})
+    );
+
+    let v = show_json(
+        home.cmd()
+            .env("BIOPASS_TIMEOUT", "20")
+            .args(["--timeout", "10"]),
+    );
+    assert_eq!(
+        v["settings"]["timeout"],
+        serde_json::json!({"value": "10s", "source": "flag --timeout"})
+    );
+
+    let v = show_json(home.cmd().env("BIOPASS_ENV", "production"));
+    assert_eq!(
+        v["settings"]["env"],
+        serde_json::json!({"value": "production", "source": "env BIOPASS_ENV"})
+    );
+}
+
+#[test]
+fn named_profiles_and_default_profile() {
+    let home = Home::new();
+    home.write_config(
+        "default_profile = \"work\"\n[profiles.work]\noutput = \"json\"\n[profiles.other]\nenv = \"sandbox\"\n",
+    );
+    let (code, out, _) = run(home.cmd().args(["config", "show"]));
+    assert_eq!(code, 0);
+    assert!(out.starts_with('{'), "profile output=json applies: {out}");
+    let v = show_json(home.cmd().env("BIOPASS_PROFILE", "other"));
+    assert_eq!(v["profile"], "other");
+    assert_eq!(v["settings"]["env"]["value"], "sandbox");
+    let (code, _, err) = run(home.cmd().args(["--profile", "nope", "config", "show"]));
+    assert_eq!(code, 78);
+    assert!(
+        err.contains("no profile 'nope'") && err.contains("other, work"),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_show_masks_the_key_and_names_its_source() {
+    let home = Home::new();
+    let key = "k3yAbcdefghijklmnopqrstuvwxyz";
+    home.write_config(&format!("[profiles.default]\napi_key = \"{key}\"\n"));
+    let (code, out, _) = run(home.cmd().args(["config", "show"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("k3yA… (29 characters)"), "{out}");
+    assert!(
+        !out.contains(&key[..5]),
+        "only four characters shown: {out}"
+    );
+    assert!(out.contains("profile api_key"), "{out}");
+
+    let kf = home.key_file("envKEYzzzzzzzzzzzzzzzzzzzz");
+    let v = show_json(home.cmd().arg("--api-key-file").arg(&kf));
+    assert!(
+        v["settings"]["api_key"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("flag --api-key-file")
+    );
+    let v = show_json(
+        home.cmd()
+            .env("BIOPASS_API_KEY", "fromENVzzzzzzzzzzzzz")
+            .arg("--api-key-file")
+            .arg(&kf),
+    );
+    assert_eq!(v["settings"]["api_key"]["source"], "env BIOPASS_API_KEY");
+    assert_eq!(v["settings"]["api_key"]["value"], "from… (20 characters)");
+}
+
+#[test]
+fn api_key_file_from_profile_is_relative_to_the_config() {
+    let home = Home::new();
+    home.write_config("[profiles.default]\napi_key_file = \"my.key\"\n");
+    let kf = home.config_dir().join("my.key");
+    std::fs::write(&kf, "relKEYzzzzzzzzzzzzzzz\n").unwrap();
+    set_mode(&kf, 0o600);
+    let v = show_json(&mut home.cmd());
+    assert_eq!(v["settings"]["api_key"]["value"], "relK… (21 characters)");
+    set_mode(&kf, 0o604);
+    let (code, _, err) = run(home.cmd().args(["config", "show"]));
+    assert_eq!(code, 78);
+    assert!(err.contains("chmod 600"), "{err}");
+}
+
+#[test]
+fn api_key_from_stdin_only_with_dash() {
+    let home = Home::new();
+    let v = show_json(
+        home.cmd()
+            .args(["--api-key-file", "-"])
+            .write_stdin("stdinKEYzzzzzzzzzzzz\n"),
+    );
+    assert_eq!(v["settings"]["api_key"]["value"], "stdi… (20 characters)");
+}
+
+#[test]
+fn config_init_writes_a_private_file_without_prompting() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::new();
+    let (code, out, err) = run(home.cmd().args(["config", "init"]));
+    assert_eq!(code, 0, "{err}");
+    let path = home.config_dir().join("config.toml");
+    assert_eq!(out.trim(), path.display().to_string());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text,
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+            .unwrap()
+    );
+    // Until the key file it names exists, show says so; then the file parses.
+    let (code, _, err) = run(home.cmd().args(["config", "show"]));
+    assert_eq!(code, 78);
+    assert!(err.contains("biopass.key"), "{err}");
+    let kf = home.config_dir().join("biopass.key");
+    std::fs::write(&kf, "initKEYzzzzzzzzzzzzz\n").unwrap();
+    set_mode(&kf, 0o600);
+    let (code, out, err) = run(home.cmd().args(["config", "show"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("init… (20 characters)"), "{out}");
+    // A second init refuses to overwrite.
+    let (code, _, err) = run(home.cmd().args(["config", "init"]));
+    assert_eq!(code, 78);
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(run(home.cmd().args(["config", "init", "--force"])).0, 0);
+}
+
+#[test]
+fn config_path_follows_flag_env_and_xdg() {
+    let home = Home::new();
+    let (_, out, _) = run(home.cmd().args(["config", "path"]));
+    assert_eq!(
+        out.trim(),
+        home.config_dir().join("config.toml").display().to_string()
+    );
+    let (_, out, _) = run(home
+        .cmd()
+        .env("BIOPASS_CONFIG", "/tmp/x.toml")
+        .args(["config", "path"]));
+    assert_eq!(out.trim(), "/tmp/x.toml");
+}
+
+#[test]
+fn zero_timeout_is_refused() {
+    let home = Home::new();
+    let (code, _, err) = run(home.cmd().args(["--timeout", "0", "config", "show"]));
+    assert_eq!(code, 78);
+    assert!(err.contains("cannot be turned off"), "{err}");
+}

@@ -1,0 +1,469 @@
+//! One test per row of the exit-code table (README "Exit codes"), each against a
+//! real loopback server or none at all.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::*;
+
+const ENROLLED: &str = r#"{"Person":{"ClientID":"c-1","CustomID":"1234","BioPassID":"1648"}}"#;
+
+fn enroll_face(home: &Home, url: &str) -> (i32, String, String) {
+    run(home
+        .cmd_at(url)
+        .args(["enroll", "--id", "1234", "--face"])
+        .arg(fixture("face.jpg")))
+}
+
+#[test]
+fn code_0_success() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(200, ENROLLED)]);
+    assert_eq!(enroll_face(&home, &srv.url).0, 0);
+}
+
+#[test]
+fn code_1_verify_no_match() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(
+        200,
+        r#"{"Person":{"CustomID":"1234","Match":false,"MatchDetails":{"FaceMatched":false,"NonMatchedFingers":[]}}}"#,
+    )]);
+    let (code, out, _) = run(home
+        .cmd_at(&srv.url)
+        .args(["verify", "--id", "1234", "--face"])
+        .arg(fixture("face.jpg")));
+    assert_eq!((code, out.as_str()), (1, "no match\n"));
+}
+
+#[test]
+fn code_2_usage_errors_send_nothing() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(200, ENROLLED)]);
+    srv.expect_no_requests();
+    let f = fixture("finger1.png").display().to_string();
+    let cases: Vec<Vec<String>> = vec![
+        vec!["enroll".into(), "--id".into(), "1".into()],
+        vec!["verify".into(), "--id".into(), "1".into()],
+        vec![
+            "enroll".into(),
+            "--id".into(),
+            "1".into(),
+            "--finger".into(),
+            format!("2={f}"),
+            "--finger".into(),
+            format!("right-index={f}"),
+        ],
+        vec![
+            "enroll".into(),
+            "--id".into(),
+            "1".into(),
+            "--face".into(),
+            "-".into(),
+            "--finger".into(),
+            "2=-".into(),
+        ],
+        vec![
+            "enroll".into(),
+            "--id".into(),
+            "1".into(),
+            "--finger".into(),
+            format!("thumb={f}"),
+        ],
+        vec!["enroll".into(), "--face".into(), f.clone()],
+    ];
+    for args in cases {
+        let (code, out, err) = run(home.cmd_at(&srv.url).args(&args));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(!err.is_empty());
+    }
+}
+
+#[test]
+fn code_65_api_rejects_the_data() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::text(400, "Invalid JSON format")]);
+    let (code, out, err) = enroll_face(&home, &srv.url);
+    assert_eq!(code, 65);
+    assert!(out.is_empty());
+    assert!(err.contains("Invalid JSON format"), "{err}");
+    assert_eq!(srv.requests().len(), 1, "a rejection is not retried");
+}
+
+#[test]
+fn code_65_duplicate_enroll_as_text_or_success_false() {
+    for canned in [
+        Canned::text(400, "Person with this CustomID already exists"),
+        Canned::json(
+            200,
+            r#"{"Success":false,"Message":"CustomID already exists"}"#,
+        ),
+    ] {
+        let home = Home::new();
+        let srv = Recorder::start(vec![canned]);
+        let (code, out, err) = run(home
+            .cmd_at(&srv.url)
+            .args(["-o", "json", "enroll", "--id", "1234", "--face"])
+            .arg(fixture("face.jpg")));
+        assert_eq!(code, 65, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["error"]["kind"], "already_exists", "{out}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("already exists")
+        );
+        assert!(err.contains("already"), "{err}");
+    }
+}
+
+#[test]
+fn code_65_unknown_person() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::text(400, "Person not found")]);
+    let (code, out, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["-o", "json", "delete", "--id", "999"]));
+    assert_eq!(code, 65, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["error"],
+        serde_json::json!({"kind": "not_found", "status": 400, "message": v["error"]["message"]})
+    );
+}
+
+#[test]
+fn code_65_bad_images_are_refused_before_sending() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(200, ENROLLED)]);
+    srv.expect_no_requests();
+    let empty = home.path().join("empty.jpg");
+    std::fs::write(&empty, b"").unwrap();
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["enroll", "--id", "1", "--face"])
+        .arg(fixture("not-an-image.txt")));
+    assert_eq!(code, 65);
+    assert!(
+        err.contains("not-an-image.txt is not a JPEG, PNG, TIFF, BMP or WebP image"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("plain text file"),
+        "never quote file contents: {err}"
+    );
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["enroll", "--id", "1", "--face"])
+        .arg(&empty));
+    assert_eq!(code, 65);
+    assert!(err.contains("empty.jpg is empty"), "{err}");
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["--max-image-bytes", "1000", "enroll", "--id", "1", "--face"])
+        .arg(fixture("face.jpg")));
+    assert_eq!(code, 65);
+    assert!(
+        err.contains("face.jpg is larger than the 1000 bytes limit"),
+        "{err}"
+    );
+}
+
+#[test]
+fn code_66_missing_file() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(200, ENROLLED)]);
+    srv.expect_no_requests();
+    let (code, out, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["enroll", "--id", "1", "--face"])
+        .arg(fixture("face.jpg"))
+        .args(["--finger", "2=/nonexistent/ri.png"]));
+    assert_eq!(code, 66);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("/nonexistent/ri.png") && err.contains("no such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn code_69_connection_refused_is_retried_then_fails() {
+    let home = Home::new();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let (code, _, err) = enroll_face(&home, &format!("http://127.0.0.1:{port}"));
+    assert_eq!(code, 69, "{err}");
+    assert!(err.contains("cannot connect to 127.0.0.1"), "{err}");
+    assert!(err.contains("attempt 3 of 3"), "retried: {err}");
+}
+
+#[test]
+fn code_69_ambiguous_5xx_enroll_is_not_resent() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::text(502, "Bad Gateway")]);
+    let (code, _, err) = enroll_face(&home, &srv.url);
+    assert_eq!(code, 69);
+    assert_eq!(
+        srv.requests().len(),
+        1,
+        "an enroll that may have landed is never re-sent"
+    );
+    assert!(
+        err.contains("may have been enrolled") && err.contains("biopass verify --id 1234"),
+        "{err}"
+    );
+}
+
+#[test]
+fn code_69_timeout_is_not_resent() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![
+        Canned::json(200, ENROLLED).delayed(Duration::from_secs(3)),
+    ]);
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["--timeout", "0.5", "enroll", "--id", "1234", "--face"])
+        .arg(fixture("face.jpg")));
+    assert_eq!(code, 69, "{err}");
+    assert!(
+        err.contains("no answer from 127.0.0.1 within 0.5s"),
+        "{err}"
+    );
+    assert_eq!(srv.requests().len(), 1);
+}
+
+#[test]
+fn code_69_503_is_retried_three_times() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![
+        Canned::json(503, r#"{"statusCode":503,"message":"Service Unavailable"}"#)
+            .header("Retry-After", "0"),
+    ]);
+    let (code, _, err) = enroll_face(&home, &srv.url);
+    assert_eq!(code, 69, "{err}");
+    assert_eq!(srv.requests().len(), 3);
+}
+
+#[test]
+fn code_75_rate_limited_with_long_retry_after() {
+    let home = Home::new();
+    let srv =
+        Recorder::start(vec![Canned::json(
+        429,
+        r#"{"statusCode":429,"message":"Rate limit is exceeded. Try again in 120 seconds."}"#,
+    )
+    .header("Retry-After", "120")]);
+    let started = Instant::now();
+    let (code, _, err) = enroll_face(&home, &srv.url);
+    assert_eq!(code, 75, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "did not wait 120 s"
+    );
+    assert_eq!(srv.requests().len(), 1);
+    assert!(err.contains("Rate limit is exceeded"), "{err}");
+}
+
+#[test]
+fn code_75_quota_exhausted() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(
+        403,
+        r#"{"statusCode":403,"message":"Out of call volume quota. Quota will be replenished in 10:00:00."}"#,
+    )
+    .header("Retry-After", "36000")]);
+    assert_eq!(enroll_face(&home, &srv.url).0, 75);
+}
+
+#[test]
+fn rate_limit_then_success() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![
+        Canned::json(
+            429,
+            r#"{"statusCode":429,"message":"Rate limit is exceeded. Try again in 1 seconds."}"#,
+        )
+        .header("Retry-After", "1"),
+        Canned::json(200, ENROLLED),
+    ]);
+    let (code, out, err) = enroll_face(&home, &srv.url);
+    assert_eq!((code, out.as_str()), (0, "1648\n"), "{err}");
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[0].body, reqs[1].body, "the retry sends the same bytes");
+    assert!(err.contains("retrying in 1.0s"), "{err}");
+}
+
+#[test]
+fn code_76_redirects_are_not_followed() {
+    let home = Home::new();
+    let elsewhere = Recorder::start(vec![Canned::json(200, ENROLLED)]);
+    elsewhere.expect_no_requests();
+    let srv = Recorder::start(vec![Canned::text(307, "").header(
+        "Location",
+        &format!("{}/multibiometrics/enroll", elsewhere.url),
+    )]);
+    let (code, out, err) = enroll_face(&home, &srv.url);
+    assert_eq!(code, 76, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("redirect") && err.contains("never follows"),
+        "{err}"
+    );
+    assert_eq!(srv.requests().len(), 1);
+}
+
+#[test]
+fn code_76_unexpected_or_oversized_success() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::text(200, "<html>welcome</html>")]);
+    assert_eq!(enroll_face(&home, &srv.url).0, 76);
+    let huge = format!(
+        r#"{{"Person":{{"BioPassID":"1","Pad":"{}"}}}}"#,
+        "x".repeat(1_100_000)
+    );
+    let srv = Recorder::start(vec![Canned::json(200, &huge)]);
+    let (code, _, err) = enroll_face(&home, &srv.url);
+    assert_eq!(code, 76);
+    assert!(err.contains("larger than 1 MiB"), "{err}");
+}
+
+#[test]
+fn code_77_key_rejected_and_never_shown() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(
+        401,
+        r#"{"statusCode":401,"message":"Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."}"#,
+    )]);
+    for format in ["text", "json"] {
+        let (code, out, err) = run(home
+            .cmd_at(&srv.url)
+            .args(["-vv", "-o", format, "enroll", "--id", "1234", "--face"])
+            .arg(fixture("face.jpg")));
+        assert_eq!(code, 77, "{err}");
+        assert!(err.contains("invalid subscription key"), "{err}");
+        assert!(
+            !out.contains(TEST_KEY) && !err.contains(TEST_KEY),
+            "key leaked"
+        );
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(
+                (v["error"]["kind"].as_str(), v["error"]["status"].as_u64()),
+                (Some("key_rejected"), Some(401))
+            );
+        }
+    }
+    assert_eq!(srv.requests().len(), 2, "a rejected key is not retried");
+}
+
+#[test]
+fn code_78_no_key() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(200, ENROLLED)]);
+    srv.expect_no_requests();
+    let (code, _, err) = run(home
+        .cmd()
+        .env("BIOPASS_ENDPOINT", &srv.url)
+        .args(["enroll", "--id", "1", "--face"])
+        .arg(fixture("face.jpg")));
+    assert_eq!(code, 78);
+    assert!(err.contains("no API key: set BIOPASS_API_KEY"), "{err}");
+}
+
+#[test]
+fn code_78_group_readable_key_file() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(200, ENROLLED)]);
+    srv.expect_no_requests();
+    let key = home.key_file(TEST_KEY);
+    set_mode(&key, 0o640);
+    let (code, out, err) = run(home
+        .cmd()
+        .env("BIOPASS_ENDPOINT", &srv.url)
+        .arg("--api-key-file")
+        .arg(&key)
+        .args(["enroll", "--id", "1", "--face"])
+        .arg(fixture("face.jpg")));
+    assert_eq!(code, 78);
+    assert!(
+        err.contains(&format!("fix it with: chmod 600 {}", key.display())),
+        "{err}"
+    );
+    assert!(!err.contains(TEST_KEY) && !out.contains(TEST_KEY));
+}
+
+#[test]
+fn code_78_group_readable_config_with_key() {
+    let home = Home::new();
+    let p = home.write_config("[profiles.default]\napi_key = \"abcdefghijklmnop\"\n");
+    set_mode(&p, 0o644);
+    let (code, _, err) = run(home.cmd().args(["--dry-run", "delete", "--id", "1"]));
+    assert_eq!(code, 78);
+    assert!(err.contains("chmod 600"), "{err}");
+}
+
+#[test]
+fn code_78_plain_http_to_a_remote_host_is_refused_before_connecting() {
+    let home = Home::new();
+    // 192.0.2.1 (TEST-NET-1) would hang if anything tried to connect.
+    let started = Instant::now();
+    let (code, _, err) = enroll_face(&home, "http://192.0.2.1:8080");
+    assert_eq!(code, 78, "{err}");
+    assert!(err.contains("refusing plain http to 192.0.2.1"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn code_78_bad_config_names_file_and_line() {
+    let home = Home::new();
+    let p =
+        home.write_config("default_profile = \"default\"\n[profiles.default]\nenv = \"staging\"\n");
+    let (code, _, err) = run(home.cmd().args(["config", "show"]));
+    assert_eq!(code, 78);
+    assert!(
+        err.contains(&p.display().to_string()) && err.contains("line 3"),
+        "{err}"
+    );
+    let (code, _, err) =
+        run(home
+            .cmd()
+            .args(["--config", "/nonexistent/biopass.toml", "config", "show"]));
+    assert_eq!(code, 78);
+    assert!(err.contains("/nonexistent/biopass.toml"), "{err}");
+}
+
+#[test]
+fn code_130_interrupted() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![
+        Canned::json(200, ENROLLED).delayed(Duration::from_secs(5)),
+    ]);
+    let mut child = home
+        .std_cmd()
+        .env("BIOPASS_ENDPOINT", &srv.url)
+        .env("BIOPASS_API_KEY", TEST_KEY)
+        .args(["enroll", "--id", "1234", "--face"])
+        .arg(fixture("face.jpg"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the request is in flight, then Ctrl-C.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while srv.requests().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+}
