@@ -3,9 +3,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-
 use support::*;
 
 fn sandbox_cmd(home: &Home, args: &[&str]) -> (i32, String, String) {
@@ -101,44 +98,6 @@ fn code_70_unusable_sandbox_folder() {
         .arg(fixture("face.jpg")));
     assert_eq!(code, 70, "{err}");
     assert!(err.contains("a-file"), "{err}");
-}
-
-struct Served {
-    child: Child,
-    url: String,
-    key: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(home: &Home, extra: &[&str]) -> Served {
-    let mut child = home
-        .std_cmd()
-        .args(["sandbox", "serve", "--port", "0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = lines.next().unwrap().unwrap();
-    let key = lines.next().unwrap().unwrap();
-    Served {
-        child,
-        url: url
-            .strip_prefix("BIOPASS_ENDPOINT=")
-            .expect("endpoint line")
-            .to_string(),
-        key: key
-            .strip_prefix("BIOPASS_API_KEY=")
-            .expect("key line")
-            .to_string(),
-    }
 }
 
 #[test]

@@ -188,6 +188,9 @@ pub fn open(path: &Path) -> Result<(File, Loaded)> {
 
 fn apply(l: &mut Loaded, rec: Record) {
     match rec {
+        // Rows recorded as invalid have no content fingerprint (their files could not
+        // be read); they must not disturb the history of a valid row with the same id.
+        Record::End { ref fp, .. } if fp.is_empty() => {}
         Record::Run { op, .. } => l.op = Some(op),
         Record::Start {
             line,

@@ -721,11 +721,8 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, body: Bytes) -> (Outcome, u32
             note_stop(sh, Stop::KeyRejected, f.message.clone());
             return (Outcome::Pending, attempt);
         }
-        if f.kind == Kind::TryLater
-            && e.retry_after.is_none_or(|ra| ra > MAX_WAIT)
-            && f.status != Some(429)
-            || e.retry_after.is_some_and(|ra| ra > MAX_WAIT)
-        {
+        let quota = f.kind == Kind::TryLater && f.status != Some(429);
+        if quota || e.retry_after.is_some_and(|ra| ra > MAX_WAIT) {
             // Quota, or a wait too long to sit through: stop, resumable.
             end(
                 State::Transient,

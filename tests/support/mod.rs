@@ -257,3 +257,77 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A `biopass sandbox serve` child process, killed on drop.
+pub struct Served {
+    pub child: std::process::Child,
+    pub url: String,
+    pub key: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    /// `GET /_sandbox/stats`.
+    pub fn stats(&self) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let addr = self.url.strip_prefix("http://").unwrap();
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET /_sandbox/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        let body = text.split_once("\r\n\r\n").expect("an HTTP answer").1;
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("stats body {body:?}: {e}"))
+    }
+
+    /// The binary aimed at this server with its key.
+    pub fn cmd(&self, home: &Home) -> Command {
+        let mut c = home.cmd();
+        c.env("BIOPASS_ENDPOINT", &self.url)
+            .env("BIOPASS_API_KEY", &self.key);
+        c
+    }
+
+    pub fn std_cmd(&self, home: &Home) -> std::process::Command {
+        let mut c = home.std_cmd();
+        c.env("BIOPASS_ENDPOINT", &self.url)
+            .env("BIOPASS_API_KEY", &self.key);
+        c
+    }
+}
+
+/// Start `biopass sandbox serve --port 0` with `extra` options.
+pub fn serve(home: &Home, extra: &[&str]) -> Served {
+    use std::io::{BufRead, BufReader};
+    let mut child = home
+        .std_cmd()
+        .args(["sandbox", "serve", "--port", "0"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines.next().unwrap().unwrap();
+    let key = lines.next().unwrap().unwrap();
+    Served {
+        child,
+        url: url
+            .strip_prefix("BIOPASS_ENDPOINT=")
+            .expect("endpoint line")
+            .to_string(),
+        key: key
+            .strip_prefix("BIOPASS_API_KEY=")
+            .expect("key line")
+            .to_string(),
+    }
+}

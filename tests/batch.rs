@@ -1,0 +1,598 @@
+//! Batch runs against `biopass sandbox serve`: faults, crashes, resumes, and the
+//! promise that nobody is enrolled twice and nobody is skipped.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use support::*;
+
+/// A manifest of `n` people (ids P0000...), every face a copy of the fixture.
+fn manifest(dir: &Path, n: usize) -> PathBuf {
+    std::fs::copy(fixture("face.jpg"), dir.join("face.jpg")).unwrap();
+    std::fs::copy(fixture("finger1.png"), dir.join("ri.png")).unwrap();
+    let mut s = String::from("id,face,right-index\n");
+    for i in 0..n {
+        let finger = if i % 3 == 0 { "ri.png" } else { "" };
+        s.push_str(&format!("P{i:04},face.jpg,{finger}\n"));
+    }
+    let p = dir.join("people.csv");
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+fn enrolls(s: &Served) -> BTreeMap<String, u64> {
+    serde_json::from_value(s.stats()["enrolls"].clone()).unwrap()
+}
+
+fn assert_exactly_once(s: &Served, n: usize) {
+    let e = enrolls(s);
+    assert_eq!(e.len(), n, "every row enrolled");
+    let twice: Vec<_> = e.iter().filter(|(_, c)| **c != 1).collect();
+    assert!(twice.is_empty(), "enrolled more than once: {twice:?}");
+}
+
+fn summary(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn assert_adds_up(v: &serde_json::Value) {
+    let parts: u64 = [
+        "succeeded",
+        "reconciled",
+        "already_done",
+        "skipped",
+        "failed",
+        "invalid",
+        "pending",
+    ]
+    .iter()
+    .map(|k| v[k].as_u64().unwrap())
+    .sum();
+    assert_eq!(parts, v["total"].as_u64().unwrap(), "summary adds up: {v}");
+}
+
+#[test]
+fn clean_run_prints_a_line_per_row_and_rerun_sends_nothing() {
+    let home = Home::new();
+    let m = manifest(home.path(), 20);
+    let s = serve(&home, &[]);
+    let sum = home.path().join("summary.json");
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 20);
+    for line in out.lines() {
+        let cols: Vec<_> = line.split('\t').collect();
+        assert_eq!(cols.len(), 3, "{line}");
+        assert_eq!(cols[1], "enrolled");
+        assert!(cols[2].parse::<u64>().is_ok(), "BioPassID in {line}");
+    }
+    assert!(
+        err.contains(&format!("journal: {}.enroll.journal", m.display())),
+        "{err}"
+    );
+    let v = summary(&sum);
+    assert_eq!(
+        (
+            v["total"].as_u64(),
+            v["succeeded"].as_u64(),
+            v["exit_code"].as_u64()
+        ),
+        (Some(20), Some(20), Some(0))
+    );
+    assert_adds_up(&v);
+    assert_exactly_once(&s, 20);
+
+    let before = s.stats()["requests"].as_u64().unwrap();
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("nothing to do"), "{err}");
+    assert_eq!(
+        s.stats()["requests"].as_u64().unwrap(),
+        before,
+        "a re-run after success sends nothing"
+    );
+    assert_eq!(summary(&sum)["already_done"], 20);
+
+    // The journal is private and holds no image data.
+    use std::os::unix::fs::PermissionsExt;
+    let j = PathBuf::from(format!("{}.enroll.journal", m.display()));
+    assert_eq!(
+        std::fs::metadata(&j).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let text = std::fs::read_to_string(&j).unwrap();
+    assert!(!text.contains(&b64(&fixture_bytes("face.jpg"))[..40]));
+    assert!(!text.contains(&s.key));
+}
+
+#[test]
+fn json_lines_output_and_jsonl_manifest() {
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("f.jpg")).unwrap();
+    std::fs::copy(fixture("finger2.png"), home.path().join("li.png")).unwrap();
+    let m = home.path().join("m.jsonl");
+    std::fs::write(&m, "{\"id\":\"a\",\"face\":[\"f.jpg\"],\"fingers\":{\"left-index\":\"li.png\"}}\n{\"id\":\"b\",\"face\":\"f.jpg\"}\n").unwrap();
+    let s = serve(&home, &[]);
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["-o", "json", "enroll", "--from"])
+        .arg(&m));
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        assert_eq!(r["outcome"], "enrolled");
+        assert!(r["biopass_id"].is_string() && r["error"].is_null() && r["line"].is_u64());
+    }
+    // Then verify the person, single-command, to prove the finger went to slot 7.
+    let (code, _, err) = run(s
+        .cmd(&home)
+        .args(["verify", "--id", "a", "--finger"])
+        .arg(format!("7={}", fixture("finger2.png").display())));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn invalid_manifest_sends_nothing_and_lists_every_problem() {
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    std::fs::copy(fixture("not-an-image.txt"), home.path().join("notes.txt")).unwrap();
+    let m = home.path().join("bad.csv");
+    std::fs::write(
+        &m,
+        "id,face\n1,face.jpg\n2,missing.jpg\n3,notes.txt\n1,face.jpg\n4,\n5,face.jpg\n",
+    )
+    .unwrap();
+    let s = serve(&home, &[]);
+    let (code, out, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 65, "{err}");
+    assert!(out.is_empty());
+    for needle in [
+        ":3:",
+        "missing.jpg",
+        ":4:",
+        "notes.txt",
+        ":5:",
+        "duplicate id '1' (first on line 2)",
+        ":6:",
+        "no image",
+    ] {
+        assert!(err.contains(needle), "{needle} in {err}");
+    }
+    assert_eq!(s.stats()["requests"], 0, "nothing sent");
+
+    // --skip-invalid records them as failed and runs the rest: exit 1.
+    let sum = home.path().join("s.json");
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--skip-invalid", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("\tenrolled\t")).count(),
+        2
+    );
+    assert_eq!(out.lines().filter(|l| l.contains("\tinvalid\t")).count(), 4);
+    let v = summary(&sum);
+    assert_eq!(
+        (v["succeeded"].as_u64(), v["invalid"].as_u64()),
+        (Some(2), Some(4))
+    );
+    assert_adds_up(&v);
+}
+
+#[test]
+fn mixed_faults_end_with_everyone_enrolled_exactly_once() {
+    let home = Home::new();
+    let n = 300;
+    let m = manifest(home.path(), n);
+    let s = serve(
+        &home,
+        &[
+            "--seed",
+            "7",
+            "--fail-503",
+            "0.08",
+            "--fail-429",
+            "0.05",
+            "--retry-after",
+            "1",
+            "--reset",
+            "0.08",
+            "--hang",
+            "0.03",
+            "--hang-ms",
+            "1500",
+            "--latency-ms",
+            "2",
+        ],
+    );
+    let sum = home.path().join("s.json");
+    let mut codes = vec![];
+    for _ in 0..8 {
+        let (code, _, err) = run(s
+            .cmd(&home)
+            .args(["--timeout", "0.7", "enroll", "--jobs", "8", "--from"])
+            .arg(&m)
+            .arg("--summary-json")
+            .arg(&sum));
+        assert!(
+            [0, 75].contains(&code),
+            "only success or resumable stop: {code} {err}"
+        );
+        assert_adds_up(&summary(&sum));
+        codes.push(code);
+        if code == 0 {
+            break;
+        }
+    }
+    eprintln!("exit codes of the runs: {codes:?}");
+    assert_eq!(codes.last(), Some(&0), "finished within 8 runs: {codes:?}");
+    assert_exactly_once(&s, n);
+    let stats = s.stats();
+    for fault in ["503", "429", "reset", "hang"] {
+        assert!(
+            stats["faults"][fault].as_u64().unwrap() > 0,
+            "{fault} was injected: {stats}"
+        );
+    }
+    // Resets and hangs landed enrolls whose answers were lost: reconciled, not failed.
+    let journal = std::fs::read_to_string(format!("{}.enroll.journal", m.display())).unwrap();
+    assert!(
+        journal.contains("\"state\":\"reconciled\""),
+        "some rows were reconciled"
+    );
+}
+
+#[test]
+fn kill_9_at_several_points_then_resume_enrolls_everyone_once() {
+    let home = Home::new();
+    let n = 120;
+    let m = manifest(home.path(), n);
+    let s = serve(
+        &home,
+        &["--latency-ms", "20", "--seed", "3", "--reset", "0.05"],
+    );
+    for i in 0..6u64 {
+        let mut child = s
+            .std_cmd(&home)
+            .args(["-q", "enroll", "--jobs", "4", "--from"])
+            .arg(&m)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(60 + 45 * i));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+    }
+    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    let code = if code == 75 {
+        run(s.cmd(&home).args(["enroll", "--from"]).arg(&m)).0
+    } else {
+        code
+    };
+    assert_eq!(code, 0, "{err}");
+    assert_exactly_once(&s, n);
+    // The journal loads: a re-run has nothing to do.
+    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 0);
+    assert!(err.contains("nothing to do"), "{err}");
+}
+
+#[test]
+fn torn_journal_tail_is_tolerated() {
+    let home = Home::new();
+    let m = manifest(home.path(), 10);
+    let s = serve(&home, &[]);
+    assert_eq!(run(s.cmd(&home).args(["enroll", "--from"]).arg(&m)).0, 0);
+    let j = PathBuf::from(format!("{}.enroll.journal", m.display()));
+    let mut text = std::fs::read_to_string(&j).unwrap();
+    text.push_str("{\"event\":\"start\",\"line\":3,\"id\":\"P00");
+    std::fs::write(&j, text).unwrap();
+    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("torn line"), "{err}");
+    // Damage in the middle is an error.
+    let text = std::fs::read_to_string(&j)
+        .unwrap()
+        .replacen("{\"event\"", "garbage{", 1);
+    std::fs::write(&j, text).unwrap();
+    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 74, "{err}");
+    assert!(err.contains("line 1 is damaged"), "{err}");
+}
+
+#[test]
+fn a_second_process_on_the_same_journal_is_refused() {
+    let home = Home::new();
+    let m = manifest(home.path(), 40);
+    let s = serve(&home, &["--latency-ms", "200"]);
+    let mut first = s
+        .std_cmd(&home)
+        .args(["-q", "enroll", "--jobs", "1", "--from"])
+        .arg(&m)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.stats()["requests"].as_u64().unwrap() == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    let _ = first.kill();
+    let _ = first.wait();
+    assert_eq!(code, 75, "{err}");
+    assert!(err.contains("lock held"), "{err}");
+}
+
+#[test]
+fn a_changed_row_is_refused_unless_accepted() {
+    let home = Home::new();
+    let m = manifest(home.path(), 5);
+    let s = serve(&home, &[]);
+    assert_eq!(
+        run(s.cmd(&home).args(["update", "--from"]).arg(&m)).0,
+        1,
+        "update of unknown people fails"
+    );
+    assert_eq!(run(s.cmd(&home).args(["enroll", "--from"]).arg(&m)).0, 0);
+    std::fs::copy(fixture("face2.jpg"), home.path().join("face2.jpg")).unwrap();
+    let text = std::fs::read_to_string(&m)
+        .unwrap()
+        .replace("P0002,face.jpg", "P0002,face2.jpg");
+    std::fs::write(&m, text).unwrap();
+    let before = s.stats()["requests"].as_u64().unwrap();
+    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 65, "{err}");
+    assert!(
+        err.contains(":4:") && err.contains("P0002") && err.contains("changed"),
+        "{err}"
+    );
+    assert_eq!(s.stats()["requests"].as_u64().unwrap(), before);
+    // Accepted: the new content is sent; the sandbox says it already exists.
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--accept-changed", "--from"])
+        .arg(&m));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out.trim(), "P0002\tfailed\talready_exists");
+    // --skip-existing turns that into a skip, and the run succeeds.
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--skip-existing", "--retry-failed", "--from"])
+        .arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "P0002\tskipped\t\n");
+}
+
+#[test]
+fn a_rejected_key_stops_the_run() {
+    let home = Home::new();
+    let m = manifest(home.path(), 50);
+    let s = serve(&home, &["--key", "the-right-key"]);
+    let sum = home.path().join("s.json");
+    let (code, _, err) = run(home
+        .cmd()
+        .env("BIOPASS_ENDPOINT", &s.url)
+        .env("BIOPASS_API_KEY", "a-wrong-key-zzzz")
+        .args(["enroll", "--jobs", "2", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 77, "{err}");
+    assert!(err.contains("invalid subscription key"), "{err}");
+    assert!(!err.contains("a-wrong-key"), "{err}");
+    assert!(
+        s.stats()["requests"].as_u64().unwrap() <= 3,
+        "stopped at once"
+    );
+    let v = summary(&sum);
+    assert_eq!(v["pending"], 50);
+    assert_adds_up(&v);
+    // With the right key, the same command resumes and finishes.
+    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert_exactly_once(&s, 50);
+}
+
+#[test]
+fn a_long_retry_after_stops_resumably() {
+    let home = Home::new();
+    let m = manifest(home.path(), 30);
+    let limited = serve(&home, &["--fail-429", "1", "--retry-after", "120"]);
+    let started = Instant::now();
+    let sum = home.path().join("s.json");
+    let (code, _, err) = run(limited
+        .cmd(&home)
+        .args(["enroll", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 75, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "did not sit out 120 s"
+    );
+    assert!(
+        err.contains("Rate limit") && err.contains("resume"),
+        "{err}"
+    );
+    assert_adds_up(&summary(&sum));
+    drop(limited);
+    let s = serve(&home, &[]);
+    assert_eq!(run(s.cmd(&home).args(["enroll", "--from"]).arg(&m)).0, 0);
+    assert_exactly_once(&s, 30);
+}
+
+#[test]
+fn shards_split_the_manifest_without_overlap() {
+    let home = Home::new();
+    let m = manifest(home.path(), 60);
+    let s = serve(&home, &[]);
+    let mut total = 0;
+    for k in 0..3 {
+        let sum = home.path().join(format!("s{k}.json"));
+        let (code, out, err) = run(s
+            .cmd(&home)
+            .args(["enroll", "--shard", &format!("{k}/3"), "--from"])
+            .arg(&m)
+            .arg("--summary-json")
+            .arg(&sum));
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains(&format!("shard-{k}-of-3.journal")), "{err}");
+        total += out.lines().count();
+        assert_eq!(summary(&sum)["shard"], format!("{k}/3"));
+    }
+    assert_eq!(total, 60);
+    assert_exactly_once(&s, 60);
+}
+
+#[test]
+fn batch_delete_then_rerun() {
+    let home = Home::new();
+    let m = manifest(home.path(), 10);
+    let s = serve(&home, &[]);
+    assert_eq!(run(s.cmd(&home).args(["enroll", "--from"]).arg(&m)).0, 0);
+    let (code, out, err) = run(s.cmd(&home).args(["delete", "--from"]).arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.ends_with("\tdeleted\t")).count(),
+        10,
+        "{out}"
+    );
+    assert_eq!(s.stats()["persons"], 0);
+}
+
+#[test]
+fn ctrl_c_finishes_in_flight_rows_then_exits_130_and_resumes() {
+    let home = Home::new();
+    let m = manifest(home.path(), 40);
+    let s = serve(&home, &["--latency-ms", "300"]);
+    let child = s
+        .std_cmd(&home)
+        .args(["enroll", "--jobs", "2", "--from"])
+        .arg(&m)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.stats()["requests"].as_u64().unwrap() < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted") && err.contains("pending"),
+        "{err}"
+    );
+    let printed = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(
+        printed as u64,
+        s.stats()["requests"].as_u64().unwrap(),
+        "in-flight rows finished and were reported"
+    );
+    assert!(printed < 40);
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--jobs", "8", "--from"])
+        .arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 40 - printed);
+    assert_exactly_once(&s, 40);
+}
+
+#[test]
+fn rate_caps_the_pace_and_stdin_manifest_needs_a_journal() {
+    let home = Home::new();
+    let m = manifest(home.path(), 10);
+    let s = serve(&home, &[]);
+    let text = std::fs::read_to_string(&m)
+        .unwrap()
+        .replace(
+            "face.jpg",
+            &home.path().join("face.jpg").display().to_string(),
+        )
+        .replace("ri.png", &home.path().join("ri.png").display().to_string());
+    let (code, _, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--format", "csv", "--from", "-"])
+        .write_stdin(text.clone()));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--journal"), "{err}");
+    let started = Instant::now();
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args([
+            "enroll",
+            "--format",
+            "csv",
+            "--rate",
+            "20",
+            "--jobs",
+            "8",
+            "--from",
+            "-",
+            "--journal",
+        ])
+        .arg(home.path().join("j"))
+        .write_stdin(text));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 10);
+    assert!(
+        started.elapsed() >= Duration::from_millis(450),
+        "10 rows at 20/s take at least 0.45 s"
+    );
+}
+
+#[test]
+fn duplicate_invalid_row_does_not_disturb_the_valid_one() {
+    let home = Home::new();
+    let m = manifest(home.path(), 3);
+    let mut text = std::fs::read_to_string(&m).unwrap();
+    text.push_str("P0001,face.jpg,\n");
+    std::fs::write(&m, text).unwrap();
+    let s = serve(&home, &[]);
+    assert_eq!(
+        run(s
+            .cmd(&home)
+            .args(["enroll", "--skip-invalid", "--from"])
+            .arg(&m))
+        .0,
+        1
+    );
+    let before = s.stats()["requests"].as_u64().unwrap();
+    let (code, _, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--skip-invalid", "--from"])
+        .arg(&m));
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("changed"), "{err}");
+    assert_eq!(s.stats()["requests"].as_u64().unwrap(), before);
+}
