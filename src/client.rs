@@ -152,13 +152,20 @@ impl Client {
                     format!("cannot read CA certificate {}: {e}", path.display()),
                 )
             })?;
-            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+            let bad = |why: String| {
                 Failure::new(
                     Kind::Config,
-                    format!("CA certificate {} is not valid PEM: {e}", path.display()),
+                    format!("CA certificate {}: {why}", path.display()),
                 )
-            })?;
-            builder = builder.add_root_certificate(cert);
+            };
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| bad(format!("not valid PEM: {e}")))?;
+            if certs.is_empty() {
+                return Err(bad("no PEM certificate in it".into()).into());
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
         }
         let http = builder
             .build()

@@ -467,3 +467,48 @@ fn code_130_interrupted() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
 }
+
+#[test]
+fn code_78_ca_cert_that_is_not_a_certificate() {
+    let home = Home::new();
+    let (code, _, err) = run(home
+        .cmd()
+        .env("BIOPASS_API_KEY", TEST_KEY)
+        .args(["--endpoint", "https://127.0.0.1:9", "--ca-cert"])
+        .arg(fixture("not-an-image.txt"))
+        .args(["delete", "--id", "1"]));
+    assert_eq!(code, 78, "{err}");
+    assert!(err.contains("no PEM certificate"), "{err}");
+}
+
+#[test]
+fn https_goes_through_the_proxy_as_an_opaque_tunnel() {
+    // The proxy sees CONNECT host:443 and nothing else: the images stay inside TLS.
+    let home = Home::new();
+    let proxy = Recorder::start(vec![Canned::text(403, "no tunnels here")]);
+    let (code, _, err) = run(home
+        .cmd()
+        .env("BIOPASS_API_KEY", TEST_KEY)
+        .env("HTTPS_PROXY", &proxy.url)
+        .args([
+            "--endpoint",
+            "https://api.biopass.invalid",
+            "enroll",
+            "--id",
+            "1234",
+            "--face",
+        ])
+        .arg(fixture("face.jpg")));
+    assert_ne!(code, 0, "{err}");
+    let reqs = proxy.requests();
+    assert!(!reqs.is_empty());
+    for r in reqs {
+        assert_eq!(r.method, "CONNECT");
+        assert_eq!(r.path, "api.biopass.invalid:443");
+        assert!(r.body.is_empty());
+        assert!(
+            r.header("ocp-apim-subscription-key").is_none(),
+            "the key stays inside TLS"
+        );
+    }
+}

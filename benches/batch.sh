@@ -1,0 +1,390 @@
+#!/usr/bin/env bash
+# Batch-enroll throughput benchmark: biopass enroll --from against the alternatives.
+#
+#   bash benches/batch.sh [N]
+#
+# Builds target/release/biopass, makes N synthetic 200 KiB "images" (JPEG magic bytes
+# then pseudo-random bytes) with a manifest, and runs, on this machine, in one go:
+#   (a) biopass enroll --from manifest.csv --jobs 8
+#   (b) the same rows through xargs -P8 curl, one pre-built JSON body per row
+#   (c) the vendor's Python http.client snippet looped over the rows (vendor_snippet.py)
+#   (d) wrk posting one pre-built enroll body at 8 connections: the ceiling
+# twice: with no added latency (CPU-bound) and with the sandbox adding 100 ms to every
+# answer (latency-bound, like the real service). Each tool-run gets its own fresh
+# `biopass sandbox serve`, so CustomIDs never collide and server state starts empty.
+# Prints rows/s, ratios, biopass's peak RSS and PASS/FAIL against the targets of the
+# issue. See benches/README.md.
+#
+# Environment knobs (defaults in brackets):
+#   LAT_N [400]      rows for biopass and curl in the 100 ms pass (capped at N)
+#   PY_N [N]         rows for the Python loop in the CPU-bound pass
+#   PY_LAT_N [100]   rows for the Python loop in the 100 ms pass (~10 s)
+#   JOBS [8]         biopass --jobs, xargs -P and the load generator's connections
+#   LATENCY_MS [100] latency of the second pass
+#   WRK_SECS [10]    duration of each load-generator run
+#   WRK_THREADS [1]  wrk threads (-t); on a 2-core box one thread leaves a core to the
+#                    server, which gave the higher ceiling here
+#   KEEP=1           keep the temporary folder (its path is printed)
+#   NO_BUILD=1       use the existing target/release/biopass
+set -euo pipefail
+
+N=${1:-1000}
+LAT_N=${LAT_N:-400}
+PY_N=${PY_N:-$N}
+PY_LAT_N=${PY_LAT_N:-100}
+JOBS=${JOBS:-8}
+LATENCY_MS=${LATENCY_MS:-100}
+WRK_SECS=${WRK_SECS:-10}
+WRK_THREADS=${WRK_THREADS:-1}
+((LAT_N > N)) && LAT_N=$N
+((PY_N > N)) && PY_N=$N
+((PY_LAT_N > N)) && PY_LAT_N=$N
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/biopass-bench.XXXXXX")
+SERVER_PID=
+cleanup() {
+    if [[ -n $SERVER_PID ]]; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [[ ${KEEP:-} == 1 ]]; then
+        echo "# kept $work"
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '# %s\n' "$*"; }
+warn() { printf 'WARNING: %s\n' "$*"; WARNINGS=$((WARNINGS + 1)); }
+WARNINGS=0
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%s\", $* }"; }  # calc 'sprintf("%.2f", 1/3)'
+
+# ---------------------------------------------------------------- tools
+
+try_install() { # package: apt-get install it if we can (root, or sudo without a password)
+    local sudo=
+    if [[ $(id -u) != 0 ]]; then
+        sudo -n true 2>/dev/null || return 1
+        sudo="sudo -n"
+    fi
+    command -v apt-get >/dev/null || return 1
+    say "installing Debian package $1"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1 && return 0
+    $sudo apt-get update -q >/dev/null 2>&1 || true
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1
+}
+
+TIME=/usr/bin/time
+if ! [[ -x $TIME ]] && ! try_install time; then
+    TIME=
+    say "/usr/bin/time unavailable: peak RSS from polling VmHWM, no client CPU figures"
+fi
+
+LOADGEN=
+if command -v wrk >/dev/null; then
+    LOADGEN=wrk
+elif command -v oha >/dev/null; then
+    LOADGEN=oha
+elif try_install wrk && command -v wrk >/dev/null; then
+    LOADGEN=wrk
+else
+    say "no load generator (wrk or oha) and could not install wrk: (d) is skipped"
+fi
+
+for tool in curl python3 xargs awk; do
+    command -v "$tool" >/dev/null || { echo "batch.sh: $tool is required" >&2; exit 1; }
+done
+
+# ---------------------------------------------------------------- build and data
+
+if [[ ${NO_BUILD:-} != 1 ]]; then
+    say "cargo build --release"
+    (cd "$root" && cargo build --release -q)
+fi
+# A private copy, so a rebuild by someone else during the run cannot swap the binary.
+cp "$root/target/release/biopass" "$work/biopass"
+BIN=$work/biopass
+
+say "biopass $("$BIN" --version 2>/dev/null | awk '{print $NF}')," \
+    "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(
+        [[ -n $(git -C "$root" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null) ]] && echo ' + uncommitted changes in src/')"
+say "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr)"
+say "curl $(curl --version | awk 'NR==1{print $2}'), $(python3 --version 2>&1)," \
+    "${LOADGEN:-no load generator} $([[ $LOADGEN == wrk ]] && wrk -v 2>&1 | awk 'NR==1{print $2}')"
+
+say "making $N synthetic images of 200 KiB, the manifest and pre-built bodies (untimed)"
+data=$work/data
+python3 "$here/gen_data.py" "$data" "$N"
+head -n $((LAT_N + 1)) "$data/manifest.csv" >"$data/manifest_lat.csv"
+
+# ---------------------------------------------------------------- sandbox
+
+start_server() { # latency_ms
+    local out=$work/server.out
+    : >"$out"
+    "$BIN" sandbox serve --port 0 --latency-ms "$1" >"$out" 2>>"$work/server.err" &
+    SERVER_PID=$!
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [[ $(grep -c '^BIOPASS_' "$out") -ge 2 ]] && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { echo "sandbox exited:" >&2; cat "$work/server.err" >&2; exit 1; }
+        sleep 0.05
+    done
+    ENDPOINT=$(sed -n 's/^BIOPASS_ENDPOINT=//p' "$out")
+    KEY=$(sed -n 's/^BIOPASS_API_KEY=//p' "$out")
+    [[ -n $ENDPOINT && -n $KEY ]] || { echo "sandbox did not print its endpoint" >&2; exit 1; }
+}
+
+server_cpu() { # seconds of CPU the running sandbox has used
+    awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$SERVER_PID/stat"
+}
+
+stop_server() {
+    SERVER_CPU=$(server_cpu)
+    STATS=$(curl -s "$ENDPOINT/_sandbox/stats")
+    kill -TERM "$SERVER_PID"
+    wait "$SERVER_PID" || true
+    SERVER_PID=
+}
+
+enroll_counts() { # prefix -> "distinct_ids total_enrolls requests" from $STATS
+    python3 -c '
+import json, sys
+s = json.loads(sys.argv[1]); p = sys.argv[2]
+e = {k: v for k, v in s.get("enrolls", {}).items() if k.startswith(p)}
+print(len(e), sum(e.values()), s.get("requests", 0))' "$STATS" "$1"
+}
+
+check_enrolled() { # label prefix expected
+    local distinct total requests
+    read -r distinct total requests < <(enroll_counts "$2")
+    if [[ $distinct != "$3" || $total != "$3" ]]; then
+        warn "$1: sandbox recorded $distinct distinct CustomIDs ($total enrolls, $requests requests), expected $3"
+    fi
+}
+
+# ---------------------------------------------------------------- timing
+
+# run_timed OUTFILE cmd...: runs cmd (stdout to /dev/null, stderr to OUTFILE), sets WALL,
+# RC, CLIENT_CPU (user+sys of cmd and its children) and CLIENT_RSS_KB (peak RSS of the
+# largest single process).
+run_timed() {
+    local errfile=$1 t0 t1
+    shift
+    CLIENT_CPU=- CLIENT_RSS_KB=
+    t0=$(now)
+    if [[ -n $TIME ]]; then
+        RC=0
+        "$TIME" -v -o "$work/time.out" "$@" >/dev/null 2>"$errfile" || RC=$?
+        t1=$(now)
+        CLIENT_CPU=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$work/time.out")
+        CLIENT_RSS_KB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.out")
+    else
+        "$@" >/dev/null 2>"$errfile" &
+        local pid=$! hwm=0 v
+        while kill -0 "$pid" 2>/dev/null; do
+            v=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+            [[ -n $v ]] && hwm=$v
+            sleep 0.02
+        done
+        RC=0
+        wait "$pid" || RC=$?
+        t1=$(now)
+        CLIENT_RSS_KB=$hwm
+    fi
+    WALL=$(calc "sprintf(\"%.3f\", $t1 - $t0)")
+}
+
+# Results, keyed "pass/tool".
+declare -A ROWS SECS RATE CCPU SCPU NOTE
+record() { # pass tool rows secs note
+    ROWS[$1/$2]=$3
+    SECS[$1/$2]=$4
+    RATE[$1/$2]=$(calc "sprintf(\"%.1f\", $3 / $4)")
+    CCPU[$1/$2]=$CLIENT_CPU
+    SCPU[$1/$2]=$SERVER_CPU
+    NOTE[$1/$2]=${5:-}
+}
+
+BP_RSS_MAX_KB=0
+
+# ---------------------------------------------------------------- the four tools
+
+run_biopass() { # pass latency manifest rows
+    local pass=$1 manifest=$3 rows=$4
+    start_server "$2"
+    run_timed "$work/biopass.$pass.err" env BIOPASS_ENDPOINT="$ENDPOINT" BIOPASS_API_KEY="$KEY" \
+        "$BIN" enroll --from "$manifest" --jobs "$JOBS" --journal "$work/journal.$pass" \
+        --summary-json "$work/summary.$pass.json" -q
+    stop_server
+    record "$pass" a "$rows" "$WALL" "peak RSS $(calc "sprintf(\"%.1f\", $CLIENT_RSS_KB / 1024)") MiB"
+    ((CLIENT_RSS_KB > BP_RSS_MAX_KB)) && BP_RSS_MAX_KB=$CLIENT_RSS_KB
+    BP_RSS_KB[$pass]=$CLIENT_RSS_KB
+    [[ $RC == 0 ]] || warn "biopass ($pass) exited $RC"
+    if [[ -s $work/biopass.$pass.err ]]; then
+        say "biopass ($pass) stderr:"
+        sed 's/^/#   /' "$work/biopass.$pass.err"
+    fi
+    local ok
+    ok=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["succeeded"], s["failed"], s["invalid"], s["pending"], s["requests"])' \
+        "$work/summary.$pass.json" 2>/dev/null || echo "? ? ? ? ?")
+    say "biopass ($pass) summary: succeeded failed invalid pending requests = $ok"
+    [[ ${ok%% *} == "$rows" ]] || warn "biopass ($pass): summary says ${ok%% *} enrolled, expected $rows"
+    check_enrolled "biopass ($pass)" bench- "$rows"
+}
+declare -A BP_RSS_KB
+
+run_curl() { # pass latency rows
+    local pass=$1 rows=$3
+    head -n "$rows" "$data/curl.args" >"$work/curl.args"
+    start_server "$2"
+    # -n1 appends one "@bodies/NNNNNN.json" after --data-binary.
+    run_timed "$work/curl.$pass.err" sh -c 'cd "$6" &&
+        exec xargs -P"$1" -n1 curl -s -o /dev/null -w "%{http_code}\n" -X POST \
+            -H "Content-Type: application/json" -H "Ocp-Apim-Subscription-Key: $2" \
+            "$3/multibiometrics/enroll" --data-binary <"$4" >"$5"' \
+        sh "$JOBS" "$KEY" "$ENDPOINT" "$work/curl.args" "$work/curl.codes" "$data"
+    stop_server
+    local ok
+    ok=$(grep -c '^200$' "$work/curl.codes" || true)
+    record "$pass" b "$rows" "$WALL" "$ok x HTTP 200"
+    [[ $ok == "$rows" ]] || warn "curl ($pass): $ok of $rows answered 200"
+    check_enrolled "curl ($pass)" bench- "$rows"
+}
+
+run_python() { # pass latency rows
+    local pass=$1 rows=$3
+    start_server "$2"
+    run_timed "$work/python.$pass.err" env BIOPASS_ENDPOINT="$ENDPOINT" BIOPASS_API_KEY="$KEY" \
+        python3 "$here/vendor_snippet.py" "$data/manifest.csv" "$rows"
+    stop_server
+    record "$pass" c "$rows" "$WALL" "$(sed -n 's/^vendor_snippet: //p' "$work/python.$pass.err")"
+    [[ $RC == 0 ]] || { warn "python ($pass) exited $RC"; sed 's/^/#   /' "$work/python.$pass.err"; }
+    check_enrolled "python ($pass)" bench- "$rows"
+}
+
+run_loadgen() { # pass latency
+    local pass=$1 out=$work/loadgen.$pass.out
+    [[ -n $LOADGEN ]] || return 0
+    start_server "$2"
+    if [[ $LOADGEN == wrk ]]; then
+        # Every request is a real enroll (unique CustomID, same image): see wrk_enroll.lua.
+        run_timed "$out.err" env BENCH_WRK_SUFFIX="$data/wrk_suffix.json" BENCH_WRK_PREFIX=wrk- \
+            BIOPASS_API_KEY="$KEY" sh -c 'exec wrk -t"$1" -c"$2" -d"$3"s -s "$4" "$5" >"$6"' \
+            sh "$WRK_THREADS" "$JOBS" "$WRK_SECS" "$here/wrk_enroll.lua" "$ENDPOINT" "$out"
+    else
+        # oha cannot vary the body, so it verifies one enrolled person (same decoding and
+        # hashing on the server as an enroll, answered 200) instead of enrolling.
+        curl -s -o /dev/null -X POST -H "Content-Type: application/json" \
+            -H "Ocp-Apim-Subscription-Key: $KEY" --data-binary "@$data/verify_body.json" \
+            "$ENDPOINT/multibiometrics/enroll"
+        run_timed "$out.err" sh -c 'exec oha --no-tui -c "$1" -z "$2"s -m POST \
+            -H "Content-Type: application/json" -H "Ocp-Apim-Subscription-Key: $3" \
+            -D "$4" "$5/multibiometrics/verify" >"$6"' \
+            sh "$JOBS" "$WRK_SECS" "$KEY" "$data/verify_body.json" "$ENDPOINT" "$out"
+    fi
+    stop_server
+    local rows secs bad
+    if [[ $LOADGEN == wrk ]]; then
+        read -r rows secs < <(awk '/requests in/ { r = $1; s = $4; sub(/s,?$/, "", s); print r, s }' "$out")
+        bad=$(awk '/Non-2xx or 3xx responses/ { print $NF }' "$out")
+        local errs
+        errs=$(grep 'Socket errors' "$out" || true)
+        [[ -z $errs ]] || warn "wrk ($pass): $errs"
+        record "$pass" d "${rows:-0}" "${secs:-1}" "wrk -t$WRK_THREADS -c$JOBS, ${bad:-0} non-2xx"
+        # wrk stops counting at the deadline; requests still in flight may have landed.
+        local distinct total requests
+        read -r distinct total requests < <(enroll_counts wrk-)
+        ((distinct >= rows && distinct <= rows + JOBS)) ||
+            warn "wrk ($pass): wrk counted $rows answers, the sandbox $distinct enrolls"
+    else
+        rows=$(awk -F'[: ]+' '/Requests\/sec/ { print $NF }' "$out")
+        record "$pass" d "$(calc "sprintf(\"%.0f\", $rows * $WRK_SECS)")" "$WRK_SECS" "oha, verify"
+    fi
+    [[ -z ${bad:-} || ${bad:-0} == 0 ]] || warn "load generator ($pass): $bad answers were not 2xx"
+}
+
+# ---------------------------------------------------------------- the two passes
+
+run_pass() { # pass latency rows_a_b rows_c manifest
+    local pass=$1 lat=$2 rows=$3 pyrows=$4 manifest=$5
+    say "pass '$pass': sandbox latency ${lat} ms; biopass and curl $rows rows, Python $pyrows rows${LOADGEN:+, $LOADGEN ${WRK_SECS}s}"
+    say "  (a) biopass";  run_biopass "$pass" "$lat" "$manifest" "$rows"
+    say "  (b) curl";     run_curl "$pass" "$lat" "$rows"
+    say "  (c) python";   run_python "$pass" "$lat" "$pyrows"
+    if [[ -n $LOADGEN ]]; then say "  (d) $LOADGEN"; run_loadgen "$pass" "$lat"; fi
+}
+
+run_pass cpu 0 "$N" "$PY_N" "$data/manifest.csv"
+run_pass latency "$LATENCY_MS" "$LAT_N" "$PY_LAT_N" "$data/manifest_lat.csv"
+
+# ---------------------------------------------------------------- report
+
+declare -A LABEL=(
+    [a]="(a) biopass --jobs $JOBS"
+    [b]="(b) xargs -P$JOBS curl"
+    [c]="(c) Python snippet loop"
+    [d]="(d) ${LOADGEN:-load generator} (ceiling)"
+)
+
+table() { # pass title
+    echo
+    echo "== $2"
+    printf '%-28s %6s %8s %8s %9s %8s %8s  %s\n' tool rows seconds rows/s "bp÷tool" "cli CPU" "srv CPU" notes
+    local t key ratio
+    for t in a b c d; do
+        key=$1/$t
+        if [[ -z ${RATE[$key]:-} ]]; then
+            printf '%-28s %6s\n' "${LABEL[$t]}" "skipped"
+            continue
+        fi
+        ratio=$(calc "sprintf(\"%.2fx\", ${RATE[$1/a]} / ${RATE[$key]})")
+        printf '%-28s %6s %8.2f %8s %9s %8s %8s  %s\n' "${LABEL[$t]}" "${ROWS[$key]}" "${SECS[$key]}" \
+            "${RATE[$key]}" "$ratio" "${CCPU[$key]}" "${SCPU[$key]}" "${NOTE[$key]}"
+    done
+}
+
+table cpu "No added latency (CPU-bound), $(nproc) CPUs, client and sandbox on the same machine"
+table latency "Sandbox adds ${LATENCY_MS} ms per request (latency-bound)"
+
+echo
+echo "== Targets"
+FAILS=0
+check() { # description ok(0/1) detail
+    if [[ $2 == 1 ]]; then printf 'PASS  %s: %s\n' "$1" "$3"; else printf 'FAIL  %s: %s\n' "$1" "$3"; FAILS=$((FAILS + 1)); fi
+}
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? 1 : 0 }'; }
+ratio() { calc "sprintf(\"%.2f\", $1 / $2)"; }
+
+a=${RATE[cpu/a]}
+r=$(ratio "$a" "${RATE[cpu/b]}")
+check "no latency: biopass >= 2x curl" "$(ge "$r" 2)" "$a vs ${RATE[cpu/b]} rows/s = ${r}x"
+r=$(ratio "$a" "${RATE[cpu/c]}")
+check "no latency: biopass >= 3x Python loop" "$(ge "$r" 3)" "$a vs ${RATE[cpu/c]} rows/s = ${r}x"
+if [[ -n ${RATE[cpu/d]:-} ]]; then
+    r=$(calc "sprintf(\"%.0f\", 100 * $a / ${RATE[cpu/d]})")
+    check "no latency: biopass >= 50% of the ceiling" "$(ge "$r" 50)" "$a vs ${RATE[cpu/d]} rows/s = ${r}%"
+else
+    echo "SKIP  no latency: biopass >= 50% of the ceiling: no load generator"
+fi
+a=${RATE[latency/a]}
+limit=$(calc "$JOBS * 1000 / $LATENCY_MS")
+r=$(calc "sprintf(\"%.0f\", 100 * $a / $limit)")
+check "${LATENCY_MS} ms: biopass >= 90% of Little's-law limit ($JOBS / ${LATENCY_MS} ms = $limit rows/s)" \
+    "$(ge "$r" 90)" "$a rows/s = ${r}%"
+r=$(ratio "$a" "${RATE[latency/c]}")
+check "${LATENCY_MS} ms: biopass >= 7x Python loop" "$(ge "$r" 7)" "$a vs ${RATE[latency/c]} rows/s = ${r}x"
+rss_mib=$(calc "sprintf(\"%.1f\", $BP_RSS_MAX_KB / 1024)")
+check "biopass peak RSS < 50 MiB at --jobs $JOBS" "$(awk -v k="$BP_RSS_MAX_KB" 'BEGIN { print (k < 50 * 1024) ? 1 : 0 }')" \
+    "${rss_mib} MiB (cpu pass $(calc "sprintf(\"%.1f\", ${BP_RSS_KB[cpu]} / 1024)"), latency pass $(calc "sprintf(\"%.1f\", ${BP_RSS_KB[latency]} / 1024)"))"
+
+echo
+echo "$FAILS target(s) failed, $WARNINGS warning(s)."
+[[ -s $work/server.err ]] && grep -v 'sandbox listening' "$work/server.err" | sed 's/^/# sandbox stderr: /' | head -5 || true
+exit 0
