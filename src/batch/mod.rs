@@ -683,96 +683,34 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, body: Bytes) -> (Outcome, u32
             Err(e) => e,
         };
         let f = &e.failure;
-        // Our earlier attempt landed: the re-send meets its own result.
-        let reconciles = maybe_landed
-            && ((sh.op == Op::Enroll && f.kind == Kind::AlreadyExists)
-                || (sh.op == Op::Delete && f.kind == Kind::NotFound));
-        if reconciles {
-            end(
-                State::Reconciled,
-                f.status,
-                None,
-                Some(e.sent),
-                Some(f.kind),
-                Some(&f.message),
-            );
-            return (Outcome::Reconciled, attempt);
-        }
-        if f.kind == Kind::AlreadyExists && sh.op == Op::Enroll && sh.skip_existing {
-            end(
-                State::Skipped,
-                f.status,
-                None,
-                Some(e.sent),
-                Some(f.kind),
-                Some(&f.message),
-            );
-            return (Outcome::Skipped, attempt);
-        }
-        if f.kind == Kind::KeyRejected {
-            end(
-                State::Transient,
-                f.status,
-                None,
-                Some(e.sent),
-                Some(f.kind),
-                Some(&f.message),
-            );
-            note_stop(sh, Stop::KeyRejected, f.message.clone());
-            return (Outcome::Pending, attempt);
-        }
-        let quota = f.kind == Kind::TryLater && f.status != Some(429);
-        if quota || e.retry_after.is_some_and(|ra| ra > MAX_WAIT) {
-            // Quota, or a wait too long to sit through: stop, resumable.
-            end(
-                State::Transient,
-                f.status,
-                None,
-                Some(e.sent),
-                Some(f.kind),
-                Some(&f.message),
-            );
-            note_stop(sh, Stop::TryLater, f.message.clone());
-            return (Outcome::Pending, attempt);
-        }
-        match e.sent {
-            Sent::Rejected => {
-                end(
-                    State::Failed,
-                    f.status,
-                    None,
-                    Some(e.sent),
-                    Some(f.kind),
-                    Some(&f.message),
-                );
-                return (
-                    Outcome::Failed {
-                        kind: f.kind,
-                        status: f.status,
-                        message: f.message.clone(),
-                    },
-                    attempt,
-                );
+        let next = decide(sh.op, sh.skip_existing, maybe_landed, &e);
+        let state = match next {
+            Next::Finish(state) | Next::Stop(state, _) | Next::Retry(state) => state,
+        };
+        end(
+            state,
+            f.status,
+            None,
+            Some(e.sent),
+            Some(f.kind),
+            Some(&f.message),
+        );
+        match next {
+            Next::Finish(State::Reconciled) => return (Outcome::Reconciled, attempt),
+            Next::Finish(State::Skipped) => return (Outcome::Skipped, attempt),
+            Next::Finish(_) => {
+                let failed = Outcome::Failed {
+                    kind: f.kind,
+                    status: f.status,
+                    message: f.message.clone(),
+                };
+                return (failed, attempt);
             }
-            Sent::Maybe => {
-                maybe_landed = true;
-                end(
-                    State::Ambiguous,
-                    f.status,
-                    None,
-                    Some(e.sent),
-                    Some(f.kind),
-                    Some(&f.message),
-                );
+            Next::Stop(_, reason) => {
+                note_stop(sh, reason, f.message.clone());
+                return (Outcome::Pending, attempt);
             }
-            Sent::No => end(
-                State::Transient,
-                f.status,
-                None,
-                Some(e.sent),
-                Some(f.kind),
-                Some(&f.message),
-            ),
+            Next::Retry(state) => maybe_landed |= state == State::Ambiguous,
         }
         if f.status == Some(429) {
             sh.gate.rate_limited(e.retry_after);
@@ -792,6 +730,51 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, body: Bytes) -> (Outcome, u32
             backoff(attempt, Duration::from_millis(500), Duration::from_secs(20))
         });
         sleep_unless_stopped(wait);
+    }
+}
+
+/// What to do after a failed attempt, and the state the journal records for it.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    /// The row is finished: reconciled, skipped or failed.
+    Finish(State),
+    /// The whole run stops launching rows; this row stays pending.
+    Stop(State, Stop),
+    /// Try the row again (if attempts and budget allow).
+    Retry(State),
+}
+
+/// The retry rules, in one pure function. `maybe_landed`: an earlier attempt of the
+/// same content (this run or a previous one) may have been acted on.
+fn decide(
+    op: Op,
+    skip_existing: bool,
+    maybe_landed: bool,
+    e: &crate::client::AttemptError,
+) -> Next {
+    let f = &e.failure;
+    // Our earlier attempt landed: the re-send meets its own result.
+    let reconciles = maybe_landed
+        && ((op == Op::Enroll && f.kind == Kind::AlreadyExists)
+            || (op == Op::Delete && f.kind == Kind::NotFound));
+    if reconciles {
+        return Next::Finish(State::Reconciled);
+    }
+    if op == Op::Enroll && f.kind == Kind::AlreadyExists && skip_existing {
+        return Next::Finish(State::Skipped);
+    }
+    if f.kind == Kind::KeyRejected {
+        return Next::Stop(State::Transient, Stop::KeyRejected);
+    }
+    // A quota refusal, or a wait too long to sit through: stop, resumable.
+    let quota = f.kind == Kind::TryLater && f.status != Some(429);
+    if quota || e.retry_after.is_some_and(|ra| ra > MAX_WAIT) {
+        return Next::Stop(State::Transient, Stop::TryLater);
+    }
+    match e.sent {
+        Sent::Rejected => Next::Finish(State::Failed),
+        Sent::Maybe => Next::Retry(State::Ambiguous),
+        Sent::No => Next::Retry(State::Transient),
     }
 }
 
@@ -987,6 +970,83 @@ mod tests {
         assert_ne!(a, fingerprint(Op::Enroll, Some(&p(b"\xff\xd8\xffB")), "1"));
         assert_ne!(a, fingerprint(Op::Update, Some(&p(b"\xff\xd8\xffA")), "1"));
         assert_ne!(a, fingerprint(Op::Enroll, Some(&p(b"\xff\xd8\xffA")), "2"));
+    }
+
+    fn attempt_error(
+        kind: Kind,
+        sent: Sent,
+        status: u16,
+        retry_after: Option<u64>,
+    ) -> crate::client::AttemptError {
+        crate::client::AttemptError {
+            failure: Failure {
+                kind,
+                status: Some(status),
+                message: "m".into(),
+            },
+            sent,
+            retry_after: retry_after.map(Duration::from_secs),
+            unavailable: false,
+        }
+    }
+
+    #[test]
+    fn retry_rules() {
+        let exists = attempt_error(Kind::AlreadyExists, Sent::Rejected, 400, None);
+        assert_eq!(
+            decide(Op::Enroll, false, true, &exists),
+            Next::Finish(State::Reconciled)
+        );
+        assert_eq!(
+            decide(Op::Enroll, false, false, &exists),
+            Next::Finish(State::Failed)
+        );
+        assert_eq!(
+            decide(Op::Enroll, true, false, &exists),
+            Next::Finish(State::Skipped)
+        );
+        assert_eq!(
+            decide(Op::Update, false, true, &exists),
+            Next::Finish(State::Failed)
+        );
+        let gone = attempt_error(Kind::NotFound, Sent::Rejected, 400, None);
+        assert_eq!(
+            decide(Op::Delete, false, true, &gone),
+            Next::Finish(State::Reconciled)
+        );
+        assert_eq!(
+            decide(Op::Delete, false, false, &gone),
+            Next::Finish(State::Failed)
+        );
+        assert_eq!(
+            decide(Op::Update, false, true, &gone),
+            Next::Finish(State::Failed)
+        );
+        let key = attempt_error(Kind::KeyRejected, Sent::No, 401, None);
+        assert_eq!(
+            decide(Op::Enroll, false, false, &key),
+            Next::Stop(State::Transient, Stop::KeyRejected)
+        );
+        let slow = attempt_error(Kind::TryLater, Sent::No, 429, Some(2));
+        assert_eq!(
+            decide(Op::Enroll, false, false, &slow),
+            Next::Retry(State::Transient)
+        );
+        let long = attempt_error(Kind::TryLater, Sent::No, 429, Some(61));
+        assert_eq!(
+            decide(Op::Enroll, false, false, &long),
+            Next::Stop(State::Transient, Stop::TryLater)
+        );
+        let quota = attempt_error(Kind::TryLater, Sent::No, 403, Some(5));
+        assert_eq!(
+            decide(Op::Enroll, false, false, &quota),
+            Next::Stop(State::Transient, Stop::TryLater)
+        );
+        let reset = attempt_error(Kind::Unavailable, Sent::Maybe, 502, None);
+        assert_eq!(
+            decide(Op::Enroll, false, false, &reset),
+            Next::Retry(State::Ambiguous)
+        );
     }
 
     #[test]

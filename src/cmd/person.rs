@@ -45,7 +45,7 @@ pub fn run(
         .call(op, body, s.quiet)
         .map_err(|e| explain(op, &spec, e));
     target.finish()?;
-    render(op, &reply?, &spec.custom_id, &spec, s)
+    render(op, &reply?, &spec, s)
 }
 
 /// delete.
@@ -97,7 +97,7 @@ images (or run the enroll again: \"already exists\" then means this attempt land
     f
 }
 
-fn render(op: Op, reply: &Reply, _id: &str, spec: &PersonSpec, s: &Settings) -> Result<u8> {
+fn render(op: Op, reply: &Reply, spec: &PersonSpec, s: &Settings) -> Result<u8> {
     let person = reply.body.person.as_ref().expect("checked by the client");
     if s.output == OutputFormat::Json {
         json_line(&reply.raw);
