@@ -22,8 +22,10 @@
 #   JOBS [8]         biopass --jobs, xargs -P and the load generator's connections
 #   LATENCY_MS [100] latency of the second pass
 #   WRK_SECS [10]    duration of each load-generator run
-#   WRK_THREADS [1]  wrk threads (-t); on a 2-core box one thread leaves a core to the
-#                    server, which gave the higher ceiling here
+#   WRK_THREADS [2]  wrk threads (-t)
+#   REPS [3]         runs of (a)-(c) in the CPU-bound pass (interleaved; the median
+#                    run is reported, all rates are listed in the notes)
+#   LAT_REPS [1]     the same for the latency pass
 #   KEEP=1           keep the temporary folder (its path is printed)
 #   NO_BUILD=1       use the existing target/release/biopass
 set -euo pipefail
@@ -35,7 +37,9 @@ PY_LAT_N=${PY_LAT_N:-100}
 JOBS=${JOBS:-8}
 LATENCY_MS=${LATENCY_MS:-100}
 WRK_SECS=${WRK_SECS:-10}
-WRK_THREADS=${WRK_THREADS:-1}
+WRK_THREADS=${WRK_THREADS:-2}
+REPS=${REPS:-3}
+LAT_REPS=${LAT_REPS:-1}
 ((LAT_N > N)) && LAT_N=$N
 ((PY_N > N)) && PY_N=$N
 ((PY_LAT_N > N)) && PY_LAT_N=$N
@@ -147,18 +151,22 @@ server_cpu() { # seconds of CPU the running sandbox has used
 
 stop_server() {
     SERVER_CPU=$(server_cpu)
-    STATS=$(curl -s "$ENDPOINT/_sandbox/stats")
+    curl -s -o "$work/stats.json" "$ENDPOINT/_sandbox/stats" || : >"$work/stats.json"
     kill -TERM "$SERVER_PID"
     wait "$SERVER_PID" || true
     SERVER_PID=
 }
 
-enroll_counts() { # prefix -> "distinct_ids total_enrolls requests" from $STATS
+enroll_counts() { # prefix -> "distinct_ids total_enrolls requests" from the last stats
     python3 -c '
 import json, sys
-s = json.loads(sys.argv[1]); p = sys.argv[2]
+try:
+    s = json.load(open(sys.argv[1]))
+except ValueError:
+    s = {}
+p = sys.argv[2]
 e = {k: v for k, v in s.get("enrolls", {}).items() if k.startswith(p)}
-print(len(e), sum(e.values()), s.get("requests", 0))' "$STATS" "$1"
+print(len(e), sum(e.values()), s.get("requests", 0))' "$work/stats.json" "$1"
 }
 
 check_enrolled() { # label prefix expected
@@ -201,15 +209,23 @@ run_timed() {
     WALL=$(calc "sprintf(\"%.3f\", $t1 - $t0)")
 }
 
-# Results, keyed "pass/tool".
-declare -A ROWS SECS RATE CCPU SCPU NOTE
+# Results, keyed "pass/tool". Each repetition appends a line to RUNS; finalize keeps
+# the median repetition (by rows/s) and lists all of them.
+declare -A ROWS SECS RATE CCPU SCPU NOTE RUNS ALLRATES
 record() { # pass tool rows secs note
-    ROWS[$1/$2]=$3
-    SECS[$1/$2]=$4
-    RATE[$1/$2]=$(calc "sprintf(\"%.1f\", $3 / $4)")
-    CCPU[$1/$2]=$CLIENT_CPU
-    SCPU[$1/$2]=$SERVER_CPU
-    NOTE[$1/$2]=${5:-}
+    local rate
+    rate=$(calc "sprintf(\"%.1f\", $3 / $4)")
+    RUNS[$1/$2]+="$rate|$3|$4|$CLIENT_CPU|$SERVER_CPU|${5:-}"$'\n'
+}
+finalize() { # pass tool
+    local key=$1/$2 lines n line
+    [[ -n ${RUNS[$key]:-} ]] || return 0
+    lines=$(printf '%s' "${RUNS[$key]}" | sort -t'|' -k1,1g)
+    n=$(printf '%s\n' "$lines" | wc -l)
+    line=$(printf '%s\n' "$lines" | sed -n "$(((n + 1) / 2))p")
+    IFS='|' read -r RATE[$key] ROWS[$key] SECS[$key] CCPU[$key] SCPU[$key] NOTE[$key] <<<"$line"
+    ALLRATES[$key]=$(printf '%s\n' "$lines" | cut -d'|' -f1 | paste -sd' ')
+    ((n == 1)) || NOTE[$key]+="; median of $n: ${ALLRATES[$key]}"
 }
 
 BP_RSS_MAX_KB=0
@@ -220,12 +236,12 @@ run_biopass() { # pass latency manifest rows
     local pass=$1 manifest=$3 rows=$4
     start_server "$2"
     run_timed "$work/biopass.$pass.err" env BIOPASS_ENDPOINT="$ENDPOINT" BIOPASS_API_KEY="$KEY" \
-        "$BIN" enroll --from "$manifest" --jobs "$JOBS" --journal "$work/journal.$pass" \
-        --summary-json "$work/summary.$pass.json" -q
+        "$BIN" enroll --from "$manifest" --jobs "$JOBS" --journal "$work/journal.$pass.$REP" \
+        --summary-json "$work/summary.$pass.$REP.json" -q
     stop_server
     record "$pass" a "$rows" "$WALL" "peak RSS $(calc "sprintf(\"%.1f\", $CLIENT_RSS_KB / 1024)") MiB"
     ((CLIENT_RSS_KB > BP_RSS_MAX_KB)) && BP_RSS_MAX_KB=$CLIENT_RSS_KB
-    BP_RSS_KB[$pass]=$CLIENT_RSS_KB
+    ((CLIENT_RSS_KB > ${BP_RSS_KB[$pass]:-0})) && BP_RSS_KB[$pass]=$CLIENT_RSS_KB
     [[ $RC == 0 ]] || warn "biopass ($pass) exited $RC"
     if [[ -s $work/biopass.$pass.err ]]; then
         say "biopass ($pass) stderr:"
@@ -233,7 +249,7 @@ run_biopass() { # pass latency manifest rows
     fi
     local ok
     ok=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["succeeded"], s["failed"], s["invalid"], s["pending"], s["requests"])' \
-        "$work/summary.$pass.json" 2>/dev/null || echo "? ? ? ? ?")
+        "$work/summary.$pass.$REP.json" 2>/dev/null || echo "? ? ? ? ?")
     say "biopass ($pass) summary: succeeded failed invalid pending requests = $ok"
     [[ ${ok%% *} == "$rows" ]] || warn "biopass ($pass): summary says ${ok%% *} enrolled, expected $rows"
     check_enrolled "biopass ($pass)" bench- "$rows"
@@ -312,17 +328,23 @@ run_loadgen() { # pass latency
 
 # ---------------------------------------------------------------- the two passes
 
-run_pass() { # pass latency rows_a_b rows_c manifest
-    local pass=$1 lat=$2 rows=$3 pyrows=$4 manifest=$5
-    say "pass '$pass': sandbox latency ${lat} ms; biopass and curl $rows rows, Python $pyrows rows${LOADGEN:+, $LOADGEN ${WRK_SECS}s}"
-    say "  (a) biopass";  run_biopass "$pass" "$lat" "$manifest" "$rows"
-    say "  (b) curl";     run_curl "$pass" "$lat" "$rows"
-    say "  (c) python";   run_python "$pass" "$lat" "$pyrows"
+run_pass() { # pass latency rows_a_b rows_c manifest reps
+    local pass=$1 lat=$2 rows=$3 pyrows=$4 manifest=$5 reps=$6 t
+    say "pass '$pass': sandbox latency ${lat} ms; biopass and curl $rows rows, Python $pyrows rows${LOADGEN:+, $LOADGEN ${WRK_SECS}s}; (a)-(c) $reps time(s), interleaved"
+    for ((REP = 1; REP <= reps; REP++)); do
+        say "  run $REP: (a) biopass";  run_biopass "$pass" "$lat" "$manifest" "$rows"
+        say "  run $REP: (b) curl";     run_curl "$pass" "$lat" "$rows"
+        say "  run $REP: (c) python";   run_python "$pass" "$lat" "$pyrows"
+    done
     if [[ -n $LOADGEN ]]; then say "  (d) $LOADGEN"; run_loadgen "$pass" "$lat"; fi
+    for t in a b c d; do finalize "$pass" "$t"; done
 }
 
-run_pass cpu 0 "$N" "$PY_N" "$data/manifest.csv"
-run_pass latency "$LATENCY_MS" "$LAT_N" "$PY_LAT_N" "$data/manifest_lat.csv"
+# Settle the page cache: the data set was just written, and a journal fsync during the
+# first run would otherwise wait for hundreds of MB of write-back.
+sync
+run_pass cpu 0 "$N" "$PY_N" "$data/manifest.csv" "$REPS"
+run_pass latency "$LATENCY_MS" "$LAT_N" "$PY_LAT_N" "$data/manifest_lat.csv" "$LAT_REPS"
 
 # ---------------------------------------------------------------- report
 
@@ -336,7 +358,7 @@ declare -A LABEL=(
 table() { # pass title
     echo
     echo "== $2"
-    printf '%-28s %6s %8s %8s %9s %8s %8s  %s\n' tool rows seconds rows/s "bp÷tool" "cli CPU" "srv CPU" notes
+    printf '%-28s %6s %8s %8s %9s %8s %8s  %s\n' tool rows seconds rows/s "bp/tool" "cli CPU" "srv CPU" notes
     local t key ratio
     for t in a b c d; do
         key=$1/$t

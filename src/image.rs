@@ -138,13 +138,43 @@ pub fn load(source: &Source, max_bytes: u64) -> Result<Image, Failure> {
 
 /// Check already-read bytes (also used by the batch validator).
 pub fn check(source: &Source, bytes: Vec<u8>, max_bytes: u64) -> Result<Image, Failure> {
-    if bytes.is_empty() {
+    let format = verdict(source, &bytes, bytes.len() as u64, max_bytes)?;
+    Ok(Image {
+        source: source.clone(),
+        format,
+        bytes,
+    })
+}
+
+/// Check a file without reading all of it: its size and its first bytes. The batch
+/// validator uses this so that validating a large manifest reads a few hundred bytes
+/// per image rather than every image twice.
+pub fn peek_file(path: &Path, max_bytes: u64) -> Result<Format, Failure> {
+    let source = Source::File(path.to_path_buf());
+    let input_err = |e: std::io::Error| input_error(path, e);
+    let file = std::fs::File::open(path).map_err(input_err)?;
+    let meta = file.metadata().map_err(input_err)?;
+    if meta.is_dir() {
+        return Err(input_error(
+            path,
+            std::io::Error::other("it is a directory"),
+        ));
+    }
+    let mut head = Vec::with_capacity(512);
+    file.take(512).read_to_end(&mut head).map_err(input_err)?;
+    verdict(&source, &head, meta.len(), max_bytes)
+}
+
+/// The checks shared by [`check`] and [`peek_file`]: `head` is the start of the
+/// image (or all of it), `len` its full size.
+fn verdict(source: &Source, head: &[u8], len: u64, max_bytes: u64) -> Result<Format, Failure> {
+    if len == 0 {
         return Err(Failure::new(
             Kind::Invalid,
             format!("image {source} is empty"),
         ));
     }
-    if bytes.len() as u64 > max_bytes {
+    if len > max_bytes {
         return Err(Failure::new(
             Kind::Invalid,
             format!(
@@ -153,40 +183,37 @@ pub fn check(source: &Source, bytes: Vec<u8>, max_bytes: u64) -> Result<Image, F
             ),
         ));
     }
-    let Some(format) = sniff(&bytes) else {
-        return Err(Failure::new(
+    sniff(head).ok_or_else(|| {
+        Failure::new(
             Kind::Invalid,
             format!(
                 "{source} is not a JPEG, PNG, TIFF, BMP or WebP image (found {})",
-                describe(&bytes)
+                describe(head, len)
             ),
-        ));
-    };
-    Ok(Image {
-        source: source.clone(),
-        format,
-        bytes,
+        )
     })
 }
 
-fn read_capped(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Failure> {
-    let input_err = |e: std::io::Error| {
-        let what = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => e.to_string(),
-        };
-        Failure::new(
-            Kind::Input,
-            format!("cannot read image {}: {what}", path.display()),
-        )
+fn input_error(path: &Path, e: std::io::Error) -> Failure {
+    let what = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
     };
+    Failure::new(
+        Kind::Input,
+        format!("cannot read image {}: {what}", path.display()),
+    )
+}
+
+fn read_capped(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Failure> {
+    let input_err = |e: std::io::Error| input_error(path, e);
     let file = std::fs::File::open(path).map_err(input_err)?;
     let meta = file.metadata().map_err(input_err)?;
     if meta.is_dir() {
-        return Err(Failure::new(
-            Kind::Input,
-            format!("cannot read image {}: it is a directory", path.display()),
+        return Err(input_error(
+            path,
+            std::io::Error::other("it is a directory"),
         ));
     }
     let mut buf = Vec::with_capacity(meta.len().min(max_bytes + 1) as usize);
@@ -197,9 +224,14 @@ fn read_capped(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Failure> {
 }
 
 /// A short, content-free description of unrecognised bytes: what kind of file it
-/// looks like, never the bytes themselves beyond a format guess.
-fn describe(b: &[u8]) -> String {
+/// looks like, never the bytes themselves. `b` is the start of the file, `len` its size.
+fn describe(b: &[u8], len: u64) -> String {
     let head = &b[..b.len().min(512)];
+    // Text, allowing a multi-byte character cut off at the end of the sample.
+    let text = match std::str::from_utf8(head) {
+        Ok(s) => !s.contains('\0'),
+        Err(e) => e.error_len().is_none() && !head[..e.valid_up_to()].contains(&0),
+    };
     if b.starts_with(b"%PDF") {
         "a PDF document".into()
     } else if b.starts_with(b"GIF8") {
@@ -208,10 +240,10 @@ fn describe(b: &[u8]) -> String {
         "a ZIP archive".into()
     } else if b.starts_with(b"NIST") || b.starts_with(&[0xFF, 0xA0]) {
         "a WSQ/NIST fingerprint record, which person operations do not accept".into()
-    } else if std::str::from_utf8(head).is_ok_and(|s| !s.contains('\0')) {
-        format!("{} of text", human_size(b.len() as u64))
+    } else if text {
+        format!("{} of text", human_size(len))
     } else {
-        format!("{} of unrecognised data", human_size(b.len() as u64))
+        format!("{} of unrecognised data", human_size(len))
     }
 }
 
@@ -259,6 +291,31 @@ mod tests {
         assert!(!e.message.contains("secret"));
         let e = check(&src, b"\xff\xd8\xff\xe0 plenty".to_vec(), 4).unwrap_err();
         assert!(e.message.contains("larger than"), "{}", e.message);
+    }
+
+    #[test]
+    fn peek_checks_size_and_magic_without_reading_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let jpg = dir.path().join("a.jpg");
+        let mut bytes = b"\xff\xd8\xff\xe0".to_vec();
+        bytes.resize(5000, 7);
+        std::fs::write(&jpg, &bytes).unwrap();
+        assert_eq!(peek_file(&jpg, 10_000).unwrap(), Format::Jpeg);
+        assert!(
+            peek_file(&jpg, 4999)
+                .unwrap_err()
+                .message
+                .contains("larger than")
+        );
+        let txt = dir.path().join("t.jpg");
+        std::fs::write(&txt, "é".repeat(600)).unwrap();
+        let e = peek_file(&txt, 10_000).unwrap_err();
+        assert!(e.message.contains("1.2 KiB of text"), "{}", e.message);
+        assert_eq!(
+            peek_file(&dir.path().join("none"), 10).unwrap_err().kind,
+            Kind::Input
+        );
+        assert_eq!(peek_file(dir.path(), 10).unwrap_err().kind, Kind::Input);
     }
 
     #[test]

@@ -9,7 +9,6 @@
 use std::fmt;
 
 use base64::Engine as _;
-use base64::display::Base64Display;
 use base64::engine::general_purpose::STANDARD;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -80,17 +79,21 @@ impl<'de, I: Deserialize<'de>> Deserialize<'de> for Slots<I> {
     }
 }
 
-/// Image bytes that serialise as raw standard base64 (no `data:` prefix), written
-/// directly into the JSON output: the body holds the only encoded copy.
+/// Image bytes that serialise as raw standard base64 (no `data:` prefix). The client
+/// writes request bodies by hand for speed (`request::LoadedPerson::body`); this is
+/// the reference form its tests compare against.
+#[cfg(test)]
 #[derive(Clone, Copy)]
 pub struct B64<'a>(pub &'a [u8]);
 
+#[cfg(test)]
 impl Serialize for B64<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&Base64Display::new(self.0, &STANDARD))
+        s.collect_str(&base64::display::Base64Display::new(self.0, &STANDARD))
     }
 }
 
+#[cfg(test)]
 impl fmt::Debug for B64<'_> {
     // Never print image data, even in a debug dump.
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {

@@ -177,6 +177,7 @@ fn invalid_manifest_sends_nothing_and_lists_every_problem() {
         assert!(err.contains(needle), "{needle} in {err}");
     }
     assert_eq!(s.stats()["requests"], 0, "nothing sent");
+    assert!(!home.path().join("bad.csv.enroll.journal").exists(), "no journal left behind");
 
     // --skip-invalid records them as failed and runs the rest: exit 1.
     let sum = home.path().join("s.json");

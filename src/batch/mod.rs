@@ -117,10 +117,10 @@ fn fingerprint(op: Op, p: Option<&LoadedPerson>, id: &str) -> String {
     image::sha256_hex(&h.finalize())[..32].to_string()
 }
 
-/// Read and check a row's images (enroll/update), as the single commands do.
-fn load_row(op: Op, row: &Row, max_bytes: u64) -> Result<Option<LoadedPerson>, String> {
+/// The row's own rules: enroll/update rows need an image, and no slot twice.
+fn check_shape(op: Op, row: &Row) -> Result<(), String> {
     if op == Op::Delete {
-        return Ok(None);
+        return Ok(());
     }
     if row.faces.is_empty() && row.fingers.is_empty() {
         return Err("no image: the row needs a face or a finger".into());
@@ -130,6 +130,28 @@ fn load_row(op: Op, row: &Row, max_bytes: u64) -> Result<Option<LoadedPerson>, S
         if std::mem::replace(&mut seen[*slot as usize], true) {
             return Err(format!("finger slot {slot} given twice"));
         }
+    }
+    Ok(())
+}
+
+/// Validate a row without reading whole images: each file's size and first bytes.
+fn check_row(op: Op, row: &Row, max_bytes: u64) -> Result<(), String> {
+    check_shape(op, row)?;
+    if op == Op::Delete {
+        return Ok(());
+    }
+    let paths = row.faces.iter().chain(row.fingers.iter().map(|(_, p)| p));
+    for p in paths {
+        image::peek_file(p, max_bytes).map_err(|f| f.message)?;
+    }
+    Ok(())
+}
+
+/// Read and check a row's images (enroll/update), as the single commands do.
+fn load_row(op: Op, row: &Row, max_bytes: u64) -> Result<Option<LoadedPerson>, String> {
+    check_shape(op, row)?;
+    if op == Op::Delete {
+        return Ok(None);
     }
     let load =
         |p: &PathBuf| image::load(&Source::File(p.clone()), max_bytes).map_err(|f| f.message);
@@ -148,7 +170,8 @@ fn load_row(op: Op, row: &Row, max_bytes: u64) -> Result<Option<LoadedPerson>, S
 
 /// A row the validation pass accepted, with what the journal says of it.
 struct Planned {
-    fp: String,
+    /// The content fingerprint the journal knows this row by, if it does.
+    fp: Option<String>,
     maybe_landed: bool,
 }
 
@@ -213,9 +236,44 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
     let shard = args.shard.map(|(k, n)| format!("{k}/{n}"));
     let in_shard = |id: &str| args.shard.is_none_or(|(k, n)| shard_of(id, n) == k);
 
-    // 1. Validate everything before anything is sent.
+    // 1. The journal: lock it first (a second process stops here), and load it.
+    let fresh = !journal_path.exists();
+    let (file, loaded) = journal::open(&journal_path)?;
+    // Until the run starts, a journal this run created is removed on the way out.
+    let discard = |e: anyhow::Error| -> anyhow::Error {
+        if fresh {
+            let _ = std::fs::remove_file(&journal_path);
+        }
+        e
+    };
+    if let Some(jop) = &loaded.op
+        && jop != op.name()
+    {
+        return Err(Failure::new(
+            Kind::Usage,
+            format!(
+                "journal {} belongs to a batch {jop}, not {}: use another --journal",
+                journal_path.display(),
+                op.name()
+            ),
+        )
+        .into());
+    }
+    if loaded.torn_tail {
+        output::note(
+            s.quiet,
+            &format!(
+                "warning: journal {} ended in a torn line (a crash mid-write); it was cut off",
+                journal_path.display()
+            ),
+        );
+    }
+
+    // 2. Validate everything before anything is sent. Rows the journal knows are
+    // fingerprinted now (to spot changed content); the others only have their files
+    // checked, and are fingerprinted once, when they are sent.
     let mut problems: Vec<(RowError, Option<String>)> = vec![];
-    let mut valid: Vec<(u64, String, String)> = vec![]; // (line, id, fp)
+    let mut valid: Vec<(u64, String, Option<String>)> = vec![]; // (line, id, fp)
     let mut first_line: HashMap<String, u64> = HashMap::new();
     for item in manifest.rows()? {
         let row = match item {
@@ -253,12 +311,14 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
         if !in_shard(&row.id) {
             continue;
         }
-        match load_row(op, &row, s.max_image_bytes) {
-            Ok(p) => valid.push((
-                row.line,
-                row.id.clone(),
-                fingerprint(op, p.as_ref(), &row.id),
-            )),
+        let checked = if loaded.rows.contains_key(&row.id) {
+            load_row(op, &row, s.max_image_bytes)
+                .map(|p| Some(fingerprint(op, p.as_ref(), &row.id)))
+        } else {
+            check_row(op, &row, s.max_image_bytes).map(|()| None)
+        };
+        match checked {
+            Ok(fp) => valid.push((row.line, row.id.clone(), fp)),
             Err(m) => problems.push((
                 RowError {
                     line: row.line,
@@ -276,7 +336,7 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
     });
     if !problems.is_empty() && !args.skip_invalid {
         list_problems(&manifest.name, &problems, "invalid");
-        return Err(Failure::new(
+        return Err(discard(Failure::new(
             Kind::Invalid,
             format!(
                 "manifest {} has {} invalid row(s); nothing was sent (fix them, or run with --skip-invalid)",
@@ -284,33 +344,10 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
                 problems.len()
             ),
         )
-        .into());
+        .into()));
     }
 
-    // 2. Journal: lock, load, compare.
-    let (file, loaded) = journal::open(&journal_path)?;
-    if loaded.torn_tail {
-        output::note(
-            s.quiet,
-            &format!(
-                "warning: journal {} ended in a torn line (a crash mid-write); it was cut off",
-                journal_path.display()
-            ),
-        );
-    }
-    if let Some(jop) = &loaded.op
-        && jop != op.name()
-    {
-        return Err(Failure::new(
-            Kind::Usage,
-            format!(
-                "journal {} belongs to a batch {jop}, not {}: use another --journal",
-                journal_path.display(),
-                op.name()
-            ),
-        )
-        .into());
-    }
+    // 3. Plan each row against the journal.
     let mut summary = Summary {
         op: op.name(),
         journal: journal_path.display().to_string(),
@@ -324,6 +361,9 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
         let h: Option<&History> = loaded.rows.get(&id);
         let mut landed = false;
         if let Some(h) = h {
+            let fp = fp
+                .as_deref()
+                .expect("rows the journal knows are fingerprinted");
             if h.fp != fp && !args.accept_changed {
                 let msg = format!(
                     "id '{}' changed since the journal recorded it (line {} then)",
@@ -357,7 +397,7 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
     }
     if !changed.is_empty() {
         list_problems(&manifest.name, &changed, "changed");
-        return Err(Failure::new(
+        return Err(discard(Failure::new(
             Kind::Invalid,
             format!(
                 "{} row(s) changed since journal {} recorded them; nothing was sent (run with --accept-changed to send the new content)",
@@ -365,7 +405,7 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
                 journal_path.display()
             ),
         )
-        .into());
+        .into()));
     }
     let writer = journal::Writer::start(file, &journal_path);
     // Invalid rows, with --skip-invalid: recorded as failed, listed, the rest run.
@@ -409,7 +449,7 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
         return finish(summary, started, args, s);
     }
 
-    // 3. Run.
+    // 4. Run.
     output::note(s.quiet, &format!("journal: {}", journal_path.display()));
     writer.durable(&Record::Run {
         v: journal::VERSION,
@@ -587,12 +627,13 @@ fn end_record(
 /// One row, start to end: load, check it is what was validated, send with retries.
 fn process(sh: &Shared, row: Row, planned: Planned) {
     let (outcome, attempts) = match build(sh, &row, &planned) {
-        Ok(body) => send(sh, &row, &planned, body),
+        Ok((body, fp)) => send(sh, &row, &planned, &fp, body),
         Err(msg) => {
+            // No fingerprint: the content could not be read as validated.
             let _ = sh.journal.append(&end_record(
                 row.line,
                 &row.id,
-                &planned.fp,
+                "",
                 0,
                 State::Invalid,
                 None,
@@ -608,18 +649,21 @@ fn process(sh: &Shared, row: Row, planned: Planned) {
     record(sh, &row, &outcome, attempts);
 }
 
-fn build(sh: &Shared, row: &Row, planned: &Planned) -> Result<Bytes, String> {
+/// Read the row's images once: its fingerprint and its body come from the same bytes.
+fn build(sh: &Shared, row: &Row, planned: &Planned) -> Result<(Bytes, String), String> {
     let person = load_row(sh.op, row, sh.max_bytes)?;
-    if fingerprint(sh.op, person.as_ref(), &row.id) != planned.fp {
+    let fp = fingerprint(sh.op, person.as_ref(), &row.id);
+    if planned.fp.as_ref().is_some_and(|known| *known != fp) {
         return Err("an image changed while the batch was running".into());
     }
-    Ok(Bytes::from(match person {
+    let body = match person {
         Some(p) => p.body(),
         None => request::delete_body(&row.id).map_err(|f| f.message)?,
-    }))
+    };
+    Ok((Bytes::from(body), fp))
 }
 
-fn send(sh: &Shared, row: &Row, planned: &Planned, body: Bytes) -> (Outcome, u32) {
+fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Outcome, u32) {
     let mut maybe_landed = planned.maybe_landed;
     let mut attempt = 0;
     loop {
@@ -633,7 +677,7 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, body: Bytes) -> (Outcome, u32
         let start = Record::Start {
             line: row.line,
             id: row.id.clone(),
-            fp: planned.fp.clone(),
+            fp: fp.to_string(),
             attempt,
         };
         if let Err(e) = sh.journal.durable(&start) {
@@ -648,17 +692,7 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, body: Bytes) -> (Outcome, u32
         let ms = t0.elapsed().as_millis() as u64;
         let end = |state, status, bid: Option<String>, class, kind, err: Option<&str>| {
             let _ = sh.journal.append(&end_record(
-                row.line,
-                &row.id,
-                &planned.fp,
-                attempt,
-                state,
-                status,
-                bid,
-                class,
-                kind,
-                err,
-                ms,
+                row.line, &row.id, fp, attempt, state, status, bid, class, kind, err, ms,
             ));
         };
         let e = match result {
