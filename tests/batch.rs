@@ -177,7 +177,10 @@ fn invalid_manifest_sends_nothing_and_lists_every_problem() {
         assert!(err.contains(needle), "{needle} in {err}");
     }
     assert_eq!(s.stats()["requests"], 0, "nothing sent");
-    assert!(!home.path().join("bad.csv.enroll.journal").exists(), "no journal left behind");
+    assert!(
+        !home.path().join("bad.csv.enroll.journal").exists(),
+        "no journal left behind"
+    );
 
     // --skip-invalid records them as failed and runs the rest: exit 1.
     let sum = home.path().join("s.json");
@@ -596,4 +599,53 @@ fn duplicate_invalid_row_does_not_disturb_the_valid_one() {
     assert_eq!(code, 1, "{err}");
     assert!(!err.contains("changed"), "{err}");
     assert_eq!(s.stats()["requests"].as_u64().unwrap(), before);
+}
+
+#[test]
+fn a_second_ctrl_c_exits_at_once_and_the_journal_still_loads() {
+    let home = Home::new();
+    let m = manifest(home.path(), 8);
+    let s = serve(&home, &["--latency-ms", "3000"]);
+    let mut child = s
+        .std_cmd(&home)
+        .args(["-q", "enroll", "--jobs", "4", "--from"])
+        .arg(&m)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.stats()["requests"].as_u64().unwrap() < 4 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    let sent = Instant::now();
+    std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        sent.elapsed() < Duration::from_millis(2500),
+        "did not wait for the 3 s answers"
+    );
+    // The four in-flight enrolls landed without their answers: the resume reconciles them.
+    std::thread::sleep(Duration::from_millis(3200));
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["-o", "json", "enroll", "--jobs", "8", "--from"])
+        .arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("\"reconciled\"")).count(),
+        4,
+        "{out}"
+    );
+    assert_exactly_once(&s, 8);
 }
