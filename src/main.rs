@@ -32,6 +32,14 @@ fn main() -> ExitCode {
         eprintln!("biopass: internal error (this is a bug; please report it): {info}");
         std::process::exit(error::Kind::Internal.exit_code() as i32);
     }));
+    // A file-size limit (ulimit -f) must fail a write with EFBIG, which we report
+    // (a batch journal that cannot grow stops the run with 74), rather than kill the
+    // process with SIGXFSZ halfway through a record.
+    #[cfg(unix)]
+    // SAFETY: setting a signal to SIG_IGN before any thread starts has no data races.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,

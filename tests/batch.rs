@@ -649,3 +649,43 @@ fn a_second_ctrl_c_exits_at_once_and_the_journal_still_loads() {
     );
     assert_exactly_once(&s, 8);
 }
+
+#[test]
+fn a_journal_that_cannot_be_written_stops_the_run_with_74() {
+    let home = Home::new();
+    let m = manifest(home.path(), 30);
+    let s = serve(&home, &[]);
+    // `ulimit -f 4`: the journal cannot grow past 2-4 KiB, so an append fails (EFBIG)
+    // after a few records, as it would on a full disk.
+    let bin = assert_cmd::cargo::cargo_bin("biopass");
+    let hermetic = s.std_cmd(&home); // for its environment only
+    let env: Vec<_> = hermetic
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+        .collect();
+    let sh = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -f 4 && exec \"$0\" enroll --jobs 2 --from \"$1\"",
+        ])
+        .arg(&bin)
+        .arg(&m)
+        .env_clear()
+        .envs(env)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&sh.stderr);
+    assert_eq!(sh.status.code(), Some(74), "{err}");
+    assert!(
+        err.contains("stopped: journal") && err.contains("write failed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("30 rows:"),
+        "the summary is still printed: {err}"
+    );
+    // Without the limit the same command resumes and finishes, each person once.
+    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert_exactly_once(&s, 30);
+}

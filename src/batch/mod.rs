@@ -539,11 +539,15 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
     summary.requests = requests.into_inner();
     // Rows planned but never launched (the run stopped early) stay pending.
     summary.pending += to_run.saturating_sub(processed.into_inner());
-    writer.flush()?;
+    let flushed = writer.flush();
     drop(writer);
     target.finish()?;
+    let mut stop_message = stop_message.into_inner().unwrap();
+    if let Err(e) = flushed {
+        stop(Stop::Journal);
+        stop_message.get_or_insert_with(|| format!("{e:#}"));
+    }
     let reason = stop_reason();
-    let stop_message = stop_message.into_inner().unwrap();
     summary.stopped = match reason {
         Stop::No => None,
         Stop::Interrupted => Some("interrupted"),
@@ -552,9 +556,8 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
         Stop::Budget => Some("retry_budget"),
         Stop::Journal => Some("journal"),
     };
-    if let Some(m) = stop_message
-        && !s.quiet
-    {
+    // Only stops that are errors carry a message: printed even with --quiet.
+    if let Some(m) = stop_message {
         eprintln!("biopass: stopped: {m}");
     }
     finish(summary, started, args, s)
