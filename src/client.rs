@@ -293,13 +293,26 @@ impl Client {
                 Ok(reply) => return Ok(reply),
                 Err(e) => e,
             };
-            let retryable =
-                err.sent == Sent::No && err.failure.kind != Kind::KeyRejected || err.unavailable;
+            // Retried: a connect failure (nothing was sent), 429 and 503. Not a quota
+            // 403 (its window is hours), not a rejected key, nothing that may have landed.
+            let connect_failed = err.sent == Sent::No && err.failure.kind == Kind::Unavailable;
+            let retryable = connect_failed || err.failure.status == Some(429) || err.unavailable;
             if !retryable || attempt >= MAX_ATTEMPTS {
                 return Err(err);
             }
             let wait = match err.retry_after {
-                Some(ra) if ra > MAX_RETRY_AFTER => return Err(err),
+                Some(ra) if ra > MAX_RETRY_AFTER => {
+                    // Told to come back in more than a minute: that is "try later" (75),
+                    // whatever the status.
+                    let mut err = err;
+                    err.failure.kind = Kind::TryLater;
+                    err.failure.message = format!(
+                        "{}; the server asks to wait {} s: try again later",
+                        err.failure.message,
+                        ra.as_secs()
+                    );
+                    return Err(err);
+                }
                 Some(ra) => ra,
                 None => backoff(attempt, Duration::from_millis(500), Duration::from_secs(20)),
             };

@@ -272,13 +272,20 @@ impl Settings {
             profile.env,
             EnvName::Production,
         );
+        // A profile's endpoint belongs with the profile's env: choosing another env by
+        // flag or variable must not keep sending to the profile's URL (a profile
+        // pointing at production would otherwise catch `--env sandbox`).
+        let profile_endpoint = match env_o {
+            Origin::Profile | Origin::Default => profile.endpoint.clone(),
+            _ => None,
+        };
         let (endpoint_str, endpoint_o) = pick(
             m,
             "endpoint",
             "--endpoint",
             "BIOPASS_ENDPOINT",
             g.endpoint.clone(),
-            profile.endpoint.clone(),
+            profile_endpoint,
             String::new(),
         );
         let endpoint = if !endpoint_str.is_empty() {

@@ -689,3 +689,109 @@ fn a_journal_that_cannot_be_written_stops_the_run_with_74() {
     assert_eq!(code, 0, "{err}");
     assert_exactly_once(&s, 30);
 }
+
+#[test]
+fn dry_run_lists_the_plan_and_sends_nothing() {
+    let home = Home::new();
+    let m = manifest(home.path(), 6);
+    let s = serve(&home, &[]);
+    // The first three rows are done first, through a shorter manifest sharing the journal.
+    let text = std::fs::read_to_string(&m).unwrap();
+    let first: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
+    let part = home.path().join("part.csv");
+    std::fs::write(&part, first).unwrap();
+    let journal = home.path().join("j");
+    assert_eq!(
+        run(s
+            .cmd(&home)
+            .args(["enroll", "--from"])
+            .arg(&part)
+            .arg("--journal")
+            .arg(&journal))
+        .0,
+        0
+    );
+    let before = s.stats()["requests"].as_u64().unwrap();
+    let (code, out, err) = run(home
+        .cmd()
+        .env("BIOPASS_ENDPOINT", &s.url)
+        .args(["--dry-run", "enroll", "--from"])
+        .arg(&m)
+        .arg("--journal")
+        .arg(&journal));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "P0003\tplanned\t\nP0004\tplanned\t\nP0005\tplanned\t\n"
+    );
+    assert!(
+        err.contains("nothing was sent; 3 of 6 rows would be sent (3 already done"),
+        "{err}"
+    );
+    assert_eq!(s.stats()["requests"].as_u64().unwrap(), before);
+    let (code, _, _) = run(home
+        .cmd()
+        .env("BIOPASS_ENDPOINT", &s.url)
+        .args(["--dry-run", "enroll", "--from"])
+        .arg(&m));
+    assert_eq!(code, 0);
+    assert!(
+        !PathBuf::from(format!("{}.enroll.journal", m.display())).exists(),
+        "a dry run leaves no journal"
+    );
+}
+
+#[test]
+fn one_bad_csv_row_does_not_hide_the_rest() {
+    let home = Home::new();
+    let m = manifest(home.path(), 4);
+    let mut text = std::fs::read_to_string(&m).unwrap().replace('\n', "\r\n");
+    text.insert_str(text.find("P0001").unwrap(), "X1,face.jpg,,extra\r\n\r\n");
+    std::fs::write(&m, text).unwrap();
+    let s = serve(&home, &[]);
+    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 65, "{err}");
+    assert!(
+        err.contains(":3: invalid: 4 fields where the header has 3"),
+        "{err}"
+    );
+    let sum = home.path().join("s.json");
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--skip-invalid", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("\tenrolled\t")).count(),
+        4,
+        "{out}"
+    );
+    let v = summary(&sum);
+    assert_eq!(
+        (v["total"].as_u64(), v["invalid"].as_u64()),
+        (Some(5), Some(1))
+    );
+    assert_adds_up(&v);
+}
+
+#[test]
+fn a_5xx_with_a_long_retry_after_is_reconciled_on_resume() {
+    // The server enrolls, then answers 503 with Retry-After: 120; the resume's re-send
+    // meets "already exists": that is our own enroll.
+    let home = Home::new();
+    let m = manifest(home.path(), 1);
+    let srv = Recorder::start(vec![
+        Canned::json(503, r#"{"statusCode":503,"message":"Service Unavailable"}"#)
+            .header("Retry-After", "120"),
+        Canned::text(400, "Person with this CustomID already exists"),
+    ]);
+    let (code, _, err) = run(home.cmd_at(&srv.url).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 75, "{err}");
+    let (code, out, err) = run(home.cmd_at(&srv.url).args(["enroll", "--from"]).arg(&m));
+    assert_eq!((code, out.as_str()), (0, "P0000\treconciled\t\n"), "{err}");
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[0].body, reqs[1].body, "the re-send is the same bytes");
+}

@@ -193,3 +193,26 @@ fn zero_timeout_is_refused() {
     assert_eq!(code, 78);
     assert!(err.contains("cannot be turned off"), "{err}");
 }
+
+#[test]
+fn choosing_an_env_by_flag_drops_the_profile_endpoint() {
+    let home = Home::new();
+    home.write_config(
+        "[profiles.default]\nenv = \"hml\"\nendpoint = \"https://proxy.example/biopass\"\n",
+    );
+    let v = show_json(&mut home.cmd());
+    assert_eq!(
+        v["settings"]["endpoint"],
+        serde_json::json!({"value": "https://proxy.example/biopass", "source": "profile"})
+    );
+    let v = show_json(home.cmd().args(["--env", "production"]));
+    assert_eq!(
+        v["settings"]["endpoint"],
+        serde_json::json!({"value": "https://api.biopassid.com", "source": "default"})
+    );
+    let v = show_json(home.cmd().env("BIOPASS_ENV", "sandbox"));
+    assert_eq!(
+        v["settings"]["endpoint"]["value"],
+        "in-process sandbox on 127.0.0.1"
+    );
+}

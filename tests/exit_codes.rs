@@ -512,3 +512,22 @@ fn https_goes_through_the_proxy_as_an_opaque_tunnel() {
         );
     }
 }
+
+#[test]
+fn code_75_quota_is_not_retried_and_a_long_503_is_try_later() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(
+        403,
+        r#"{"statusCode":403,"message":"Out of call volume quota."}"#,
+    )]);
+    assert_eq!(enroll_face(&home, &srv.url).0, 75);
+    assert_eq!(srv.requests().len(), 1, "a quota refusal is not retried");
+    let srv = Recorder::start(vec![
+        Canned::json(503, r#"{"statusCode":503,"message":"Service Unavailable"}"#)
+            .header("Retry-After", "300"),
+    ]);
+    let (code, _, err) = enroll_face(&home, &srv.url);
+    assert_eq!(code, 75, "{err}");
+    assert!(err.contains("wait 300 s"), "{err}");
+    assert_eq!(srv.requests().len(), 1);
+}

@@ -121,12 +121,21 @@ pub fn open(path: &Path) -> Result<(File, Loaded)> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     let mut file = o.open(path).map_err(|e| io_fail(path, "cannot open", e))?;
-    if !file
+    let meta = file
         .metadata()
-        .map_err(|e| io_fail(path, "cannot stat", e))?
-        .is_file()
-    {
+        .map_err(|e| io_fail(path, "cannot stat", e))?;
+    if !meta.is_file() {
         return Err(io_fail(path, "cannot use", "not a regular file"));
+    }
+    // The journal names people (CustomIDs): keep it private even if it was copied
+    // or created by something else with a looser mode.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| io_fail(path, "cannot make it private (chmod 600)", e))?;
+        }
     }
     match file.try_lock() {
         Ok(()) => {}

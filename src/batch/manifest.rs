@@ -169,7 +169,7 @@ impl<'a, R: Read> CsvRows<'a, R> {
         // are reported.
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
-            .flexible(false)
+            .flexible(true) // field counts are checked per row, so one bad row is one error
             .terminator(csv::Terminator::Any(b'\n'))
             .from_reader(r);
         let columns = match reader.headers() {
@@ -229,43 +229,59 @@ impl<R: Read> Iterator for CsvRows<'_, R> {
             Ok(c) => c,
             Err(e) => return e.take().map(Err),
         };
-        match self.reader.read_record(&mut self.record) {
-            Ok(false) => None,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                // A broken record ends the stream: csv cannot resynchronise reliably.
-                self.columns = Err(None);
-                Some(Err(RowError {
-                    line,
-                    message: format!("CSV error: {e}"),
-                }))
-            }
-            Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
-                let mut row = Row {
-                    line,
-                    id: String::new(),
-                    faces: vec![],
-                    fingers: vec![],
-                };
-                let mut faces: Vec<(usize, PathBuf)> = vec![];
-                for (col, value) in columns.iter().zip(self.record.iter()) {
-                    let value = value.trim();
-                    if value.is_empty() {
-                        continue;
+        loop {
+            match self.reader.read_record(&mut self.record) {
+                Ok(false) => return None,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    // A read error ends the stream; a bad record (invalid UTF-8) is
+                    // reported and reading goes on with the next one.
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        self.columns = Err(None);
                     }
-                    match col {
-                        Column::Id => row.id = value.to_string(),
-                        Column::Face(k) => faces.push((*k, resolve(self.base, value))),
-                        Column::Finger(slot) => {
-                            row.fingers.push((*slot, resolve(self.base, value)))
-                        }
-                    }
+                    return Some(Err(RowError {
+                        line,
+                        message: format!("CSV error: {e}"),
+                    }));
                 }
-                faces.sort_by_key(|(k, _)| *k);
-                row.faces = faces.into_iter().map(|(_, p)| p).collect();
-                Some(Ok(row))
+                Ok(true) => {}
             }
+            let line = self.record.position().map_or(0, |p| p.line());
+            // Blank lines (including a lone "\r" from CRLF files) are not rows.
+            if self.record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if self.record.len() != columns.len() {
+                return Some(Err(RowError {
+                    line,
+                    message: format!(
+                        "{} fields where the header has {}",
+                        self.record.len(),
+                        columns.len()
+                    ),
+                }));
+            }
+            let mut row = Row {
+                line,
+                id: String::new(),
+                faces: vec![],
+                fingers: vec![],
+            };
+            let mut faces: Vec<(usize, PathBuf)> = vec![];
+            for (col, value) in columns.iter().zip(self.record.iter()) {
+                let value = value.trim();
+                if value.is_empty() {
+                    continue;
+                }
+                match col {
+                    Column::Id => row.id = value.to_string(),
+                    Column::Face(k) => faces.push((*k, resolve(self.base, value))),
+                    Column::Finger(slot) => row.fingers.push((*slot, resolve(self.base, value))),
+                }
+            }
+            faces.sort_by_key(|(k, _)| *k);
+            row.faces = faces.into_iter().map(|(_, p)| p).collect();
+            return Some(Ok(row));
         }
     }
 }
@@ -367,8 +383,8 @@ impl<R: BufRead> Iterator for JsonlRows<'_, R> {
 mod tests {
     use super::*;
 
-    fn csv_rows(text: &str) -> Vec<Result<Row, RowError>> {
-        CsvRows::new(text.as_bytes(), Path::new("/m")).collect()
+    fn csv_rows(text: impl AsRef<[u8]>) -> Vec<Result<Row, RowError>> {
+        CsvRows::new(text.as_ref(), Path::new("/m")).collect()
     }
 
     #[test]
@@ -400,9 +416,22 @@ mod tests {
                 .message
                 .contains("unknown column 'nose'")
         );
-        let rows = csv_rows("id,face\n1,a.jpg\n2,b.jpg,extra\n");
+        let rows = csv_rows(b"id,face\r\n1,a.jpg\r\n2,b.jpg,extra\r\n\r\n3,c.jpg\r\n\xff\n4,\"\xc3\x28\"\n5,d.jpg\n");
         assert!(rows[0].is_ok());
         assert_eq!(rows[1].as_ref().unwrap_err().line, 3);
+        assert!(
+            rows[1]
+                .as_ref()
+                .unwrap_err()
+                .message
+                .contains("3 fields where the header has 2")
+        );
+        assert_eq!(
+            rows[2].as_ref().unwrap().line,
+            5,
+            "a blank line is skipped and reading goes on"
+        );
+        assert_eq!(rows.last().unwrap().as_ref().unwrap().id, "5", "{rows:?}");
         assert!(
             csv_rows("face\na.jpg\n")[0]
                 .as_ref()

@@ -88,14 +88,19 @@ fn stopped() -> bool {
     STOP.load(Ordering::SeqCst) != Stop::No as u8
 }
 
-/// Stable shard of a CustomID: FNV-1a (64-bit) of its UTF-8 bytes, modulo N.
-pub fn shard_of(id: &str, n: u32) -> u32 {
+/// FNV-1a, 64-bit: small, stable across platforms and versions, documented.
+fn fnv1a(s: &str) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
-    for b in id.as_bytes() {
+    for b in s.as_bytes() {
         h ^= *b as u64;
         h = h.wrapping_mul(0x100000001b3);
     }
-    (h % n as u64) as u32
+    h
+}
+
+/// Stable shard of a CustomID: FNV-1a (64-bit) of its UTF-8 bytes, modulo N.
+pub fn shard_of(id: &str, n: u32) -> u32 {
+    (fnv1a(id) % n as u64) as u32
 }
 
 /// The row's content fingerprint: operation, CustomID and each image's digest.
@@ -170,6 +175,9 @@ fn load_row(op: Op, row: &Row, max_bytes: u64) -> Result<Option<LoadedPerson>, S
 
 /// A row the validation pass accepted, with what the journal says of it.
 struct Planned {
+    /// FNV-1a of the CustomID: the second read of the manifest must find the same
+    /// row on the same line.
+    id_hash: u64,
     /// The content fingerprint the journal knows this row by, if it does.
     fp: Option<String>,
     maybe_landed: bool,
@@ -231,6 +239,20 @@ struct Shared<'a> {
 
 pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Result<u8> {
     let started = Instant::now();
+    if manifest_name == "-" && s.key_from_stdin() {
+        return Err(Failure::new(
+            Kind::Usage,
+            "standard input cannot hold both the manifest and the API key",
+        )
+        .into());
+    }
+    // Configuration problems first: nothing else is worth doing without a key
+    // (--dry-run sends nothing and needs none).
+    let key = if s.dry_run {
+        None
+    } else {
+        Some(target::key_for(s)?)
+    };
     let manifest = Manifest::open(manifest_name, args.format)?;
     let journal_path = journal_path(op, manifest_name, args)?;
     let shard = args.shard.map(|(k, n)| format!("{k}/{n}"));
@@ -390,6 +412,7 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
         plan.insert(
             line,
             Planned {
+                id_hash: fnv1a(&id),
                 fp,
                 maybe_landed: landed,
             },
@@ -406,6 +429,13 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
             ),
         )
         .into()));
+    }
+    if s.dry_run {
+        drop(file);
+        if fresh {
+            let _ = std::fs::remove_file(&journal_path);
+        }
+        return dry_run(&manifest, &plan, &summary, &problems, s);
     }
     let writer = journal::Writer::start(file, &journal_path);
     // Invalid rows, with --skip-invalid: recorded as failed, listed, the rest run.
@@ -462,8 +492,7 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
             .map_or(0, |d| d.as_secs()),
     })?;
     install_interrupt_handler(s.quiet);
-    let key = target::key_for(s)?;
-    let target = Target::open(s, &key)?;
+    let target = Target::open(s, key.as_ref().expect("resolved unless --dry-run"))?;
     let jobs = args.jobs.unwrap_or(4) as usize;
     let progress = if std::io::stderr().is_terminal() && !s.quiet {
         let pb = indicatif::ProgressBar::new(plan.len() as u64);
@@ -517,9 +546,21 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
                 break;
             }
             let Ok(row) = item else { continue };
-            if let Some(p) = plan.remove(&row.line)
-                && tx.send((row, p)).is_err()
-            {
+            let Some(p) = plan.remove(&row.line) else {
+                continue;
+            };
+            if p.id_hash != fnv1a(&row.id) {
+                // Left pending (counted, and found again by the next run).
+                output::note(
+                    s.quiet,
+                    &format!(
+                        "{}:{}: the manifest changed during the run; row left for the next run",
+                        manifest.name, row.line
+                    ),
+                );
+                continue;
+            }
+            if tx.send((row, p)).is_err() {
                 break;
             }
         }
@@ -561,6 +602,46 @@ pub fn run(op: Op, manifest_name: &str, args: &BatchArgs, s: &Settings) -> Resul
         eprintln!("biopass: stopped: {m}");
     }
     finish(summary, started, args, s)
+}
+
+/// `--dry-run`: what a run would do, row by row; nothing sent, nothing journaled.
+fn dry_run(
+    manifest: &Manifest,
+    plan: &HashMap<u64, Planned>,
+    summary: &Summary,
+    problems: &[(RowError, Option<String>)],
+    s: &Settings,
+) -> Result<u8> {
+    if !problems.is_empty() {
+        list_problems(&manifest.name, problems, "would skip, invalid");
+    }
+    for row in manifest.rows()?.flatten() {
+        if plan
+            .get(&row.line)
+            .is_some_and(|p| p.id_hash == fnv1a(&row.id))
+        {
+            match s.output {
+                OutputFormat::Text => {
+                    stdout_line(&format!("{}\tplanned\t", sanitize(&row.id, 200)))
+                }
+                OutputFormat::Json => stdout_line(
+                    &json!({"line": row.line, "id": row.id, "outcome": "planned"}).to_string(),
+                ),
+            }
+        }
+    }
+    output::note(
+        s.quiet,
+        &format!(
+            "dry run: nothing was sent; {} of {} rows would be sent ({} already done, {} failed earlier, {} invalid)",
+            plan.len(),
+            summary.total,
+            summary.already_done,
+            summary.failed,
+            problems.len()
+        ),
+    );
+    Ok(0)
 }
 
 fn journal_path(op: Op, manifest: &str, args: &BatchArgs) -> Result<PathBuf> {
@@ -674,7 +755,11 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Ou
             return (Outcome::Pending, attempt);
         }
         if let Some(p) = &sh.pacer {
-            p.take();
+            sleep_unless_stopped(p.take());
+            if stopped() {
+                sh.gate.release();
+                return (Outcome::Pending, attempt);
+            }
         }
         attempt += 1;
         let start = Record::Start {
@@ -806,7 +891,13 @@ fn decide(
     // A quota refusal, or a wait too long to sit through: stop, resumable.
     let quota = f.kind == Kind::TryLater && f.status != Some(429);
     if quota || e.retry_after.is_some_and(|ra| ra > MAX_WAIT) {
-        return Next::Stop(State::Transient, Stop::TryLater);
+        // A 5xx may carry a long Retry-After too: keep "may have landed" for the resume.
+        let state = if e.sent == Sent::Maybe {
+            State::Ambiguous
+        } else {
+            State::Transient
+        };
+        return Next::Stop(state, Stop::TryLater);
     }
     match e.sent {
         Sent::Rejected => Next::Finish(State::Failed),
@@ -1078,6 +1169,11 @@ mod tests {
         assert_eq!(
             decide(Op::Enroll, false, false, &quota),
             Next::Stop(State::Transient, Stop::TryLater)
+        );
+        let landed_then_wait = attempt_error(Kind::Unavailable, Sent::Maybe, 503, Some(120));
+        assert_eq!(
+            decide(Op::Enroll, false, false, &landed_then_wait),
+            Next::Stop(State::Ambiguous, Stop::TryLater)
         );
         let reset = attempt_error(Kind::Unavailable, Sent::Maybe, 502, None);
         assert_eq!(

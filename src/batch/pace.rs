@@ -109,19 +109,14 @@ impl Pacer {
         }
     }
 
-    /// Reserve the next start time and sleep until it.
-    pub fn take(&self) {
-        let slot = {
-            let mut next = self.next.lock().unwrap();
-            let now = Instant::now();
-            let slot = (*next).max(now);
-            *next = slot + self.interval;
-            slot
-        };
+    /// Reserve the next start time; returns how long to wait for it (the caller
+    /// sleeps, so that it can stop early).
+    pub fn take(&self) -> Duration {
+        let mut next = self.next.lock().unwrap();
         let now = Instant::now();
-        if slot > now {
-            std::thread::sleep(slot - now);
-        }
+        let slot = (*next).max(now);
+        *next = slot + self.interval;
+        slot - now
     }
 }
 
@@ -198,9 +193,11 @@ mod tests {
     fn pacer_spaces_starts() {
         let p = Pacer::new(100.0);
         let t = Instant::now();
-        for _ in 0..5 {
-            p.take();
-        }
-        assert!(t.elapsed() >= Duration::from_millis(35));
+        let waits: Vec<Duration> = (0..5).map(|_| p.take()).collect();
+        assert_eq!(waits[0], Duration::ZERO);
+        assert!(
+            waits[4] >= Duration::from_millis(35)
+                && waits[4] <= Duration::from_millis(40) + t.elapsed()
+        );
     }
 }
