@@ -151,17 +151,11 @@ pub fn check(source: &Source, bytes: Vec<u8>, max_bytes: u64) -> Result<Image, F
 /// per image rather than every image twice.
 pub fn peek_file(path: &Path, max_bytes: u64) -> Result<Format, Failure> {
     let source = Source::File(path.to_path_buf());
-    let input_err = |e: std::io::Error| input_error(path, e);
-    let file = std::fs::File::open(path).map_err(input_err)?;
-    let meta = file.metadata().map_err(input_err)?;
-    if meta.is_dir() {
-        return Err(input_error(
-            path,
-            std::io::Error::other("it is a directory"),
-        ));
-    }
+    let (file, meta) = open_file(path)?;
     let mut head = Vec::with_capacity(512);
-    file.take(512).read_to_end(&mut head).map_err(input_err)?;
+    file.take(512)
+        .read_to_end(&mut head)
+        .map_err(|e| input_error(path, e))?;
     verdict(&source, &head, meta.len(), max_bytes)
 }
 
@@ -206,16 +200,22 @@ fn input_error(path: &Path, e: std::io::Error) -> Failure {
     )
 }
 
-fn read_capped(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Failure> {
-    let input_err = |e: std::io::Error| input_error(path, e);
-    let file = std::fs::File::open(path).map_err(input_err)?;
-    let meta = file.metadata().map_err(input_err)?;
+/// Open an image file for reading: a missing, unreadable or directory path is 66.
+fn open_file(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Failure> {
+    let file = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
+    let meta = file.metadata().map_err(|e| input_error(path, e))?;
     if meta.is_dir() {
         return Err(input_error(
             path,
             std::io::Error::other("it is a directory"),
         ));
     }
+    Ok((file, meta))
+}
+
+fn read_capped(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Failure> {
+    let (file, meta) = open_file(path)?;
+    let input_err = |e: std::io::Error| input_error(path, e);
     let mut buf = Vec::with_capacity(meta.len().min(max_bytes + 1) as usize);
     file.take(max_bytes + 1)
         .read_to_end(&mut buf)
