@@ -1120,66 +1120,33 @@ mod tests {
 
     #[test]
     fn retry_rules() {
-        let exists = attempt_error(Kind::AlreadyExists, Sent::Rejected, 400, None);
-        assert_eq!(
-            decide(Op::Enroll, false, true, &exists),
-            Next::Finish(State::Reconciled)
-        );
-        assert_eq!(
-            decide(Op::Enroll, false, false, &exists),
-            Next::Finish(State::Failed)
-        );
-        assert_eq!(
-            decide(Op::Enroll, true, false, &exists),
-            Next::Finish(State::Skipped)
-        );
-        assert_eq!(
-            decide(Op::Update, false, true, &exists),
-            Next::Finish(State::Failed)
-        );
-        let gone = attempt_error(Kind::NotFound, Sent::Rejected, 400, None);
-        assert_eq!(
-            decide(Op::Delete, false, true, &gone),
-            Next::Finish(State::Reconciled)
-        );
-        assert_eq!(
-            decide(Op::Delete, false, false, &gone),
-            Next::Finish(State::Failed)
-        );
-        assert_eq!(
-            decide(Op::Update, false, true, &gone),
-            Next::Finish(State::Failed)
-        );
-        let key = attempt_error(Kind::KeyRejected, Sent::No, 401, None);
-        assert_eq!(
-            decide(Op::Enroll, false, false, &key),
-            Next::Stop(State::Transient, Stop::KeyRejected)
-        );
-        let slow = attempt_error(Kind::TryLater, Sent::No, 429, Some(2));
-        assert_eq!(
-            decide(Op::Enroll, false, false, &slow),
-            Next::Retry(State::Transient)
-        );
-        let long = attempt_error(Kind::TryLater, Sent::No, 429, Some(61));
-        assert_eq!(
-            decide(Op::Enroll, false, false, &long),
-            Next::Stop(State::Transient, Stop::TryLater)
-        );
-        let quota = attempt_error(Kind::TryLater, Sent::No, 403, Some(5));
-        assert_eq!(
-            decide(Op::Enroll, false, false, &quota),
-            Next::Stop(State::Transient, Stop::TryLater)
-        );
-        let landed_then_wait = attempt_error(Kind::Unavailable, Sent::Maybe, 503, Some(120));
-        assert_eq!(
-            decide(Op::Enroll, false, false, &landed_then_wait),
-            Next::Stop(State::Ambiguous, Stop::TryLater)
-        );
-        let reset = attempt_error(Kind::Unavailable, Sent::Maybe, 502, None);
-        assert_eq!(
-            decide(Op::Enroll, false, false, &reset),
-            Next::Retry(State::Ambiguous)
-        );
+        use Kind::*;
+        use Next::{Finish, Retry};
+        // (op, --skip-existing, maybe landed, kind, sent, status, Retry-After) => next
+        #[rustfmt::skip]
+        let cases = [
+            (Op::Enroll, false, true,  AlreadyExists, Sent::Rejected, 400, None,      Finish(State::Reconciled)),
+            (Op::Enroll, false, false, AlreadyExists, Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Enroll, true,  false, AlreadyExists, Sent::Rejected, 400, None,      Finish(State::Skipped)),
+            (Op::Update, false, true,  AlreadyExists, Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Delete, false, true,  NotFound,      Sent::Rejected, 400, None,      Finish(State::Reconciled)),
+            (Op::Delete, false, false, NotFound,      Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Update, false, true,  NotFound,      Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Enroll, false, false, KeyRejected,   Sent::No,       401, None,      Next::Stop(State::Transient, Stop::KeyRejected)),
+            (Op::Enroll, false, false, TryLater,      Sent::No,       429, Some(2),   Retry(State::Transient)),
+            (Op::Enroll, false, false, TryLater,      Sent::No,       429, Some(61),  Next::Stop(State::Transient, Stop::TryLater)),
+            (Op::Enroll, false, false, TryLater,      Sent::No,       403, Some(5),   Next::Stop(State::Transient, Stop::TryLater)),
+            (Op::Enroll, false, false, Unavailable,   Sent::Maybe,    503, Some(120), Next::Stop(State::Ambiguous, Stop::TryLater)),
+            (Op::Enroll, false, false, Unavailable,   Sent::Maybe,    502, None,      Retry(State::Ambiguous)),
+        ];
+        for (op, skip, landed, kind, sent, status, retry_after, want) in cases {
+            let e = attempt_error(kind, sent, status, retry_after);
+            assert_eq!(
+                decide(op, skip, landed, &e),
+                want,
+                "{op:?} {kind:?} {status}"
+            );
+        }
     }
 
     #[test]
