@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::error::EXIT_CODES_HELP;
-use crate::request::parse_finger_pos;
+use biopass::error::EXIT_CODES_HELP;
+use biopass::request::parse_finger_pos;
 
 const AFTER_HELP: &str = "The API key is read, in order, from: the BIOPASS_API_KEY environment variable, \
 --api-key-file, the profile's api_key_file, the profile's api_key. \

@@ -16,8 +16,8 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url};
 
 use crate::error::{Failure, Kind};
-use crate::output::sanitize;
 use crate::request::Op;
+use crate::sanitize::sanitize;
 use crate::secret::ApiKey;
 use crate::wire;
 
@@ -52,7 +52,8 @@ pub struct AttemptError {
 }
 
 impl AttemptError {
-    fn new(kind: Kind, sent: Sent, msg: String) -> Self {
+    /// A failure of `kind` that `sent` says whether the server may have acted on.
+    pub fn new(kind: Kind, sent: Sent, msg: String) -> Self {
         AttemptError {
             failure: Failure::new(kind, msg),
             sent,
@@ -194,7 +195,12 @@ impl Client {
     }
 
     /// One attempt, no retries: the building block of both single commands and batch.
-    pub fn attempt(&self, op: Op, body: &Bytes) -> Result<Reply, AttemptError> {
+    pub fn attempt(
+        &self,
+        op: Op,
+        body: &Bytes,
+        _cancel: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Reply, AttemptError> {
         let url = self.url(op);
         let method = reqwest::Method::from_bytes(op.method().as_bytes()).expect("static method");
         let mut req = self
@@ -285,11 +291,17 @@ impl Client {
     /// A single command's call: retry what is safe to retry (connect failure, 429,
     /// 503), at most [`MAX_ATTEMPTS`] in all, with full-jitter backoff or the
     /// server's `Retry-After` (up to 60 s).
-    pub fn call(&self, op: Op, body: Vec<u8>, quiet: bool) -> Result<Reply, AttemptError> {
+    pub fn call(
+        &self,
+        op: Op,
+        body: Vec<u8>,
+        cancel: &(dyn Fn() -> bool + Sync),
+        on_retry: &mut dyn FnMut(&AttemptError, Duration, u32),
+    ) -> Result<Reply, AttemptError> {
         let body = Bytes::from(body);
         let mut attempt = 1;
         loop {
-            let err = match self.attempt(op, &body) {
+            let err = match self.attempt(op, &body, cancel) {
                 Ok(reply) => return Ok(reply),
                 Err(e) => e,
             };
@@ -316,16 +328,22 @@ impl Client {
                 Some(ra) => ra,
                 None => backoff(attempt, Duration::from_millis(500), Duration::from_secs(20)),
             };
-            if !quiet {
-                eprintln!(
-                    "biopass: {}; retrying in {:.1}s (attempt {} of {MAX_ATTEMPTS})",
-                    err.failure.message,
-                    wait.as_secs_f64(),
-                    attempt + 1
-                );
-            }
+            on_retry(&err, wait, attempt + 1);
             std::thread::sleep(wait);
             attempt += 1;
+        }
+    }
+}
+
+impl AttemptError {
+    /// Whether no row of a batch can succeed after this failure, so the run should
+    /// stop at once: a rejected key, an endpoint without the operation (the
+    /// gateway's 404), a redirect.
+    pub fn run_level(&self) -> bool {
+        match self.failure.kind {
+            Kind::KeyRejected | Kind::Config => true,
+            Kind::Protocol => self.failure.status.is_some_and(|s| (300..400).contains(&s)),
+            _ => false,
         }
     }
 }

@@ -79,6 +79,9 @@ impl Kind {
 /// Exit code for a finished verify whose answer is "no match".
 pub const NO_MATCH: u8 = 1;
 
+/// Exit code for a batch that finished with some rows failed or invalid.
+pub const SOME_ROWS_FAILED: u8 = 1;
+
 /// The table as printed at the end of `--help` (and copied into the README).
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:

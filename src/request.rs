@@ -57,6 +57,11 @@ pub enum Op {
 }
 
 impl Op {
+    /// Every operation: the one table of method, path and name that the client sends
+    /// from and the sandbox routes by.
+    pub const ALL: [Op; 4] = [Op::Enroll, Op::Update, Op::Verify, Op::Delete];
+
+    /// The HTTP method.
     pub fn method(self) -> &'static str {
         match self {
             Op::Enroll | Op::Verify => "POST",
@@ -65,6 +70,7 @@ impl Op {
         }
     }
 
+    /// The path under the endpoint.
     pub fn path(self) -> &'static str {
         match self {
             Op::Enroll => "/multibiometrics/enroll",
@@ -74,6 +80,7 @@ impl Op {
         }
     }
 
+    /// The name used in messages and journals.
     pub fn name(self) -> &'static str {
         match self {
             Op::Enroll => "enroll",

@@ -15,8 +15,8 @@ use clap::parser::ValueSource;
 use serde::Deserialize;
 
 use crate::cli::{EnvName, GlobalArgs, OutputFormat};
-use crate::error::{Failure, Kind};
-use crate::secret::ApiKey;
+use biopass::error::{Failure, Kind};
+use biopass::secret::ApiKey;
 
 pub const PRODUCTION_URL: &str = "https://api.biopassid.com";
 pub const HML_URL: &str = "https://hml-api.biopassid.com";
@@ -290,7 +290,7 @@ impl Settings {
         );
         let endpoint = if !endpoint_str.is_empty() {
             let url = endpoint_str.trim_end_matches('/').to_string();
-            crate::client::check_endpoint(&url)?;
+            biopass::client::check_endpoint(&url)?;
             Endpoint::Url(url)
         } else {
             match env {

@@ -316,14 +316,19 @@ fn torn_journal_tail_is_tolerated() {
     let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("torn line"), "{err}");
-    // Damage in the middle is an error.
-    let text = std::fs::read_to_string(&j)
+    // Damage in the middle is an error, and leaves the file as it was.
+    let mut lines: Vec<String> = std::fs::read_to_string(&j)
         .unwrap()
-        .replacen("{\"event\"", "garbage{", 1);
-    std::fs::write(&j, text).unwrap();
+        .lines()
+        .map(String::from)
+        .collect();
+    lines[1].insert_str(0, "garbage");
+    let damaged = lines.join("\n") + "\n";
+    std::fs::write(&j, &damaged).unwrap();
     let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
     assert_eq!(code, 74, "{err}");
-    assert!(err.contains("line 1 is damaged"), "{err}");
+    assert!(err.contains("line 2 is damaged"), "{err}");
+    assert_eq!(std::fs::read_to_string(&j).unwrap(), damaged);
 }
 
 #[test]
@@ -443,8 +448,9 @@ fn a_long_retry_after_stops_resumably() {
         "{err}"
     );
     assert_adds_up(&summary(&sum));
+    let port = limited.port();
     drop(limited);
-    let s = serve(&home, &[]);
+    let s = serve_at(&home, port, &[]);
     assert_eq!(run(s.cmd(&home).args(["enroll", "--from"]).arg(&m)).0, 0);
     assert_exactly_once(&s, 30);
 }

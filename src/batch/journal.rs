@@ -6,11 +6,12 @@
 //! thread does all writes: workers hand it records and, for `start`, wait for the
 //! fsync that covers theirs, so eight workers share one fsync instead of eight.
 //! Never holds images or the key; created with mode 0600; locked against a second
-//! process.
+//! process. Each run's first record names the target it sends to, and a journal is
+//! only ever used against that target (see `batch::plan`).
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, Write};
+use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -20,7 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Failure, Kind};
 
-pub const VERSION: u32 = 1;
+/// Version 2 added the run's `target` and `env`.
+pub const VERSION: u32 = 2;
 
 /// How a row ended (the `state` of an `end` record).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +58,14 @@ pub enum Record {
         v: u32,
         op: String,
         manifest: String,
+        /// Where the run's requests went ([`crate::target::Spec::identity`]);
+        /// absent in journals of version 1.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+        /// The environment name (`production`, `hml`, `sandbox`), for people reading
+        /// the journal.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        env: Option<String>,
         shard: Option<String>,
         pid: u32,
         at: u64,
@@ -102,40 +112,88 @@ pub struct History {
 }
 
 /// The journal as loaded at the start of a run.
+#[derive(Default)]
 pub struct Loaded {
     pub rows: HashMap<String, History>,
+    /// The operation of the last run recorded.
     pub op: Option<String>,
+    /// Every target the journal's runs were sent to (`None`: a run record from before
+    /// journals recorded their target).
+    pub targets: Vec<Option<String>>,
     pub torn_tail: bool,
+    /// No record yet: a new (or empty) journal.
+    pub empty: bool,
 }
 
 fn io_fail(path: &Path, what: &str, e: impl std::fmt::Display) -> anyhow::Error {
     Failure::new(Kind::Io, format!("journal {}: {what}: {e}", path.display())).into()
 }
 
-/// Open (creating with 0600) and lock the journal, and load what it holds.
-/// A torn last line (a crash mid-write) is cut off with a warning; any other
-/// damage is an error.
-pub fn open(path: &Path) -> Result<(File, Loaded)> {
+fn not_a_journal(path: &Path) -> anyhow::Error {
+    Failure::new(
+        Kind::Io,
+        format!(
+            "{} exists and is not a biopass journal; it was left untouched: name a new file with --journal",
+            path.display()
+        ),
+    )
+    .into()
+}
+
+/// An open, locked journal, ready to be handed to [`Writer::start`].
+pub struct Opened {
+    pub file: File,
+    /// This process created the file (it did not exist before this run).
+    pub created: bool,
+}
+
+fn open_options() -> std::fs::OpenOptions {
     let mut o = std::fs::OpenOptions::new();
-    o.read(true).append(true).create(true);
+    o.read(true).append(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut file = o.open(path).map_err(|e| io_fail(path, "cannot open", e))?;
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Never through a symbolic link: the journal is chmod'ed and truncated, and
+        // that must never happen to some other file a link points at.
+        o.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    o
+}
+
+fn open_error(path: &Path, e: std::io::Error) -> anyhow::Error {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return Failure::new(
+            Kind::Io,
+            format!(
+                "journal {} is a symbolic link; biopass does not follow links to a journal: name the file itself",
+                path.display()
+            ),
+        )
+        .into();
+    }
+    io_fail(path, "cannot open", e)
+}
+
+/// Open (creating it with mode 0600 if missing), lock, and load the journal, in that
+/// order: nothing is decided about the file before the lock is held, and nothing is
+/// changed in it (mode, torn tail) before its content proves it is a biopass journal.
+/// A new journal's folder is fsync'd so the file itself survives a crash. A torn last
+/// line (a crash mid-write) is cut off; any other damage is an error.
+pub fn open(path: &Path) -> Result<(Opened, Loaded)> {
+    let (file, created) = match open_options().create_new(true).open(path) {
+        Ok(f) => (f, true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => (
+            open_options().open(path).map_err(|e| open_error(path, e))?,
+            false,
+        ),
+        Err(e) => return Err(open_error(path, e)),
+    };
     let meta = file
         .metadata()
         .map_err(|e| io_fail(path, "cannot stat", e))?;
     if !meta.is_file() {
         return Err(io_fail(path, "cannot use", "not a regular file"));
-    }
-    // The journal names people (CustomIDs): keep it private even if it was copied
-    // or created by something else with a looser mode.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o077 != 0 {
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| io_fail(path, "cannot make it private (chmod 600)", e))?;
-        }
     }
     match file.try_lock() {
         Ok(()) => {}
@@ -148,18 +206,80 @@ pub fn open(path: &Path) -> Result<(File, Loaded)> {
         }
         Err(std::fs::TryLockError::Error(e)) => return Err(io_fail(path, "cannot lock", e)),
     }
-    let mut loaded = Loaded {
-        rows: HashMap::new(),
-        op: None,
-        torn_tail: false,
+    if created {
+        sync_parent(path).map_err(|e| io_fail(path, "cannot sync its folder", e))?;
+    }
+    let (loaded, good_len) = load(&file, path)?;
+    // The journal names people (CustomIDs): keep it private even if it was copied or
+    // created by something else with a looser mode. The descriptor is the file itself
+    // (O_NOFOLLOW), so this never reaches through a link.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| io_fail(path, "cannot make it private (chmod 600)", e))?;
+        }
+    }
+    if loaded.torn_tail {
+        file.set_len(good_len)
+            .map_err(|e| io_fail(path, "cannot cut the torn last line", e))?;
+        file.sync_all()
+            .map_err(|e| io_fail(path, "cannot sync", e))?;
+    }
+    let mut file = file;
+    file.seek(std::io::SeekFrom::End(0))
+        .map_err(|e| io_fail(path, "cannot seek", e))?;
+    Ok((Opened { file, created }, loaded))
+}
+
+/// Load a journal without changing anything (for `--dry-run`): no file is created,
+/// locked, chmod'ed or cut. A missing journal loads as empty.
+pub fn peek(path: &Path) -> Result<Loaded> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NOFOLLOW);
+    let file = match o.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Loaded {
+                empty: true,
+                ..Loaded::default()
+            });
+        }
+        Err(e) => return Err(open_error(path, e)),
     };
-    let mut reader = BufReader::new(&file);
+    let meta = file
+        .metadata()
+        .map_err(|e| io_fail(path, "cannot stat", e))?;
+    if !meta.is_file() {
+        return Err(io_fail(path, "cannot use", "not a regular file"));
+    }
+    Ok(load(&file, path)?.0)
+}
+
+/// fsync the folder holding `path`, so that a newly created entry is durable.
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)?.sync_all()
+}
+
+/// Read every record. Returns what they say and the length of the whole lines.
+fn load(file: &File, path: &Path) -> Result<(Loaded, u64)> {
+    let mut loaded = Loaded::default();
+    let mut reader = BufReader::new(file);
     let mut buf = Vec::new();
     let mut good_len: u64 = 0;
     let mut lineno = 0u64;
     loop {
         buf.clear();
-        let n = reader
+        // A line longer than any record we write means this is not our file.
+        let n = (&mut reader)
+            .take(MAX_RECORD)
             .read_until(b'\n', &mut buf)
             .map_err(|e| io_fail(path, "cannot read", e))?;
         if n == 0 {
@@ -167,24 +287,31 @@ pub fn open(path: &Path) -> Result<(File, Loaded)> {
         }
         lineno += 1;
         if buf.last() != Some(&b'\n') {
-            // The last write was cut short by a crash: drop it.
+            if n as u64 >= MAX_RECORD {
+                return Err(if lineno == 1 {
+                    not_a_journal(path)
+                } else {
+                    io_fail(path, &format!("line {lineno} is damaged"), "far too long")
+                });
+            }
+            // The last write was cut short by a crash. Only a file that is already a
+            // journal may have its tail cut: a lone partial line must look like the
+            // start of our first record.
+            if lineno == 1 && !buf.starts_with(b"{\"event\":\"run\"") {
+                return Err(not_a_journal(path));
+            }
             loaded.torn_tail = true;
             break;
         }
-        let rec: Record = serde_json::from_slice(&buf)
-            .map_err(|e| io_fail(path, &format!("line {lineno} is damaged"), e))?;
+        let rec: Record = match serde_json::from_slice(&buf) {
+            Ok(r) => r,
+            Err(_) if lineno == 1 => return Err(not_a_journal(path)),
+            Err(e) => return Err(io_fail(path, &format!("line {lineno} is damaged"), e)),
+        };
         apply(&mut loaded, rec);
         good_len += n as u64;
     }
-    drop(reader);
-    if loaded.torn_tail {
-        file.set_len(good_len)
-            .map_err(|e| io_fail(path, "cannot cut the torn last line", e))?;
-        file.sync_all()
-            .map_err(|e| io_fail(path, "cannot sync", e))?;
-    }
-    file.seek(std::io::SeekFrom::End(0))
-        .map_err(|e| io_fail(path, "cannot seek", e))?;
+    loaded.empty = lineno == 0 || (lineno == 1 && loaded.torn_tail);
     for h in loaded.rows.values_mut() {
         if h.open {
             // Started, never ended: the process died with the request in flight.
@@ -192,15 +319,24 @@ pub fn open(path: &Path) -> Result<(File, Loaded)> {
             h.open = false;
         }
     }
-    Ok((file, loaded))
+    Ok((loaded, good_len))
 }
+
+/// The longest line a journal record can take (ids and messages are bounded well
+/// below this).
+const MAX_RECORD: u64 = 1024 * 1024;
 
 fn apply(l: &mut Loaded, rec: Record) {
     match rec {
         // Rows recorded as invalid have no content fingerprint (their files could not
         // be read); they must not disturb the history of a valid row with the same id.
         Record::End { ref fp, .. } if fp.is_empty() => {}
-        Record::Run { op, .. } => l.op = Some(op),
+        Record::Run { op, target, .. } => {
+            l.op = Some(op);
+            if !l.targets.contains(&target) {
+                l.targets.push(target);
+            }
+        }
         Record::Start {
             line,
             id,
@@ -428,6 +564,7 @@ mod tests {
             "{\"event\":\"start\",\"li",
         );
         let (_f, l) = open(&p).unwrap();
+        assert!(!_f.created);
         assert!(l.torn_tail);
         assert_eq!(l.rows["a"].state, Some(State::Done));
         assert!(!l.rows["a"].maybe_landed);
@@ -446,9 +583,9 @@ mod tests {
     fn damage_in_the_middle_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j");
-        std::fs::write(&p, "{\"event\":\"start\"}\nnot json\n").unwrap();
+        write(&p, &[start("a", "f", 1)], "not json\n");
         let e = open(&p).err().unwrap();
-        assert!(e.to_string().contains("line 1 is damaged"), "{e}");
+        assert!(e.to_string().contains("line 2 is damaged"), "{e}");
     }
 
     #[test]
@@ -465,7 +602,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j");
         let (f, _) = open(&p).unwrap();
-        let w = Writer::start(f, &p);
+        assert!(f.created);
+        let w = Writer::start(f.file, &p);
         w.durable(&start("x", "f", 1)).unwrap();
         w.append(&end("x", "f", State::Done)).unwrap();
         w.flush().unwrap();

@@ -12,9 +12,17 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use crate::cli::ManifestFormat;
 use crate::error::{Failure, Kind};
 use crate::request::parse_finger_pos;
+
+/// How a manifest is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV with a header row.
+    Csv,
+    /// JSON Lines: one object per line.
+    Jsonl,
+}
 
 /// One person of the manifest, before any file is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +45,7 @@ pub struct RowError {
 /// memory (the text only) so it can be streamed twice: validate, then send.
 pub struct Manifest {
     pub name: String,
-    format: ManifestFormat,
+    format: Format,
     base: PathBuf,
     source: Source,
 }
@@ -48,7 +56,7 @@ enum Source {
 }
 
 impl Manifest {
-    pub fn open(name: &str, format: Option<ManifestFormat>) -> Result<Manifest> {
+    pub fn open(name: &str, format: Option<Format>) -> Result<Manifest> {
         let format = match format {
             Some(f) => f,
             None => detect(name)?,
@@ -89,8 +97,8 @@ impl Manifest {
         };
         let reader = BufReader::with_capacity(256 * 1024, reader);
         Ok(match self.format {
-            ManifestFormat::Csv => Box::new(CsvRows::new(reader, &self.base)),
-            ManifestFormat::Jsonl => Box::new(JsonlRows {
+            Format::Csv => Box::new(CsvRows::new(reader, &self.base)),
+            Format::Jsonl => Box::new(JsonlRows {
                 lines: reader,
                 line: 0,
                 base: &self.base,
@@ -100,12 +108,12 @@ impl Manifest {
     }
 }
 
-fn detect(name: &str) -> Result<ManifestFormat> {
+fn detect(name: &str) -> Result<Format> {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".csv") {
-        Ok(ManifestFormat::Csv)
+        Ok(Format::Csv)
     } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-        Ok(ManifestFormat::Jsonl)
+        Ok(Format::Jsonl)
     } else {
         Err(Failure::new(
             Kind::Usage,
@@ -467,8 +475,8 @@ mod tests {
 
     #[test]
     fn format_by_extension() {
-        assert_eq!(detect("a.CSV").unwrap(), ManifestFormat::Csv);
-        assert_eq!(detect("a.ndjson").unwrap(), ManifestFormat::Jsonl);
+        assert_eq!(detect("a.CSV").unwrap(), Format::Csv);
+        assert_eq!(detect("a.ndjson").unwrap(), Format::Jsonl);
         assert!(detect("-").is_err());
     }
 }

@@ -102,9 +102,14 @@ pub struct Pacer {
 }
 
 impl Pacer {
+    /// `rate` is checked by the caller (a positive, sane number); anything else
+    /// falls back to one request a day rather than panicking.
     pub fn new(rate: f64) -> Pacer {
+        let interval = Duration::try_from_secs_f64(1.0 / rate)
+            .unwrap_or(Duration::from_secs(86_400))
+            .min(Duration::from_secs(86_400));
         Pacer {
-            interval: Duration::from_secs_f64(1.0 / rate),
+            interval,
             next: Mutex::new(Instant::now()),
         }
     }

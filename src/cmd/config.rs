@@ -6,8 +6,9 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use crate::cli::{ConfigCommand, GlobalArgs, OutputFormat};
-use crate::error::{Failure, Kind};
-use crate::output::{json_line, stdout_line};
+use biopass::error::{Failure, Kind};
+
+use crate::render::{json_result, result_line};
 use crate::settings::{self, Settings};
 
 /// The starter file `config init` writes: the documented example.
@@ -17,7 +18,7 @@ pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<
     match cmd {
         ConfigCommand::Path => {
             let (path, _) = settings::config_path(g);
-            stdout_line(&path.display().to_string());
+            result_line(&path.display().to_string())?;
             Ok(0)
         }
         ConfigCommand::Show => show(&Settings::resolve(g, m)?),
@@ -44,11 +45,11 @@ fn show(s: &Settings) -> Result<u8> {
                 "api_key".into(),
                 json!({"value": key_value, "source": key_origin}),
             );
-            json_line(&json!({
+            json_result(&json!({
                 "config": {"path": s.config_path.display().to_string(), "found": s.config_found},
                 "profile": s.profile_name,
                 "settings": settings,
-            }));
+            }))?;
         }
         OutputFormat::Text => {
             let mut out = String::new();
@@ -67,7 +68,7 @@ fn show(s: &Settings) -> Result<u8> {
                 out.push_str(&format!("{name:<16} {value}  ({origin})\n"));
             }
             out.push_str(&format!("{:<16} {key_value}  ({key_origin})", "api_key"));
-            stdout_line(&out);
+            result_line(&out)?;
         }
     }
     Ok(0)
@@ -90,7 +91,7 @@ fn init(g: &GlobalArgs, force: bool) -> Result<u8> {
     }
     write_private(&path, TEMPLATE.as_bytes())
         .with_context(|| format!("writing {}", path.display()))?;
-    stdout_line(&path.display().to_string());
+    result_line(&path.display().to_string())?;
     let key = path.with_file_name("biopass.key");
     eprintln!(
         "biopass: wrote a starter config. Next: put your API key alone in {} and run: chmod 600 {}",

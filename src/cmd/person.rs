@@ -1,14 +1,19 @@
 //! `enroll`, `update`, `verify` and `delete` for one person.
 
+use std::sync::Arc;
+
 use anyhow::Result;
+use biopass::client::{AttemptError, KEY_HEADER, Reply, Sent, USER_AGENT};
+use biopass::error::{Failure, Kind, NO_MATCH};
+use biopass::request::{self, FINGER_NAMES, Op, PersonSpec};
+use biopass::sanitize::{clean, sanitize};
+use biopass::stop::Stop;
+use biopass::target::{Spec, Target};
 use serde_json::json;
 
+use super::target;
 use crate::cli::OutputFormat;
-use crate::client::{AttemptError, KEY_HEADER, Reply, Sent, USER_AGENT};
-use crate::cmd::target::{self, Target};
-use crate::error::{Failure, Kind, NO_MATCH};
-use crate::output::{self, json_line, stdout_line};
-use crate::request::{self, FINGER_NAMES, Op, PersonSpec};
+use crate::render::{self, json_result, result_line};
 use crate::settings::Settings;
 
 /// enroll, update or verify.
@@ -18,6 +23,7 @@ pub fn run(
     faces: &[String],
     fingers: &[(u8, String)],
     s: &Settings,
+    stop: &Arc<Stop>,
 ) -> Result<u8> {
     let spec = PersonSpec::new(id, faces, fingers)?;
     if spec.reads_stdin() && s.key_from_stdin() {
@@ -27,49 +33,32 @@ pub fn run(
         )
         .into());
     }
-    let key = if s.dry_run {
-        target::key_for(s).ok()
-    } else {
-        Some(target::key_for(s)?)
-    };
+    let key = target::key_unless_dry_run(s)?;
     let person = spec.load(s.max_image_bytes)?;
+    let dest = target::spec(s, key);
     if s.dry_run {
-        dry_run(op, s, key.is_some(), person.redacted());
+        dry_run(op, s, &dest, person.redacted())?;
         return Ok(0);
     }
     let body = person.body();
     drop(person); // the body holds the only copy we still need
-    let target = Target::open(s, key.as_ref().expect("resolved above"))?;
-    let reply = target
-        .client
-        .call(op, body, s.quiet)
-        .map_err(|e| explain(op, &spec, e));
-    target.finish()?;
-    render(op, &reply?, &spec, s)
+    let reply = send(op, &spec.custom_id, body, s, &dest, stop)?;
+    render(op, &reply, &spec, s)
 }
 
 /// delete.
-pub fn delete(id: &str, s: &Settings) -> Result<u8> {
+pub fn delete(id: &str, s: &Settings, stop: &Arc<Stop>) -> Result<u8> {
     let body = request::delete_body(id)?;
-    let key = if s.dry_run {
-        target::key_for(s).ok()
-    } else {
-        Some(target::key_for(s)?)
-    };
+    let key = target::key_unless_dry_run(s)?;
+    let dest = target::spec(s, key);
     if s.dry_run {
         let shown: serde_json::Value = serde_json::from_slice(&body)?;
-        dry_run(Op::Delete, s, key.is_some(), shown);
+        dry_run(Op::Delete, s, &dest, shown)?;
         return Ok(0);
     }
-    let target = Target::open(s, key.as_ref().expect("resolved above"))?;
-    let reply = target
-        .client
-        .call(Op::Delete, body, s.quiet)
-        .map_err(|e| e.failure);
-    target.finish()?;
-    let reply = reply?;
+    let reply = send(Op::Delete, id, body, s, &dest, stop)?;
     match s.output {
-        OutputFormat::Json => json_line(&reply.raw),
+        OutputFormat::Json => json_result(&reply.raw)?,
         OutputFormat::Text => {
             let id = reply
                 .body
@@ -77,45 +66,68 @@ pub fn delete(id: &str, s: &Settings) -> Result<u8> {
                 .as_ref()
                 .and_then(|p| p.custom_id.clone())
                 .unwrap_or_else(|| id.to_string());
-            stdout_line(&output::sanitize(&id, 500));
+            result_line(&clean(&id))?;
         }
     }
     Ok(0)
 }
 
+/// Open the target, make the call (with the client's retries), close the target.
+fn send(op: Op, id: &str, body: Vec<u8>, s: &Settings, dest: &Spec, stop: &Stop) -> Result<Reply> {
+    let target = Target::open(dest)?;
+    let quiet = s.quiet;
+    let mut on_retry = |e: &AttemptError, wait: std::time::Duration, next: u32| {
+        render::note(
+            quiet,
+            &format!(
+                "{}; retrying in {:.1}s (attempt {next} of {})",
+                e.failure.message,
+                wait.as_secs_f64(),
+                biopass::client::MAX_ATTEMPTS
+            ),
+        );
+    };
+    let reply = target
+        .client
+        .call(op, body, &|| stop.is_requested(), &mut on_retry)
+        .map_err(|e| explain(op, id, e));
+    // The embedded sandbox saves its state here: a failure to save is the command's.
+    target.finish()?;
+    reply
+}
+
 /// Add what the user can do next to a failure whose request may have landed.
-fn explain(op: Op, spec: &PersonSpec, e: AttemptError) -> Failure {
+fn explain(op: Op, custom_id: &str, e: AttemptError) -> anyhow::Error {
     let mut f = e.failure;
     if e.sent == Sent::Maybe && op == Op::Enroll {
         f.message = format!(
             "{}; the person may have been enrolled: check with `biopass verify --id {} ...` with the same \
 images (or run the enroll again: \"already exists\" then means this attempt landed)",
             f.message,
-            output::sanitize(&spec.custom_id, 100)
+            sanitize(custom_id, 100)
         );
     }
-    f
+    f.into()
 }
 
 fn render(op: Op, reply: &Reply, spec: &PersonSpec, s: &Settings) -> Result<u8> {
     let person = reply.body.person.as_ref().expect("checked by the client");
     if s.output == OutputFormat::Json {
-        json_line(&reply.raw);
+        json_result(&reply.raw)?;
     }
     match op {
         Op::Enroll | Op::Update => {
             if s.output == OutputFormat::Text {
-                stdout_line(&output::sanitize(
-                    person.biopass_id.as_deref().unwrap_or_default(),
-                    200,
-                ));
+                // A result is printed whole (only unsafe characters removed): a script
+                // capturing it must get the real BioPassID.
+                result_line(&clean(person.biopass_id.as_deref().unwrap_or_default()))?;
             }
             Ok(0)
         }
         Op::Verify => {
             let matched = person.matched == Some(true);
             if s.output == OutputFormat::Text {
-                stdout_line(if matched { "match" } else { "no match" });
+                result_line(if matched { "match" } else { "no match" })?;
             }
             if s.verbose > 0 {
                 verify_details(reply, spec);
@@ -159,11 +171,15 @@ fn verify_details(reply: &Reply, spec: &PersonSpec) {
 }
 
 /// `--dry-run`: the request as it would be sent, key and images redacted.
-fn dry_run(op: Op, s: &Settings, has_key: bool, body: serde_json::Value) {
-    let url = format!("{}{}", target::display_base(s), op.path());
-    let key_shown = if has_key { "[REDACTED]" } else { "[not set]" };
+fn dry_run(op: Op, s: &Settings, dest: &Spec, body: serde_json::Value) -> Result<()> {
+    let url = format!("{}{}", dest.display_base(), op.path());
+    let key_shown = if dest.key.is_some() {
+        "[REDACTED]"
+    } else {
+        "[not set]"
+    };
     match s.output {
-        OutputFormat::Json => json_line(&json!({
+        OutputFormat::Json => json_result(&json!({
             "dry_run": true,
             "method": op.method(),
             "url": url,
@@ -173,14 +189,15 @@ fn dry_run(op: Op, s: &Settings, has_key: bool, body: serde_json::Value) {
                 KEY_HEADER: key_shown,
             },
             "body": body,
-        })),
+        }))?,
         OutputFormat::Text => {
             let pretty = serde_json::to_string_pretty(&body).expect("plain data");
-            stdout_line(&format!(
+            result_line(&format!(
                 "{} {url}\nContent-Type: application/json\nUser-Agent: {USER_AGENT}\n{KEY_HEADER}: {key_shown}\n\n{pretty}",
                 op.method()
-            ));
+            ))?;
         }
     }
-    output::note(s.quiet, "dry run: nothing was sent");
+    render::note(s.quiet, "dry run: nothing was sent");
+    Ok(())
 }

@@ -1,18 +1,12 @@
-//! Where a command's requests go: a client for the configured endpoint, or for the
-//! sandbox started in-process for this command (`--env sandbox`).
+//! Where a command's requests go, from its settings: the key it uses and the
+//! [`Spec`] the library opens.
 
 use anyhow::Result;
+use biopass::sandbox;
+use biopass::secret::ApiKey;
+use biopass::target::{Base, Spec};
 
-use crate::client::{Client, ClientOptions};
-use crate::sandbox;
-use crate::secret::ApiKey;
 use crate::settings::{Endpoint, Settings};
-
-pub struct Target {
-    pub client: Client,
-    /// Kept alive for the command's duration; stopped (state flushed) on drop/finish.
-    sandbox: Option<sandbox::Handle>,
-}
 
 /// The sandbox state folder: `BIOPASS_SANDBOX_DIR`, else `<data dir>/biopass`.
 pub fn sandbox_dir() -> std::path::PathBuf {
@@ -39,45 +33,27 @@ pub fn key_for(s: &Settings) -> Result<ApiKey> {
     }
 }
 
-/// The base URL as shown by `--dry-run` (the embedded sandbox is not started).
-pub fn display_base(s: &Settings) -> String {
-    match &s.endpoint {
-        Endpoint::Url(u) => u.clone(),
-        Endpoint::EmbeddedSandbox => "http://127.0.0.1:<sandbox port>".into(),
+/// The target of a command: `key` is `None` only for a dry run without one.
+pub fn spec(s: &Settings, key: Option<ApiKey>) -> Spec {
+    Spec {
+        base: match &s.endpoint {
+            Endpoint::Url(u) => Base::Url(u.clone()),
+            Endpoint::EmbeddedSandbox => Base::EmbeddedSandbox { dir: sandbox_dir() },
+        },
+        key,
+        timeout: s.timeout,
+        connect_timeout: s.connect_timeout,
+        ca_cert: s.ca_cert.clone(),
+        verbose: s.verbose,
     }
 }
 
-impl Target {
-    pub fn open(s: &Settings, key: &ApiKey) -> Result<Target> {
-        let (base, sandbox) = match &s.endpoint {
-            Endpoint::Url(u) => (u.clone(), None),
-            Endpoint::EmbeddedSandbox => {
-                let handle = sandbox::spawn(
-                    sandbox::Options {
-                        key: sandbox::SANDBOX_KEY.to_string(),
-                        persistence: sandbox::Persistence::Sync { dir: sandbox_dir() },
-                        faults: sandbox::Faults::default(),
-                    },
-                    0,
-                )?;
-                (handle.url(), Some(handle))
-            }
-        };
-        let opts = ClientOptions {
-            timeout: s.timeout,
-            connect_timeout: s.connect_timeout,
-            ca_cert: s.ca_cert.as_deref(),
-            verbose: s.verbose,
-        };
-        let client = Client::new(&base, Some(key), &opts)?;
-        Ok(Target { client, sandbox })
-    }
-
-    /// Stop the embedded sandbox, if any, reporting a failure to save its state.
-    pub fn finish(mut self) -> Result<()> {
-        if let Some(h) = self.sandbox.take() {
-            h.shutdown()?;
-        }
-        Ok(())
+/// The key for a command that will send, or `None` for a dry run (which shows
+/// whether one is set but needs none).
+pub fn key_unless_dry_run(s: &Settings) -> Result<Option<ApiKey>> {
+    if s.dry_run {
+        Ok(key_for(s).ok())
+    } else {
+        key_for(s).map(Some)
     }
 }

@@ -25,7 +25,6 @@ mod server;
 mod store;
 
 use std::fmt;
-use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,12 +46,19 @@ pub const CLIENT_ID: &str = "sandbox";
 /// Request bodies larger than this get a 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
+/// Where the sandbox reports a problem it cannot answer with (a failed background
+/// save). The library prints nothing; the binary passes a function that writes to stderr.
+pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// How to run a sandbox.
 pub struct Options {
     /// The subscription key requests must carry.
     pub key: String,
     pub persistence: Persistence,
     pub faults: Faults,
+    /// Problems with no request to answer (saving state in the background); dropped
+    /// when `None`.
+    pub log: Option<Log>,
 }
 
 impl fmt::Debug for Options {
@@ -83,6 +89,7 @@ pub struct Handle {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     thread: Option<JoinHandle<Result<()>>>,
+    log: Option<Log>,
 }
 
 impl Handle {
@@ -116,8 +123,10 @@ impl Handle {
 
 impl Drop for Handle {
     fn drop(&mut self) {
-        if let Err(e) = self.stop_and_join() {
-            eprintln!("biopass sandbox: {e:#}");
+        if let Err(e) = self.stop_and_join()
+            && let Some(log) = &self.log
+        {
+            log(&format!("{e:#}"));
         }
     }
 }
@@ -158,7 +167,8 @@ pub fn spawn(opts: Options, port: u16) -> Result<Handle> {
     .with_context(|| format!("registering the sandbox socket {addr}"))?;
 
     let (stop, stopped) = watch::channel(false);
-    let shared = Arc::new(server::Shared::new(opts.key, store, opts.faults));
+    let log = opts.log.clone();
+    let shared = Arc::new(server::Shared::new(opts.key, store, opts.faults, opts.log));
     let thread = std::thread::Builder::new()
         .name("biopass-sandbox".into())
         .spawn(move || runtime.block_on(server::run(listener, shared, stopped)))
@@ -167,27 +177,24 @@ pub fn spawn(opts: Options, port: u16) -> Result<Handle> {
         addr,
         stop,
         thread: Some(thread),
+        log,
     })
 }
 
-/// `biopass sandbox serve`: spawn, print to stdout exactly two lines
-/// (`BIOPASS_ENDPOINT=http://127.0.0.1:PORT`, `BIOPASS_API_KEY=<key>`, ready for
-/// `eval` or an env file), a hint to stderr, then wait for Ctrl-C or SIGTERM and shut
-/// down cleanly, saving the state.
-pub fn serve(opts: Options, port: u16) -> Result<()> {
+/// `biopass sandbox serve`: spawn, hand the URL and key to `announce` (the binary
+/// prints them), then wait for Ctrl-C or SIGTERM and shut down cleanly, saving the
+/// state.
+pub fn serve(
+    opts: Options,
+    port: u16,
+    announce: impl FnOnce(&str, &str) -> Result<()>,
+) -> Result<()> {
     // Handlers go in before the endpoint is announced: a supervisor that stops us as
     // soon as it has read the two lines must still get a clean shutdown.
     let signals = Signals::install()?;
     let key = opts.key.clone();
     let handle = spawn(opts, port)?;
-    let announced = {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "BIOPASS_ENDPOINT={}", handle.url())
-            .and_then(|()| writeln!(out, "BIOPASS_API_KEY={key}"))
-            .and_then(|()| out.flush())
-    };
-    announced.context("writing the sandbox endpoint to standard output")?;
-    eprintln!("sandbox listening; Ctrl-C to stop");
+    announce(&handle.url(), &key)?;
     signals.wait();
     handle.shutdown()
 }
@@ -251,7 +258,7 @@ impl Signals {
 mod tests {
     use super::*;
 
-    use std::io::Read;
+    use std::io::{Read, Write};
     use std::net::TcpStream;
     use std::time::{Duration, Instant};
 
@@ -348,6 +355,7 @@ mod tests {
             key: SANDBOX_KEY.into(),
             persistence,
             faults,
+            log: None,
         }
     }
 
@@ -679,6 +687,7 @@ mod tests {
             key: String::new(),
             persistence: Persistence::Memory { data: None },
             faults: Faults::default(),
+            log: None,
         };
         assert!(spawn(no_key, 0).is_err());
         let debug = format!(

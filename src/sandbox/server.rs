@@ -57,6 +57,7 @@ pub struct Shared {
     store: Arc<Store>,
     dice: Dice,
     counts: Counts,
+    log: Option<super::Log>,
 }
 
 #[derive(Default)]
@@ -69,12 +70,19 @@ struct Counts {
 }
 
 impl Shared {
-    pub fn new(key: String, store: Store, faults: Faults) -> Shared {
+    pub fn new(key: String, store: Store, faults: Faults, log: Option<super::Log>) -> Shared {
         Shared {
             key,
             store: Arc::new(store),
             dice: Dice::new(faults),
             counts: Counts::default(),
+            log,
+        }
+    }
+
+    fn log(&self, msg: &str) {
+        if let Some(log) = &self.log {
+            log(msg);
         }
     }
 }
@@ -86,7 +94,7 @@ pub async fn run(
     shared: Arc<Shared>,
     stop: watch::Receiver<bool>,
 ) -> Result<()> {
-    let saver = tokio::spawn(save_periodically(shared.store.clone(), stop.clone()));
+    let saver = tokio::spawn(save_periodically(shared.clone(), stop.clone()));
     let mut conns = JoinSet::new();
     let mut stopping = stop.clone();
     loop {
@@ -155,23 +163,18 @@ enum Route {
     Person(Operation),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Operation {
-    Enroll,
-    Update,
-    Verify,
-    Delete,
-}
+/// The person operations, routed by the table the client sends from
+/// ([`crate::request::Op::ALL`]): one method and path per operation, on both ends.
+type Operation = crate::request::Op;
 
 fn route(method: &Method, path: &str) -> Option<Route> {
-    Some(match (method, path) {
-        (&Method::POST, "/multibiometrics/enroll") => Route::Person(Operation::Enroll),
-        (&Method::PUT, "/multibiometrics/update") => Route::Person(Operation::Update),
-        (&Method::POST, "/multibiometrics/verify") => Route::Person(Operation::Verify),
-        (&Method::DELETE, "/multibiometrics/delete") => Route::Person(Operation::Delete),
-        (&Method::GET, "/_sandbox/stats") => Route::Stats,
-        _ => return None,
-    })
+    if method == Method::GET && path == "/_sandbox/stats" {
+        return Some(Route::Stats);
+    }
+    Operation::ALL
+        .into_iter()
+        .find(|op| op.method() == method.as_str() && op.path() == path)
+        .map(Route::Person)
 }
 
 async fn handle(
@@ -292,7 +295,7 @@ async fn act(shared: &Shared, operation: Operation, body: Bytes) -> Reply {
     };
     match outcome {
         Ok(outcome) => answer(custom_id, outcome),
-        Err(e) => state_error(&e),
+        Err(e) => state_error(shared, &e),
     }
 }
 
@@ -343,7 +346,7 @@ async fn stats(shared: &Shared) -> Reply {
     };
     let Stats { persons, enrolls } = match stats {
         Ok(s) => s,
-        Err(e) => return state_error(&e),
+        Err(e) => return state_error(shared, &e),
     };
     let c = &shared.counts;
     let n = |a: &AtomicU64| a.load(Ordering::Relaxed);
@@ -428,7 +431,8 @@ async fn read_body(body: Incoming) -> Result<Bytes, BodyError> {
 
 /// Save memory-mode state every [`SAVE_EVERY`] when it changed. A failure is reported
 /// once (not every half second) and retried; shutdown's final save returns it.
-async fn save_periodically(store: Arc<Store>, mut stop: watch::Receiver<bool>) {
+async fn save_periodically(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let store = shared.store.clone();
     let mut tick = tokio::time::interval(SAVE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut failing = false;
@@ -441,7 +445,7 @@ async fn save_periodically(store: Arc<Store>, mut stop: watch::Receiver<bool>) {
                 match saved {
                     Ok(Err(e)) if !failing => {
                         failing = true;
-                        eprintln!("biopass sandbox: {e:#} (will keep trying)");
+                        shared.log(&format!("{e:#} (will keep trying)"));
                     }
                     Ok(Ok(())) => failing = false,
                     _ => {}
@@ -451,9 +455,9 @@ async fn save_periodically(store: Arc<Store>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-fn state_error(e: &anyhow::Error) -> Reply {
+fn state_error(shared: &Shared, e: &anyhow::Error) -> Reply {
     // The message names the state file and the system error, never request data.
-    eprintln!("biopass sandbox: {e:#}");
+    shared.log(&format!("{e:#}"));
     text(
         StatusCode::INTERNAL_SERVER_ERROR,
         &format!("Sandbox state error: {e:#}"),

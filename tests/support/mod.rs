@@ -273,6 +273,11 @@ impl Drop for Served {
 }
 
 impl Served {
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.url.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
     /// `GET /_sandbox/stats`.
     pub fn stats(&self) -> serde_json::Value {
         use std::io::{Read, Write};
@@ -307,10 +312,16 @@ impl Served {
 
 /// Start `biopass sandbox serve --port 0` with `extra` options.
 pub fn serve(home: &Home, extra: &[&str]) -> Served {
+    serve_at(home, 0, extra)
+}
+
+/// Start `biopass sandbox serve` on `port` (0: any free one). A sandbox restarted on
+/// the port of an earlier one is the same target to a batch journal.
+pub fn serve_at(home: &Home, port: u16, extra: &[&str]) -> Served {
     use std::io::{BufRead, BufReader};
     let mut child = home
         .std_cmd()
-        .args(["sandbox", "serve", "--port", "0"])
+        .args(["sandbox", "serve", "--port", &port.to_string()])
         .args(extra)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

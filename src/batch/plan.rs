@@ -1,0 +1,189 @@
+//! Before anything is sent: validate the whole manifest, then plan each row against
+//! what the journal says of it.
+//!
+//! Validation streams the manifest once. Rows the journal knows are fingerprinted now
+//! (to spot changed content); the others only have their files peeked at (size and
+//! magic bytes), and are fingerprinted once, when they are sent.
+
+use std::collections::HashMap;
+
+use super::journal::{History, Loaded, State};
+use super::manifest::{Manifest, RowError};
+use super::report::Summary;
+use super::worker::{check_row, fingerprint, fnv1a, load_row};
+use super::{Config, shard_of};
+use crate::error::{Failure, Kind};
+use crate::sanitize::sanitize;
+
+/// A row the validation pass accepted, with what the journal says of it.
+pub struct Planned {
+    /// FNV-1a of the CustomID: the second read of the manifest must find the same
+    /// row on the same line.
+    pub id_hash: u64,
+    /// The content fingerprint the journal knows this row by, if it does.
+    pub fp: Option<String>,
+    pub maybe_landed: bool,
+}
+
+/// A manifest problem, with the id of the row when it has one (for sharding).
+pub type Problem = (RowError, Option<String>);
+
+/// A valid row: its line, its CustomID and, if the journal knows it, its fingerprint.
+pub type Valid = (u64, String, Option<String>);
+
+/// Validate every row. `Err` lists nothing: the caller reports `problems`.
+pub fn validate(
+    cfg: &Config,
+    manifest: &Manifest,
+    journal: &Loaded,
+) -> anyhow::Result<(Vec<Valid>, Vec<Problem>)> {
+    let op = cfg.op;
+    let in_shard = |id: &str| cfg.shard.is_none_or(|(k, n)| shard_of(id, n) == k);
+    let mut problems: Vec<Problem> = vec![];
+    let mut valid: Vec<Valid> = vec![];
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    for item in manifest.rows()? {
+        let row = match item {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push((e, None));
+                continue;
+            }
+        };
+        if row.id.is_empty() {
+            let e = RowError {
+                line: row.line,
+                message: "no id".into(),
+            };
+            problems.push((e, None));
+            continue;
+        }
+        if let Some(first) = first_line.get(&row.id) {
+            let message = format!(
+                "duplicate id '{}' (first on line {first})",
+                sanitize(&row.id, 60)
+            );
+            let e = RowError {
+                line: row.line,
+                message,
+            };
+            problems.push((e, Some(row.id.clone())));
+            continue;
+        }
+        first_line.insert(row.id.clone(), row.line);
+        if !in_shard(&row.id) {
+            continue;
+        }
+        let checked = if journal.rows.contains_key(&row.id) {
+            load_row(op, &row, cfg.max_image_bytes)
+                .map(|p| Some(fingerprint(op, p.as_ref(), &row.id)))
+        } else {
+            check_row(op, &row, cfg.max_image_bytes).map(|()| None)
+        };
+        match checked {
+            Ok(fp) => valid.push((row.line, row.id.clone(), fp)),
+            Err(message) => problems.push((
+                RowError {
+                    line: row.line,
+                    message,
+                },
+                Some(row.id.clone()),
+            )),
+        }
+    }
+    // Rows without an id belong to no shard: count them in shard 0 only.
+    problems.retain(|(_, id)| {
+        id.as_deref()
+            .map_or(cfg.shard.is_none_or(|(k, _)| k == 0), &in_shard)
+    });
+    Ok((valid, problems))
+}
+
+/// Plan the valid rows against the journal: finished rows are counted in `summary`
+/// and dropped; rows whose content changed are returned as problems (refused unless
+/// `--accept-changed`).
+pub fn against_journal(
+    cfg: &Config,
+    valid: Vec<Valid>,
+    journal: &Loaded,
+    summary: &mut Summary,
+) -> (HashMap<u64, Planned>, Vec<Problem>) {
+    let mut changed: Vec<Problem> = vec![];
+    let mut plan: HashMap<u64, Planned> = HashMap::new();
+    for (line, id, fp) in valid {
+        let h: Option<&History> = journal.rows.get(&id);
+        let mut landed = false;
+        if let Some(h) = h {
+            let fp = fp.as_deref().unwrap_or_default();
+            if h.fp != fp && !cfg.accept_changed {
+                let message = format!(
+                    "id '{}' changed since the journal recorded it (line {} then)",
+                    sanitize(&id, 60),
+                    h.line
+                );
+                changed.push((RowError { line, message }, Some(id)));
+                continue;
+            }
+            if h.fp == fp {
+                match h.state {
+                    Some(st) if st.is_final_success() => {
+                        summary.already_done += 1;
+                        continue;
+                    }
+                    Some(State::Failed | State::Invalid) if !cfg.retry_failed => {
+                        summary.failed += 1;
+                        continue;
+                    }
+                    _ => landed = h.maybe_landed,
+                }
+            }
+        }
+        plan.insert(
+            line,
+            Planned {
+                id_hash: fnv1a(&id),
+                fp,
+                maybe_landed: landed,
+            },
+        );
+    }
+    (plan, changed)
+}
+
+/// A journal is only ever used against the target it was written for: one written
+/// against the sandbox must never make a production run skip people.
+pub fn check_binding(cfg: &Config, journal: &Loaded) -> Result<(), Failure> {
+    if let Some(jop) = &journal.op
+        && jop != cfg.op.name()
+    {
+        return Err(Failure::new(
+            Kind::Usage,
+            format!(
+                "journal {} belongs to a batch {jop}, not {}: use another --journal",
+                cfg.journal.display(),
+                cfg.op.name()
+            ),
+        ));
+    }
+    for recorded in &journal.targets {
+        if recorded.as_deref() == Some(cfg.target.as_str()) {
+            continue;
+        }
+        let was = recorded.as_deref().map_or(
+            "an unrecorded target (a journal of an older biopass)".to_string(),
+            |t| sanitize(t, 200),
+        );
+        return Err(Failure::new(
+            Kind::Config,
+            format!(
+                "journal {} records a batch sent to {was}, but this run goes to {}; a journal \
+only vouches for its own target, so it cannot say who is done here. To start fresh \
+against {}, give another journal with --journal FILE (or move this one away)",
+                cfg.journal.display(),
+                cfg.target,
+                cfg.target
+            ),
+        ));
+    }
+    Ok(())
+}

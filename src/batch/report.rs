@@ -1,0 +1,180 @@
+//! What a batch run tells its caller: each row's outcome as it ends, the manifest's
+//! problems, notes, progress, and the final [`Summary`].
+//!
+//! The engine prints nothing; it calls a [`Reporter`] that the binary implements
+//! (stdout rows, stderr notes, a progress bar). A reporter that cannot deliver a row
+//! (a closed stdout) says so with an `Err`, and the run stops: results nobody receives
+//! are not results.
+
+use serde::Serialize;
+
+use super::manifest::RowError;
+use crate::error::Kind;
+use crate::request::Op;
+use crate::stop::Reason;
+
+/// How a row ended in this run (or, for a dry run, what would happen to it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Enrolled, updated or deleted, with the BioPassID the service gave (enroll
+    /// and update).
+    Done(Option<String>),
+    /// A re-send found that an earlier attempt of ours had landed.
+    Reconciled,
+    /// "Already exists" with `--skip-existing`.
+    Skipped,
+    /// Refused for good (until `--retry-failed`).
+    Failed {
+        kind: Kind,
+        status: Option<u16>,
+        message: String,
+    },
+    /// The row itself is not valid (with `--skip-invalid`).
+    Invalid(String),
+    /// `--dry-run`: this row would be sent.
+    Planned,
+    /// Not finished: the next run picks it up. Not reported per row.
+    Pending,
+}
+
+impl Outcome {
+    /// The stable name of the outcome (the `outcome` field of JSON rows).
+    pub fn name(&self, op: Op) -> &'static str {
+        match self {
+            Outcome::Done(_) => done_word(op),
+            Outcome::Reconciled => "reconciled",
+            Outcome::Skipped => "skipped",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Invalid(_) => "invalid",
+            Outcome::Planned => "planned",
+            Outcome::Pending => "pending",
+        }
+    }
+}
+
+/// "enrolled", "updated", "deleted": the word for a row that succeeded.
+pub fn done_word(op: Op) -> &'static str {
+    match op {
+        Op::Enroll => "enrolled",
+        Op::Update => "updated",
+        Op::Delete => "deleted",
+        Op::Verify => "verified",
+    }
+}
+
+/// One finished row, as handed to [`Reporter::row`].
+#[derive(Debug)]
+pub struct RowResult<'a> {
+    pub op: Op,
+    /// The manifest line the row is on.
+    pub line: u64,
+    /// The CustomID as the manifest has it (not sanitised: the reporter does that).
+    pub id: &'a str,
+    pub outcome: &'a Outcome,
+    /// Requests sent for the row in this run.
+    pub attempts: u32,
+}
+
+/// Which list of manifest problems [`Reporter::problems`] is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problems {
+    /// Invalid rows: nothing is sent.
+    Invalid,
+    /// Invalid rows skipped with `--skip-invalid`.
+    SkippedInvalid,
+    /// Invalid rows a dry run would skip.
+    WouldSkip,
+    /// Rows whose content changed since the journal recorded them.
+    Changed,
+}
+
+impl Problems {
+    /// The words that prefix each listed problem.
+    pub fn label(self) -> &'static str {
+        match self {
+            Problems::Invalid => "invalid",
+            Problems::SkippedInvalid => "skipped, invalid",
+            Problems::WouldSkip => "would skip, invalid",
+            Problems::Changed => "changed",
+        }
+    }
+}
+
+/// How the engine reports while it runs. Implementations must be cheap: `row` is
+/// called from the worker threads as rows finish.
+pub trait Reporter: Sync {
+    /// A row finished (or, in a dry run, is planned). An `Err` means results can no
+    /// longer be delivered; the run then stops launching rows and exits 74.
+    fn row(&self, row: &RowResult<'_>) -> std::io::Result<()>;
+    /// Problems found in the manifest, in line order: at most the first
+    /// [`MAX_LISTED`], with `more` saying how many were left out.
+    fn problems(&self, manifest: &str, what: Problems, list: &[RowError], more: usize);
+    /// Something worth telling a person (a warning, the journal in use, a dry run's
+    /// plan). Already sanitised.
+    fn note(&self, message: &str);
+    /// Rows are about to be sent; `rows` of them are planned.
+    fn started(&self, _rows: u64) {}
+    /// One more planned row was handled; `failures` so far in this run.
+    fn advanced(&self, _failures: u64) {}
+    /// Sending is over (the progress display can go).
+    fn finished(&self) {}
+}
+
+/// Problems listed before "... and N more".
+pub const MAX_LISTED: usize = 50;
+
+/// The final account of a run: also written by `--summary-json`. Every row of the
+/// manifest (of this shard) is in exactly one of the counts from `succeeded` to
+/// `pending`, which add up to `total`.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    pub op: &'static str,
+    pub total: u64,
+    pub succeeded: u64,
+    pub reconciled: u64,
+    pub already_done: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub invalid: u64,
+    pub pending: u64,
+    pub requests: u64,
+    pub elapsed_secs: f64,
+    /// Why the run stopped early ([`Reason::name`]), if it did.
+    pub stopped: Option<&'static str>,
+    /// The last error met by a row that was left pending or retried (sanitised).
+    pub last_error: Option<String>,
+    pub exit_code: u8,
+    pub journal: String,
+    /// Where the rows were sent: the journal's target.
+    pub target: String,
+    pub shard: Option<String>,
+    /// A dry run: nothing was sent or written.
+    pub dry_run: bool,
+}
+
+impl Summary {
+    /// The exit code of a run that got this far: 0 for a dry run, else the stop
+    /// reason's, else 75 when rows are left, 1 when rows failed, 0 when every row
+    /// succeeded.
+    pub fn code(&self, stopped: Option<Reason>) -> u8 {
+        match stopped {
+            _ if self.dry_run => 0,
+            Some(r) => r.kind().exit_code(),
+            None if self.pending > 0 => Kind::TryLater.exit_code(),
+            None if self.failed + self.invalid > 0 => crate::error::SOME_ROWS_FAILED,
+            None => 0,
+        }
+    }
+
+    pub(crate) fn count(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Done(_) => self.succeeded += 1,
+            Outcome::Reconciled => self.reconciled += 1,
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::Failed { .. } => self.failed += 1,
+            Outcome::Invalid(_) => self.invalid += 1,
+            Outcome::Pending => self.pending += 1,
+            Outcome::Planned => {}
+        }
+    }
+}

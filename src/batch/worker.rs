@@ -1,0 +1,520 @@
+//! One row, start to end: read its images, check they are what was validated, send
+//! with retries, journal every attempt, report the outcome.
+//!
+//! The retry rules for a batch row are [`decide`], one pure function; the client's
+//! classification of each answer ([`crate::client::AttemptError`]) is its input.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+use super::journal::{self, Record, State};
+use super::manifest::Row;
+use super::pace;
+use super::plan::Planned;
+use super::report::{Outcome, Reporter, RowResult, Summary};
+use crate::client::{AttemptError, Client, Sent, backoff};
+use crate::error::Kind;
+use crate::image::{self, Source};
+use crate::request::{self, LoadedPerson, Op};
+use crate::sanitize::sanitize;
+use crate::stop::{Reason, Stop};
+
+/// Attempts per row in one run.
+pub const MAX_ATTEMPTS: u32 = 3;
+/// A `Retry-After` longer than this stops the run (resumable) instead of waiting.
+pub const MAX_WAIT: Duration = Duration::from_secs(60);
+
+/// What every worker shares.
+pub struct Shared<'a> {
+    pub op: Op,
+    pub client: &'a Client,
+    pub journal: &'a journal::Writer,
+    pub gate: pace::Gate,
+    pub pacer: Option<pace::Pacer>,
+    pub budget: pace::Budget,
+    pub max_bytes: u64,
+    pub skip_existing: bool,
+    pub reporter: &'a dyn Reporter,
+    pub stop: &'a Stop,
+    pub requests: AtomicU64,
+    /// Rows that went through [`record`] (finished or left pending).
+    pub processed: AtomicU64,
+    pub summary: Mutex<Summary>,
+    /// The last error a row met that did not finish it (for the summary).
+    pub last_error: Mutex<Option<String>>,
+}
+
+impl Shared<'_> {
+    fn stopped(&self) -> bool {
+        self.stop.is_requested()
+    }
+
+    /// Stop the whole run: no new rows, waiting workers wake up.
+    fn halt(&self, reason: Reason, message: String) {
+        self.stop.request(reason, Some(message));
+        self.gate.wake_all();
+    }
+
+    fn note_error(&self, message: &str) {
+        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(sanitize(message, 300));
+    }
+}
+
+/// FNV-1a, 64-bit: small, stable across platforms and versions, documented.
+pub fn fnv1a(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in s.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// The row's content fingerprint: operation, CustomID and each image's digest.
+pub fn fingerprint(op: Op, p: Option<&LoadedPerson>, id: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(op.name());
+    h.update([0]);
+    h.update(id);
+    if let Some(p) = p {
+        for (i, img) in p.faces.iter().enumerate() {
+            h.update(format!("\0Face-{}={}", i + 1, img.sha256()));
+        }
+        let mut fingers: Vec<_> = p.fingers.iter().collect();
+        fingers.sort_by_key(|(s, _)| *s);
+        for (slot, img) in fingers {
+            h.update(format!("\0Finger-{slot}={}", img.sha256()));
+        }
+    }
+    image::sha256_hex(&h.finalize())[..32].to_string()
+}
+
+/// The row's own rules: enroll/update rows need an image, and no slot twice.
+fn check_shape(op: Op, row: &Row) -> Result<(), String> {
+    if op == Op::Delete {
+        return Ok(());
+    }
+    if row.faces.is_empty() && row.fingers.is_empty() {
+        return Err("no image: the row needs a face or a finger".into());
+    }
+    let mut seen = [false; 11];
+    for (slot, _) in &row.fingers {
+        if std::mem::replace(&mut seen[*slot as usize], true) {
+            return Err(format!("finger slot {slot} given twice"));
+        }
+    }
+    Ok(())
+}
+
+/// Validate a row without reading whole images: each file's size and first bytes.
+pub fn check_row(op: Op, row: &Row, max_bytes: u64) -> Result<(), String> {
+    check_shape(op, row)?;
+    if op == Op::Delete {
+        return Ok(());
+    }
+    let paths = row.faces.iter().chain(row.fingers.iter().map(|(_, p)| p));
+    for p in paths {
+        image::peek_file(p, max_bytes).map_err(|f| f.message)?;
+    }
+    Ok(())
+}
+
+/// Read and check a row's images (enroll/update), as the single commands do.
+pub fn load_row(op: Op, row: &Row, max_bytes: u64) -> Result<Option<LoadedPerson>, String> {
+    check_shape(op, row)?;
+    if op == Op::Delete {
+        return Ok(None);
+    }
+    let load =
+        |p: &PathBuf| image::load(&Source::File(p.clone()), max_bytes).map_err(|f| f.message);
+    let faces = row.faces.iter().map(load).collect::<Result<Vec<_>, _>>()?;
+    let fingers = row
+        .fingers
+        .iter()
+        .map(|(s, p)| Ok((*s, load(p)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Some(LoadedPerson {
+        custom_id: row.id.clone(),
+        faces,
+        fingers,
+    }))
+}
+
+/// The fields of an `end` journal record.
+pub struct End<'a> {
+    pub line: u64,
+    pub id: &'a str,
+    pub fp: &'a str,
+    pub attempt: u32,
+    pub state: State,
+    pub status: Option<u16>,
+    pub biopass_id: Option<String>,
+    pub class: Option<Sent>,
+    pub kind: Option<Kind>,
+    pub error: Option<&'a str>,
+    pub ms: u64,
+}
+
+impl End<'_> {
+    /// An `end` record for a row that was never sent (invalid).
+    pub fn invalid<'a>(line: u64, id: &'a str, message: &'a str) -> End<'a> {
+        End {
+            line,
+            id,
+            fp: "",
+            attempt: 0,
+            state: State::Invalid,
+            status: None,
+            biopass_id: None,
+            class: None,
+            kind: Some(Kind::Invalid),
+            error: Some(message),
+            ms: 0,
+        }
+    }
+
+    pub fn record(self) -> Record {
+        Record::End {
+            line: self.line,
+            id: self.id.into(),
+            fp: self.fp.into(),
+            attempt: self.attempt,
+            state: self.state,
+            status: self.status,
+            biopass_id: self.biopass_id,
+            class: self.class.map(|c| {
+                match c {
+                    Sent::No => "not_sent",
+                    Sent::Maybe => "maybe",
+                    Sent::Rejected => "rejected",
+                }
+                .into()
+            }),
+            kind: self.kind.map(|k| k.name().into()),
+            error: self.error.map(|e| sanitize(e, 300)),
+            ms: self.ms,
+        }
+    }
+}
+
+/// One row, start to end.
+pub fn process(sh: &Shared, row: Row, planned: Planned) {
+    let (outcome, attempts) = match build(sh, &row, &planned) {
+        Ok((body, fp)) => send(sh, &row, &planned, &fp, body),
+        Err(msg) => {
+            // No fingerprint: the content could not be read as validated.
+            let _ = sh
+                .journal
+                .append(&End::invalid(row.line, &row.id, &msg).record());
+            (Outcome::Invalid(msg), 0)
+        }
+    };
+    record(sh, &row, &outcome, attempts);
+}
+
+/// Read the row's images once: its fingerprint and its body come from the same bytes.
+fn build(sh: &Shared, row: &Row, planned: &Planned) -> Result<(Bytes, String), String> {
+    let person = load_row(sh.op, row, sh.max_bytes)?;
+    let fp = fingerprint(sh.op, person.as_ref(), &row.id);
+    if planned.fp.as_ref().is_some_and(|known| *known != fp) {
+        return Err("an image changed while the batch was running".into());
+    }
+    let body = match person {
+        Some(p) => p.body(),
+        None => request::delete_body(&row.id).map_err(|f| f.message)?,
+    };
+    Ok((Bytes::from(body), fp))
+}
+
+fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Outcome, u32) {
+    let mut maybe_landed = planned.maybe_landed;
+    let mut attempt = 0;
+    loop {
+        if !sh.gate.acquire(|| sh.stopped()) {
+            return (Outcome::Pending, attempt);
+        }
+        if let Some(p) = &sh.pacer {
+            sleep_unless_stopped(sh.stop, p.take());
+            if sh.stopped() {
+                sh.gate.release();
+                return (Outcome::Pending, attempt);
+            }
+        }
+        attempt += 1;
+        let start = Record::Start {
+            line: row.line,
+            id: row.id.clone(),
+            fp: fp.to_string(),
+            attempt,
+        };
+        if let Err(e) = sh.journal.durable(&start) {
+            sh.gate.release();
+            sh.halt(Reason::Journal, format!("{e:#}"));
+            return (Outcome::Pending, attempt);
+        }
+        let t0 = Instant::now();
+        sh.requests.fetch_add(1, Ordering::Relaxed);
+        let result = sh.client.attempt(sh.op, &body, &|| sh.stopped());
+        sh.gate.release();
+        let ms = t0.elapsed().as_millis() as u64;
+        let end = |state, status, biopass_id, class, kind, error| {
+            let rec = End {
+                line: row.line,
+                id: &row.id,
+                fp,
+                attempt,
+                state,
+                status,
+                biopass_id,
+                class,
+                kind,
+                error,
+                ms,
+            };
+            let _ = sh.journal.append(&rec.record());
+        };
+        let e = match result {
+            Ok(reply) => {
+                sh.gate.success();
+                sh.budget.success();
+                let bid = reply
+                    .body
+                    .person
+                    .as_ref()
+                    .and_then(|p| p.biopass_id.clone());
+                end(
+                    State::Done,
+                    Some(reply.status),
+                    bid.clone(),
+                    None,
+                    None,
+                    None,
+                );
+                return (Outcome::Done(bid), attempt);
+            }
+            Err(e) => e,
+        };
+        let f = &e.failure;
+        let next = decide(sh.op, sh.skip_existing, maybe_landed, &e);
+        let state = match next {
+            Next::Finish(state) | Next::Stop(state, _) | Next::Retry(state) => state,
+        };
+        end(
+            state,
+            f.status,
+            None,
+            Some(e.sent),
+            Some(f.kind),
+            Some(&f.message),
+        );
+        match next {
+            Next::Finish(State::Reconciled) => return (Outcome::Reconciled, attempt),
+            Next::Finish(State::Skipped) => return (Outcome::Skipped, attempt),
+            Next::Finish(_) => {
+                let failed = Outcome::Failed {
+                    kind: f.kind,
+                    status: f.status,
+                    message: f.message.clone(),
+                };
+                return (failed, attempt);
+            }
+            Next::Stop(_, reason) => {
+                sh.note_error(&f.message);
+                sh.halt(reason, f.message.clone());
+                return (Outcome::Pending, attempt);
+            }
+            Next::Retry(state) => maybe_landed |= state == State::Ambiguous,
+        }
+        sh.note_error(&f.message);
+        if f.status == Some(429) {
+            sh.gate.rate_limited(e.retry_after);
+        }
+        if attempt >= MAX_ATTEMPTS {
+            return (Outcome::Pending, attempt);
+        }
+        if !sh.budget.spend() {
+            sh.halt(
+                Reason::Budget,
+                format!("the retry budget is spent (last error: {})", f.message),
+            );
+            return (Outcome::Pending, attempt);
+        }
+        let wait = e.retry_after.unwrap_or_else(|| {
+            backoff(attempt, Duration::from_millis(500), Duration::from_secs(20))
+        });
+        sleep_unless_stopped(sh.stop, wait);
+    }
+}
+
+/// What to do after a failed attempt, and the state the journal records for it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    /// The row is finished: reconciled, skipped or failed.
+    Finish(State),
+    /// The whole run stops launching rows; this row stays pending.
+    Stop(State, Reason),
+    /// Try the row again (if attempts and budget allow).
+    Retry(State),
+}
+
+/// The retry rules, in one pure function. `maybe_landed`: an earlier attempt of the
+/// same content (this run or a previous one) may have been acted on.
+pub fn decide(op: Op, skip_existing: bool, maybe_landed: bool, e: &AttemptError) -> Next {
+    let f = &e.failure;
+    // The state a row left pending is journaled with: "may have landed" survives.
+    let pending = if e.sent == Sent::Maybe {
+        State::Ambiguous
+    } else {
+        State::Transient
+    };
+    // Our earlier attempt landed: the re-send meets its own result.
+    let reconciles = maybe_landed
+        && ((op == Op::Enroll && f.kind == Kind::AlreadyExists)
+            || (op == Op::Delete && f.kind == Kind::NotFound));
+    if reconciles {
+        return Next::Finish(State::Reconciled);
+    }
+    if op == Op::Enroll && f.kind == Kind::AlreadyExists && skip_existing {
+        return Next::Finish(State::Skipped);
+    }
+    // Failures no row can get past (a rejected key, a wrong endpoint, a redirect, an
+    // untrusted certificate) stop the run at once: the rows stay pending, not failed.
+    if e.run_level() {
+        let reason = match f.kind {
+            Kind::KeyRejected => Reason::KeyRejected,
+            Kind::Config => Reason::Config,
+            _ => Reason::Protocol,
+        };
+        return Next::Stop(pending, reason);
+    }
+    if f.kind == Kind::Interrupted {
+        return Next::Stop(pending, Reason::Interrupted);
+    }
+    // A quota refusal, or a wait too long to sit through: stop, resumable.
+    let quota = f.kind == Kind::TryLater && f.status != Some(429);
+    if quota || e.retry_after.is_some_and(|ra| ra > MAX_WAIT) {
+        return Next::Stop(pending, Reason::TryLater);
+    }
+    match e.sent {
+        Sent::Rejected => Next::Finish(State::Failed),
+        Sent::Maybe => Next::Retry(State::Ambiguous),
+        Sent::No => Next::Retry(State::Transient),
+    }
+}
+
+/// Sleep for `d`, waking early when the run stops.
+pub fn sleep_unless_stopped(stop: &Stop, d: Duration) {
+    let until = Instant::now() + d;
+    while !stop.is_requested() {
+        let now = Instant::now();
+        if now >= until {
+            return;
+        }
+        std::thread::sleep((until - now).min(Duration::from_millis(50)));
+    }
+}
+
+/// Count the row and hand it to the reporter. A reporter that cannot deliver rows
+/// stops the run.
+fn record(sh: &Shared, row: &Row, outcome: &Outcome, attempts: u32) {
+    sh.processed.fetch_add(1, Ordering::Relaxed);
+    let mut sum = sh.summary.lock().unwrap_or_else(|p| p.into_inner());
+    sum.count(outcome);
+    let failures = sum.failed + sum.invalid;
+    drop(sum);
+    if !matches!(outcome, Outcome::Pending) {
+        let result = RowResult {
+            op: sh.op,
+            line: row.line,
+            id: &row.id,
+            outcome,
+            attempts,
+        };
+        if let Err(e) = sh.reporter.row(&result) {
+            sh.halt(
+                Reason::OutputClosed,
+                format!(
+                    "cannot write results to standard output ({e}); stopped sending (the journal has every finished row)"
+                ),
+            );
+        }
+    }
+    sh.reporter.advanced(failures);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Failure;
+
+    #[test]
+    fn fingerprint_covers_images() {
+        let img = |b: &[u8]| image::check(&Source::File("x".into()), b.to_vec(), 100).unwrap();
+        let p = |b: &[u8]| LoadedPerson {
+            custom_id: "1".into(),
+            faces: vec![img(b)],
+            fingers: vec![],
+        };
+        let a = fingerprint(Op::Enroll, Some(&p(b"\xff\xd8\xffA")), "1");
+        assert_eq!(a, fingerprint(Op::Enroll, Some(&p(b"\xff\xd8\xffA")), "1"));
+        assert_ne!(a, fingerprint(Op::Enroll, Some(&p(b"\xff\xd8\xffB")), "1"));
+        assert_ne!(a, fingerprint(Op::Update, Some(&p(b"\xff\xd8\xffA")), "1"));
+        assert_ne!(a, fingerprint(Op::Enroll, Some(&p(b"\xff\xd8\xffA")), "2"));
+    }
+
+    fn attempt_error(
+        kind: Kind,
+        sent: Sent,
+        status: u16,
+        retry_after: Option<u64>,
+    ) -> AttemptError {
+        let mut e = AttemptError::new(kind, sent, "m".into());
+        e.failure = Failure {
+            kind,
+            status: Some(status),
+            message: "m".into(),
+        };
+        e.retry_after = retry_after.map(Duration::from_secs);
+        e
+    }
+
+    #[test]
+    fn retry_rules() {
+        use Kind::*;
+        use Next::{Finish, Retry};
+        // (op, --skip-existing, maybe landed, kind, sent, status, Retry-After) => next
+        #[rustfmt::skip]
+        let cases = [
+            (Op::Enroll, false, true,  AlreadyExists, Sent::Rejected, 400, None,      Finish(State::Reconciled)),
+            (Op::Enroll, false, false, AlreadyExists, Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Enroll, true,  false, AlreadyExists, Sent::Rejected, 400, None,      Finish(State::Skipped)),
+            (Op::Update, false, true,  AlreadyExists, Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Delete, false, true,  NotFound,      Sent::Rejected, 400, None,      Finish(State::Reconciled)),
+            (Op::Delete, false, false, NotFound,      Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Update, false, true,  NotFound,      Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Enroll, false, false, KeyRejected,   Sent::No,       401, None,      Next::Stop(State::Transient, Reason::KeyRejected)),
+            (Op::Enroll, false, false, Config,        Sent::Rejected, 404, None,      Next::Stop(State::Transient, Reason::Config)),
+            (Op::Enroll, false, false, Protocol,      Sent::Rejected, 307, None,      Next::Stop(State::Transient, Reason::Protocol)),
+            (Op::Enroll, false, false, Interrupted,   Sent::Maybe,    0,   None,      Next::Stop(State::Ambiguous, Reason::Interrupted)),
+            (Op::Enroll, false, false, TryLater,      Sent::No,       429, Some(2),   Retry(State::Transient)),
+            (Op::Enroll, false, false, TryLater,      Sent::No,       429, Some(61),  Next::Stop(State::Transient, Reason::TryLater)),
+            (Op::Enroll, false, false, TryLater,      Sent::No,       403, Some(5),   Next::Stop(State::Transient, Reason::TryLater)),
+            (Op::Enroll, false, false, Unavailable,   Sent::Maybe,    503, Some(120), Next::Stop(State::Ambiguous, Reason::TryLater)),
+            (Op::Enroll, false, false, Unavailable,   Sent::Maybe,    502, None,      Retry(State::Ambiguous)),
+            (Op::Enroll, false, false, Protocol,      Sent::Maybe,    200, None,      Retry(State::Ambiguous)),
+        ];
+        for (op, skip, landed, kind, sent, status, retry_after, want) in cases {
+            let e = attempt_error(kind, sent, status, retry_after);
+            assert_eq!(
+                decide(op, skip, landed, &e),
+                want,
+                "{op:?} {kind:?} {status}"
+            );
+        }
+    }
+}

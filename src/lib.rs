@@ -1,0 +1,27 @@
+//! biopass: a client for the BioPassID Multibiometrics API, as a library.
+//!
+//! This crate is the core under the `biopass` command line: it reads and checks images,
+//! builds the wire requests, talks to the service, runs resumable batches and hosts the
+//! local sandbox. It has no command-line parsing and prints nothing: every function
+//! returns a typed outcome or an [`anyhow::Error`] carrying an [`error::Failure`], and
+//! long runs report through [`batch::Reporter`]. The binary (`src/main.rs` and the
+//! modules it declares) parses arguments, resolves settings, renders results and picks
+//! the exit code with [`error::exit_code`].
+//!
+//! The layers, one way: [`image`] → [`request`] (files to wire bodies, the table of
+//! operations) → [`client`] (the only module that speaks HTTP, with [`messages`], the
+//! table of service texts) → [`batch`] (the resumable engine) and [`target`] (where
+//! requests go: an endpoint, or the [`sandbox`] started in-process). [`stop`] carries
+//! stop requests (Ctrl-C, a closed stdout, run-level failures) between them.
+
+pub mod batch;
+pub mod client;
+pub mod error;
+pub mod image;
+pub mod request;
+pub mod sandbox;
+pub mod sanitize;
+pub mod secret;
+pub mod stop;
+pub mod target;
+pub mod wire;
