@@ -23,7 +23,8 @@ pub struct Envelope<P> {
 }
 
 /// The person of an enroll, update or verify request (`I` is the image type:
-/// [`B64`] when sending, `String` when receiving in the sandbox).
+/// `B64` (a test-only reference type) when sending, `String` when receiving in the
+/// sandbox).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Person<I> {

@@ -117,12 +117,24 @@ pub struct Loaded {
     pub rows: HashMap<String, History>,
     /// The operation of the last run recorded.
     pub op: Option<String>,
-    /// Every target the journal's runs were sent to (`None`: a run record from before
-    /// journals recorded their target).
-    pub targets: Vec<Option<String>>,
+    /// The target of the last run recorded: `None` if no run is recorded, `Some(None)`
+    /// for a run record from before journals recorded their target.
+    pub last_target: Option<Option<String>>,
     pub torn_tail: bool,
     /// No record yet: a new (or empty) journal.
     pub empty: bool,
+}
+
+impl Loaded {
+    /// Whether the journal says anything about what the service holds: a row that
+    /// succeeded, was refused, or may have landed. A journal whose every request was
+    /// certainly not acted on (refused at the gateway, never connected) vouches for
+    /// nothing, and may be used against another target.
+    pub fn vouches(&self) -> bool {
+        self.rows
+            .values()
+            .any(|h| h.maybe_landed || h.state != Some(State::Transient))
+    }
 }
 
 fn io_fail(path: &Path, what: &str, e: impl std::fmt::Display) -> anyhow::Error {
@@ -333,9 +345,7 @@ fn apply(l: &mut Loaded, rec: Record) {
         Record::End { ref fp, .. } if fp.is_empty() => {}
         Record::Run { op, target, .. } => {
             l.op = Some(op);
-            if !l.targets.contains(&target) {
-                l.targets.push(target);
-            }
+            l.last_target = Some(target);
         }
         Record::Start {
             line,

@@ -151,7 +151,8 @@ pub fn against_journal(
 }
 
 /// A journal is only ever used against the target it was written for: one written
-/// against the sandbox must never make a production run skip people.
+/// against the sandbox must never make a production run skip people. The operation
+/// must match too.
 pub fn check_binding(cfg: &Config, journal: &Loaded) -> Result<(), Failure> {
     if let Some(jop) = &journal.op
         && jop != cfg.op.name()
@@ -165,25 +166,28 @@ pub fn check_binding(cfg: &Config, journal: &Loaded) -> Result<(), Failure> {
             ),
         ));
     }
-    for recorded in &journal.targets {
-        if recorded.as_deref() == Some(cfg.target.as_str()) {
-            continue;
-        }
-        let was = recorded.as_deref().map_or(
-            "an unrecorded target (a journal of an older biopass)".to_string(),
-            |t| sanitize(t, 200),
-        );
-        return Err(Failure::new(
-            Kind::Config,
-            format!(
-                "journal {} records a batch sent to {was}, but this run goes to {}; a journal \
+    // Bound to the target of its last run, unless nothing in it could have reached
+    // the service (a run stopped at once by a wrong endpoint or key): then the
+    // corrected run may take it over.
+    let Some(recorded) = &journal.last_target else {
+        return Ok(());
+    };
+    if recorded.as_deref() == Some(cfg.target.as_str()) || !journal.vouches() {
+        return Ok(());
+    }
+    let was = recorded.as_deref().map_or(
+        "an unrecorded target (a journal of an older biopass)".to_string(),
+        |t| sanitize(t, 200),
+    );
+    Err(Failure::new(
+        Kind::Config,
+        format!(
+            "journal {} records a batch sent to {was}, but this run goes to {}; a journal \
 only vouches for its own target, so it cannot say who is done here. To start fresh \
 against {}, give another journal with --journal FILE (or move this one away)",
-                cfg.journal.display(),
-                cfg.target,
-                cfg.target
-            ),
-        ));
-    }
-    Ok(())
+            cfg.journal.display(),
+            cfg.target,
+            cfg.target
+        ),
+    ))
 }

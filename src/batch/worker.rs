@@ -42,7 +42,7 @@ pub struct Shared<'a> {
     pub reporter: &'a dyn Reporter,
     pub stop: &'a Stop,
     pub requests: AtomicU64,
-    /// Rows that went through [`record`] (finished or left pending).
+    /// Rows that went through `record` (finished or left pending).
     pub processed: AtomicU64,
     pub summary: Mutex<Summary>,
     /// The last error a row met that did not finish it (for the summary).
