@@ -12,13 +12,15 @@ pub struct ApiKey(String);
 impl ApiKey {
     /// Accept a key read from a file or the environment: surrounding whitespace is
     /// trimmed; it must be non-empty printable ASCII (it travels in an HTTP header).
+    /// The error completes a sentence that names the source ("the API key from X
+    /// is empty") and never holds any of the key's characters.
     pub fn new(raw: &str) -> Result<ApiKey, &'static str> {
         let key = raw.trim();
         if key.is_empty() {
-            return Err("the API key is empty");
+            return Err("is empty");
         }
         if !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err("the API key contains spaces, control or non-ASCII characters");
+            return Err("contains spaces, control or non-ASCII characters");
         }
         Ok(ApiKey(key.to_string()))
     }
