@@ -682,6 +682,36 @@ mod tests {
         assert!(parse_duration("0").is_err());
         assert!(parse_duration("-1").is_err());
         assert!(parse_duration("soon").is_err());
+        // The documented range: 1 ms to one day.
+        assert_eq!(parse_duration("1ms").unwrap(), MIN_TIMEOUT);
+        assert_eq!(parse_duration("86400").unwrap(), MAX_TIMEOUT);
+        for bad in ["0.0001", "86401", "1441m", "inf", "NaN", "1e-300"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert!(parse_max_image_bytes("1073741824").is_ok());
+        for bad in ["0", "1073741825", "18446744073709551615", "-1"] {
+            assert!(parse_max_image_bytes(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn config_errors_hold_no_value() {
+        let text = "[profiles.a]\ntimeout = \"s3cr3t\"\n";
+        let e = toml::from_str::<ConfigFile>(text).unwrap_err();
+        let d = describe_toml_error(text, &e);
+        assert_eq!(d, "line 2, column 11: wrong type of value, expected f64");
+        let text = "[profiles.a]\nenv = \"s3cr3t, expected x\"\n";
+        let e = toml::from_str::<ConfigFile>(text).unwrap_err();
+        let d = describe_toml_error(text, &e);
+        assert!(
+            d.starts_with("line 2, column 7: unknown value, expected one of"),
+            "{d}"
+        );
+        assert!(!d.contains("s3cr3t"), "{d}");
+        // Columns count characters, not bytes.
+        let text = "[profiles.a]\n\"é\" = 1\n";
+        let e = toml::from_str::<ConfigFile>(text).unwrap_err();
+        assert!(describe_toml_error(text, &e).starts_with("line 2, column 1:"));
     }
 
     #[test]
