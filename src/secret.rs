@@ -5,6 +5,11 @@
 //! `client.rs` builds the (sensitive) header value.
 
 use std::fmt;
+use std::io::Read;
+
+/// The most bytes read from any key source: a key is tens of characters, and the
+/// bound keeps `--api-key-file /dev/zero` (or a wrong file) from filling memory.
+pub const MAX_KEY_BYTES: u64 = 4 * 1024;
 
 #[derive(Clone)]
 pub struct ApiKey(String);
@@ -23,6 +28,30 @@ impl ApiKey {
             return Err("contains spaces, control or non-ASCII characters");
         }
         Ok(ApiKey(key.to_string()))
+    }
+
+    /// Read a key from any source, at most [`MAX_KEY_BYTES`]. `what` names the
+    /// source ("env BIOPASS_API_KEY") in the error, which is the same sentence for
+    /// every source and never holds any of the bytes read.
+    pub fn read(r: impl Read, what: &str) -> Result<ApiKey, String> {
+        let mut buf = Vec::new();
+        r.take(MAX_KEY_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("cannot read the API key from {what}: {e}"))?;
+        ApiKey::from_bytes(buf, what)
+    }
+
+    /// Check raw key bytes (see [`ApiKey::read`]): at most [`MAX_KEY_BYTES`], UTF-8,
+    /// then [`ApiKey::new`].
+    pub fn from_bytes(bytes: Vec<u8>, what: &str) -> Result<ApiKey, String> {
+        if bytes.len() as u64 > MAX_KEY_BYTES {
+            return Err(format!(
+                "the API key from {what} is larger than 4 KiB: is this a key file?"
+            ));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("the API key from {what} is not valid UTF-8 text"))?;
+        ApiKey::new(&text).map_err(|e| format!("the API key from {what} {e}"))
     }
 
     pub fn expose(&self) -> &str {
@@ -54,5 +83,20 @@ mod tests {
         assert_eq!(ApiKey::new("abc").unwrap().masked(), "… (3 characters)");
         assert!(ApiKey::new(" \n").is_err());
         assert!(ApiKey::new("a b").is_err());
+    }
+
+    #[test]
+    fn reading_is_bounded_and_errors_hold_no_bytes() {
+        let k = ApiKey::read(&b"  abcd1234\n"[..], "x").unwrap();
+        assert_eq!(k.expose(), "abcd1234");
+        let e = ApiKey::read(std::io::repeat(b'k'), "/dev/zero").unwrap_err();
+        assert_eq!(
+            e,
+            "the API key from /dev/zero is larger than 4 KiB: is this a key file?"
+        );
+        let e = ApiKey::read(&b"s3cr3t\xff"[..], "env K").unwrap_err();
+        assert_eq!(e, "the API key from env K is not valid UTF-8 text");
+        let e = ApiKey::from_bytes(b"s3c r3t".to_vec(), "f").unwrap_err();
+        assert!(!e.contains("s3c"), "{e}");
     }
 }

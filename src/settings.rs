@@ -31,9 +31,6 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 /// The largest `max_image_bytes` accepted (1 GiB): images are held in memory and
 /// sent base64-encoded; the API accepts far smaller ones.
 pub const MAX_MAX_IMAGE_BYTES: u64 = 1024 * 1024 * 1024;
-/// The most bytes read from any key source: a key is tens of characters, and a
-/// bound keeps `--api-key-file /dev/zero` from filling memory.
-pub const MAX_KEY_BYTES: u64 = 4 * 1024;
 /// The most bytes read from a config file.
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
@@ -544,14 +541,14 @@ impl Settings {
         let found = |source: String, key: Result<ApiKey>| Some(KeyLookup { source, key });
         if let Some(raw) = std::env::var_os(KEY_ENV) {
             let source = format!("env {KEY_ENV}");
-            let key = key_from_bytes(raw.into_encoded_bytes(), &source);
+            let key = ApiKey::from_bytes(raw.into_encoded_bytes(), &source).map_err(config_err);
             return found(source, key);
         }
         if let Some((file, origin)) = &self.api_key_file_arg {
             let source = format!("{origin} ({file})");
             let key = if file == "-" {
                 let what = format!("standard input ({origin} -)");
-                read_bounded(std::io::stdin().lock(), &what).and_then(|b| key_from_bytes(b, &what))
+                ApiKey::read(std::io::stdin().lock(), &what).map_err(config_err)
             } else {
                 read_key_file(Path::new(file), &source)
             };
@@ -569,7 +566,7 @@ impl Settings {
         }
         if let Some(ProfileKey(raw)) = &self.profile.api_key {
             let source = format!("profile api_key ({})", self.config_path.display());
-            let key = key_from_bytes(raw.clone().into_bytes(), &source);
+            let key = ApiKey::from_bytes(raw.clone().into_bytes(), &source).map_err(config_err);
             return found(source, key);
         }
         None
@@ -597,33 +594,8 @@ pub struct KeyLookup {
     pub key: Result<ApiKey>,
 }
 
-/// Read at most [`MAX_KEY_BYTES`]; more is an error naming `what`.
-fn read_bounded(r: impl std::io::Read, what: &str) -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    std::io::Read::read_to_end(&mut r.take(MAX_KEY_BYTES + 1), &mut buf).map_err(|e| {
-        config_err(format!(
-            "cannot read the API key from {what}: {}",
-            io_reason(&e)
-        ))
-    })?;
-    Ok(buf)
-}
-
-/// Check raw key bytes from any source, with the same messages wherever they came
-/// from. No message holds any of the bytes.
-fn key_from_bytes(bytes: Vec<u8>, what: &str) -> Result<ApiKey> {
-    if bytes.len() as u64 > MAX_KEY_BYTES {
-        return Err(config_err(format!(
-            "the API key from {what} is larger than 4 KiB: is this a key file?"
-        )));
-    }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| config_err(format!("the API key from {what} is not valid UTF-8 text")))?;
-    ApiKey::new(&text).map_err(|e| config_err(format!("the API key from {what} {e}")))
-}
-
 /// A key file: a directory is refused, a regular file must be private (as ssh's
-/// rule), and at most [`MAX_KEY_BYTES`] are read. Pipes and devices (`<(pass key)`,
+/// rule), and at most [`crate::secret::MAX_KEY_BYTES`] are read. Pipes and devices (`<(pass key)`,
 /// `/dev/stdin`) hold no stored copy of the key, so the mode rule, and its chmod
 /// hint, do not apply to them; the bound still does (`/dev/zero` ends at 4 KiB). A
 /// FIFO nobody writes to blocks in `open`, as for any program: the user named it.
@@ -642,7 +614,7 @@ fn read_key_file(path: &Path, what: &str) -> Result<ApiKey> {
     if meta.is_file() {
         check_mode(path, &meta, "API key file")?;
     }
-    key_from_bytes(read_bounded(file, what)?, what)
+    ApiKey::read(file, what).map_err(config_err)
 }
 
 /// An I/O error in a few words, the same on every platform for the common cases.
@@ -650,7 +622,6 @@ fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::InvalidData => "not valid UTF-8 text".into(),
         _ => e.to_string(),
     }
 }
