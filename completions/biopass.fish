@@ -33,9 +33,9 @@ complete -c biopass -n "__fish_biopass_needs_command" -l config -d 'Config file 
 complete -c biopass -n "__fish_biopass_needs_command" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_needs_command" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_needs_command" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_needs_command" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_needs_command" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_needs_command" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_needs_command" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_needs_command" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_needs_command" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_needs_command" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -57,7 +57,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Mani
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
 jsonl\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l jobs -d 'Concurrent requests [default: 4]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l rate -d 'Requests per second, across all jobs [default: unlimited]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
@@ -70,9 +70,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l config -d 'Co
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-invalid -d 'Record invalid rows as failed and run the rest (default: list them, send nothing)'
@@ -90,7 +90,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Mani
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
 jsonl\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l jobs -d 'Concurrent requests [default: 4]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l rate -d 'Requests per second, across all jobs [default: unlimited]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
@@ -103,9 +103,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -l config -d 'Co
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-invalid -d 'Record invalid rows as failed and run the rest (default: list them, send nothing)'
@@ -128,9 +128,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand verify" -l config -d 'Co
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -142,7 +142,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand delete" -l from -d 'Mani
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
 jsonl\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l jobs -d 'Concurrent requests [default: 4]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l rate -d 'Requests per second, across all jobs [default: unlimited]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
@@ -155,9 +155,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand delete" -l config -d 'Co
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-invalid -d 'Record invalid rows as failed and run the rest (default: list them, send nothing)'
@@ -177,9 +177,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -208,9 +208,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -228,9 +228,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_s
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -250,9 +250,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -268,9 +268,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -286,9 +286,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
@@ -309,9 +309,9 @@ complete -c biopass -n "__fish_biopass_using_subcommand completions" -l config -
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand completions" -l timeout -d 'Whole-request timeout, in seconds [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand completions" -l connect-timeout -d 'Connect timeout, in seconds [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand completions" -l max-image-bytes -d 'Largest image accepted, in bytes [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'

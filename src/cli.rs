@@ -3,11 +3,14 @@
 //! nothing downstream reads clap types.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use biopass::error::EXIT_CODES_HELP;
 use biopass::request::parse_finger_pos;
+
+use crate::settings::{parse_duration, parse_max_image_bytes};
 
 const AFTER_HELP: &str = "The API key is read, in order, from: the BIOPASS_API_KEY environment variable, \
 --api-key-file, the profile's api_key_file, the profile's api_key. \
@@ -54,23 +57,31 @@ pub struct GlobalArgs {
     /// Output format of results on stdout
     #[arg(short = 'o', long, global = true, env = "BIOPASS_OUTPUT", value_enum)]
     pub output: Option<OutputFormat>,
-    /// Whole-request timeout, in seconds [default: 120]
-    #[arg(long, global = true, env = "BIOPASS_TIMEOUT", value_name = "SECS")]
-    pub timeout: Option<String>,
-    /// Connect timeout, in seconds [default: 10]
+    /// Whole-request timeout, in seconds, 1ms to 1 day [default: 120]
+    #[arg(
+        long,
+        global = true,
+        env = "BIOPASS_TIMEOUT",
+        value_name = "SECS",
+        value_parser = parse_duration
+    )]
+    pub timeout: Option<Duration>,
+    /// Connect timeout, in seconds, 1ms to 1 day [default: 10]
     #[arg(
         long,
         global = true,
         env = "BIOPASS_CONNECT_TIMEOUT",
-        value_name = "SECS"
+        value_name = "SECS",
+        value_parser = parse_duration
     )]
-    pub connect_timeout: Option<String>,
-    /// Largest image accepted, in bytes [default: 10485760 (10 MiB)]
+    pub connect_timeout: Option<Duration>,
+    /// Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]
     #[arg(
         long,
         global = true,
         env = "BIOPASS_MAX_IMAGE_BYTES",
-        value_name = "BYTES"
+        value_name = "BYTES",
+        value_parser = parse_max_image_bytes
     )]
     pub max_image_bytes: Option<u64>,
     /// Extra trusted root certificate (PEM) for TLS
@@ -186,7 +197,7 @@ pub struct BatchArgs {
     /// Concurrent requests [default: 4]
     #[arg(long, value_name = "N", requires = "from", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
-    /// Requests per second, across all jobs [default: unlimited]
+    /// Requests per second across all jobs, at least 0.001 [default: unlimited]
     #[arg(long, value_name = "R", requires = "from", value_parser = parse_rate)]
     pub rate: Option<f64>,
     /// Journal file [default: beside the manifest: MANIFEST.OP.journal]
@@ -243,11 +254,15 @@ impl BatchArgs {
     }
 }
 
+/// The slowest pace accepted: one request every 1000 s. Below it a run would never
+/// send (and the interval `1/rate` would overflow a `Duration`).
+pub const MIN_RATE: f64 = 0.001;
+
 fn parse_rate(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
-        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+        Ok(r) if r.is_finite() && r >= MIN_RATE => Ok(r),
         _ => Err(format!(
-            "'{s}' is not a positive number of requests per second"
+            "'{s}' is not a number of requests per second of at least {MIN_RATE}"
         )),
     }
 }

@@ -122,7 +122,7 @@ pub fn load(source: &Source, max_bytes: u64) -> Result<Image, Failure> {
             let mut buf = Vec::new();
             std::io::stdin()
                 .lock()
-                .take(max_bytes + 1)
+                .take(max_bytes.saturating_add(1))
                 .read_to_end(&mut buf)
                 .map_err(|e| {
                     Failure::new(
@@ -216,8 +216,8 @@ fn open_file(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Failure>
 fn read_capped(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Failure> {
     let (file, meta) = open_file(path)?;
     let input_err = |e: std::io::Error| input_error(path, e);
-    let mut buf = Vec::with_capacity(meta.len().min(max_bytes + 1) as usize);
-    file.take(max_bytes + 1)
+    let mut buf = Vec::with_capacity(meta.len().min(max_bytes.saturating_add(1)) as usize);
+    file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut buf)
         .map_err(input_err)?;
     Ok(buf)
@@ -316,6 +316,15 @@ mod tests {
             Kind::Input
         );
         assert_eq!(peek_file(dir.path(), 10).unwrap_err().kind, Kind::Input);
+    }
+
+    #[test]
+    fn the_largest_limit_does_not_wrap() {
+        // `max + 1` once wrapped to 0 at u64::MAX and every image read as empty.
+        let dir = tempfile::tempdir().unwrap();
+        let jpg = dir.path().join("a.jpg");
+        std::fs::write(&jpg, b"\xff\xd8\xff\xe0 image").unwrap();
+        assert_eq!(read_capped(&jpg, u64::MAX).unwrap().len(), 10);
     }
 
     #[test]

@@ -5,6 +5,11 @@
 //! `client.rs` builds the (sensitive) header value.
 
 use std::fmt;
+use std::io::Read;
+
+/// The most bytes read from any key source: a key is tens of characters, and the
+/// bound keeps `--api-key-file /dev/zero` (or a wrong file) from filling memory.
+pub const MAX_KEY_BYTES: u64 = 4 * 1024;
 
 #[derive(Clone)]
 pub struct ApiKey(String);
@@ -12,15 +17,41 @@ pub struct ApiKey(String);
 impl ApiKey {
     /// Accept a key read from a file or the environment: surrounding whitespace is
     /// trimmed; it must be non-empty printable ASCII (it travels in an HTTP header).
+    /// The error completes a sentence that names the source ("the API key from X
+    /// is empty") and never holds any of the key's characters.
     pub fn new(raw: &str) -> Result<ApiKey, &'static str> {
         let key = raw.trim();
         if key.is_empty() {
-            return Err("the API key is empty");
+            return Err("is empty");
         }
         if !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err("the API key contains spaces, control or non-ASCII characters");
+            return Err("contains spaces, control or non-ASCII characters");
         }
         Ok(ApiKey(key.to_string()))
+    }
+
+    /// Read a key from any source, at most [`MAX_KEY_BYTES`]. `what` names the
+    /// source ("env BIOPASS_API_KEY") in the error, which is the same sentence for
+    /// every source and never holds any of the bytes read.
+    pub fn read(r: impl Read, what: &str) -> Result<ApiKey, String> {
+        let mut buf = Vec::new();
+        r.take(MAX_KEY_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("cannot read the API key from {what}: {e}"))?;
+        ApiKey::from_bytes(buf, what)
+    }
+
+    /// Check raw key bytes (see [`ApiKey::read`]): at most [`MAX_KEY_BYTES`], UTF-8,
+    /// then [`ApiKey::new`].
+    pub fn from_bytes(bytes: Vec<u8>, what: &str) -> Result<ApiKey, String> {
+        if bytes.len() as u64 > MAX_KEY_BYTES {
+            return Err(format!(
+                "the API key from {what} is larger than 4 KiB: is this a key file?"
+            ));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format!("the API key from {what} is not valid UTF-8 text"))?;
+        ApiKey::new(&text).map_err(|e| format!("the API key from {what} {e}"))
     }
 
     pub fn expose(&self) -> &str {
@@ -52,5 +83,20 @@ mod tests {
         assert_eq!(ApiKey::new("abc").unwrap().masked(), "… (3 characters)");
         assert!(ApiKey::new(" \n").is_err());
         assert!(ApiKey::new("a b").is_err());
+    }
+
+    #[test]
+    fn reading_is_bounded_and_errors_hold_no_bytes() {
+        let k = ApiKey::read(&b"  abcd1234\n"[..], "x").unwrap();
+        assert_eq!(k.expose(), "abcd1234");
+        let e = ApiKey::read(std::io::repeat(b'k'), "/dev/zero").unwrap_err();
+        assert_eq!(
+            e,
+            "the API key from /dev/zero is larger than 4 KiB: is this a key file?"
+        );
+        let e = ApiKey::read(&b"s3cr3t\xff"[..], "env K").unwrap_err();
+        assert_eq!(e, "the API key from env K is not valid UTF-8 text");
+        let e = ApiKey::from_bytes(b"s3c r3t".to_vec(), "f").unwrap_err();
+        assert!(!e.contains("s3c"), "{e}");
     }
 }

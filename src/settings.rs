@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
 use serde::Deserialize;
@@ -24,6 +24,15 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
 pub const KEY_ENV: &str = "BIOPASS_API_KEY";
+/// The shortest timeout accepted: anything shorter cannot complete a request.
+pub const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+/// The longest timeout accepted (one day): more is a typo, not a wish.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+/// The largest `max_image_bytes` accepted (1 GiB): images are held in memory and
+/// sent base64-encoded; the API accepts far smaller ones.
+pub const MAX_MAX_IMAGE_BYTES: u64 = 1024 * 1024 * 1024;
+/// The most bytes read from a config file.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// The config file: `default_profile` and `[profiles.NAME]` tables.
 #[derive(Debug, Default, Deserialize)]
@@ -127,21 +136,29 @@ pub fn config_path(g: &GlobalArgs) -> (PathBuf, bool) {
 
 /// Read and parse the config file. A missing default file is an empty config.
 pub fn load_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(None),
-        Err(e) => {
-            return Err(config_err(format!(
-                "cannot read config file {}: {e}",
-                path.display()
-            )));
-        }
+    let cannot = |e: &dyn fmt::Display| {
+        config_err(format!("cannot read config file {}: {e}", path.display()))
     };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(None),
+        Err(e) => return Err(cannot(&e)),
+    };
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_CONFIG_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| cannot(&e))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(cannot(&"it is larger than 1 MiB"));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| cannot(&"it is not valid UTF-8 text"))?;
     let cfg: ConfigFile = toml::from_str(&text).map_err(|e| {
         config_err(format!(
             "config file {} is not valid: {}",
             path.display(),
-            e.to_string().trim_end()
+            describe_toml_error(&text, &e)
         ))
     })?;
     if cfg.profiles.values().any(|p| p.api_key.is_some()) {
@@ -150,13 +167,67 @@ pub fn load_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>> {
     Ok(Some(cfg))
 }
 
+/// "line L, column C: what is wrong", never the text of the line: toml's own
+/// `Display` quotes the line, which may be the one holding the key.
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let place = match e.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&before[line_start..])
+                .chars()
+                .count()
+                + 1;
+            format!("line {line}, column {column}: ")
+        }
+        None => String::new(),
+    };
+    format!("{place}{}", value_free(e.message()))
+}
+
+/// serde's messages quote the offending value ("invalid type: string \"...\",
+/// expected f64"; "unknown variant `...`"). Keep only what was expected: that text
+/// comes from our own types. Other messages (TOML syntax, unknown or missing
+/// field names) hold no value; they are sanitised and cut all the same.
+fn value_free(msg: &str) -> String {
+    let msg = msg.lines().next().unwrap_or_default();
+    for (prefix, what) in [
+        ("invalid type:", "wrong type of value"),
+        ("invalid value:", "invalid value"),
+        ("unknown variant", "unknown value"),
+        ("invalid length", "wrong number of values"),
+    ] {
+        if msg.starts_with(prefix) {
+            // The expected part is last and never holds ", expected ".
+            return match msg.rfind(", expected ") {
+                Some(i) => format!("{what}{}", biopass::sanitize::sanitize(&msg[i..], 200)),
+                None => what.to_string(),
+            };
+        }
+    }
+    biopass::sanitize::sanitize(msg, 200)
+}
+
 /// Refuse a secret-holding file that group or others can read (as ssh does).
 pub fn check_private(path: &Path, what: &str) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        config_err(format!(
+            "cannot read {what} {}: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })?;
+    check_mode(path, &meta, what)
+}
+
+fn check_mode(path: &Path, meta: &std::fs::Metadata, what: &str) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(path)
-            .map_err(|e| config_err(format!("cannot read {what} {}: {e}", path.display())))?;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(config_err(format!(
@@ -167,7 +238,7 @@ pub fn check_private(path: &Path, what: &str) -> Result<()> {
         }
     }
     #[cfg(not(unix))]
-    let _ = (path, what);
+    let _ = (path, meta, what);
     Ok(())
 }
 
@@ -181,8 +252,8 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
-/// Parse a duration in seconds: `30`, `2.5`, `500ms`, `30s`, `2m`. Must be > 0:
-/// timeouts are always on.
+/// Parse a duration in seconds: `30`, `2.5`, `500ms`, `30s`, `2m`. Timeouts are
+/// always on: from [`MIN_TIMEOUT`] (1 ms) to [`MAX_TIMEOUT`] (1 day).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
     let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
@@ -199,12 +270,23 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("'{s}' is not a duration (e.g. 30, 2.5, 500ms, 2m)"))?;
     let secs = v * scale;
-    if !(secs.is_finite() && secs > 0.0 && secs < 1e7) {
+    let range = MIN_TIMEOUT.as_secs_f64()..=MAX_TIMEOUT.as_secs_f64();
+    if !(secs.is_finite() && range.contains(&secs)) {
         return Err(format!(
-            "'{s}': a timeout must be more than 0 (timeouts cannot be turned off)"
+            "'{s}': a timeout must be from 1ms to 1 day (86400 s); timeouts cannot be turned off"
         ));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// Parse `--max-image-bytes`: 1 to [`MAX_MAX_IMAGE_BYTES`] (1 GiB).
+pub fn parse_max_image_bytes(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=MAX_MAX_IMAGE_BYTES).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{s}' is not a size from 1 to {MAX_MAX_IMAGE_BYTES} bytes (1 GiB)"
+        )),
+    }
 }
 
 fn source(m: &ArgMatches, id: &str, flag: &'static str, env: &'static str) -> Origin {
@@ -300,10 +382,6 @@ impl Settings {
             }
         };
 
-        let dur = |v: Option<&String>, flag: &str| -> Result<Option<Duration>> {
-            v.map(|s| parse_duration(s).map_err(|e| config_err(format!("{flag}: {e}"))))
-                .transpose()
-        };
         let prof_dur = |v: Option<f64>, key: &str| -> Result<Option<Duration>> {
             v.map(|s| {
                 parse_duration(&s.to_string())
@@ -316,7 +394,7 @@ impl Settings {
             "timeout",
             "--timeout",
             "BIOPASS_TIMEOUT",
-            dur(g.timeout.as_ref(), "--timeout")?,
+            g.timeout,
             prof_dur(profile.timeout, "timeout")?,
             DEFAULT_TIMEOUT,
         );
@@ -325,7 +403,7 @@ impl Settings {
             "connect_timeout",
             "--connect-timeout",
             "BIOPASS_CONNECT_TIMEOUT",
-            dur(g.connect_timeout.as_ref(), "--connect-timeout")?,
+            g.connect_timeout,
             prof_dur(profile.connect_timeout, "connect_timeout")?,
             DEFAULT_CONNECT_TIMEOUT,
         );
@@ -344,12 +422,16 @@ impl Settings {
             "--max-image-bytes",
             "BIOPASS_MAX_IMAGE_BYTES",
             g.max_image_bytes,
-            profile.max_image_bytes,
+            profile
+                .max_image_bytes
+                .map(|n| {
+                    parse_max_image_bytes(&n.to_string()).map_err(|e| {
+                        config_err(format!("max_image_bytes in profile '{profile_name}': {e}"))
+                    })
+                })
+                .transpose()?,
             DEFAULT_MAX_IMAGE_BYTES,
         );
-        if max_image_bytes == 0 {
-            return Err(config_err("max image size must be more than 0 bytes"));
-        }
         let (ca_cert, ca_o) = pick(
             m,
             "ca_cert",
@@ -424,36 +506,70 @@ impl Settings {
             .is_some_and(|(f, _)| f == "-")
     }
 
+    /// Whether requests go to a sandbox (the embedded one, or `--env sandbox` with an
+    /// endpoint): then only a key given explicitly is used, never the profile's.
+    pub fn targets_sandbox(&self) -> bool {
+        self.endpoint == Endpoint::EmbeddedSandbox || self.env == EnvName::Sandbox
+    }
+
+    /// The key given explicitly for this run: `BIOPASS_API_KEY`, else `--api-key-file`
+    /// (or `BIOPASS_API_KEY_FILE`). `Ok(None)` when neither is set.
+    pub fn explicit_api_key(&self) -> Result<Option<(ApiKey, String)>> {
+        self.lookup(false)
+            .map(|l| l.key.map(|k| (k, l.source)))
+            .transpose()
+    }
+
     /// The API key and where it came from, in this order: `BIOPASS_API_KEY`,
     /// `--api-key-file` (or `BIOPASS_API_KEY_FILE`), the profile's `api_key_file`,
     /// the profile's `api_key`. `Ok(None)` when none is set.
     pub fn api_key(&self) -> Result<Option<(ApiKey, String)>> {
-        let bad = |what: &str, e: &str| config_err(format!("{what}: {e}"));
-        if let Ok(raw) = std::env::var(KEY_ENV) {
-            let key = ApiKey::new(&raw).map_err(|e| bad(KEY_ENV, e))?;
-            return Ok(Some((key, format!("env {KEY_ENV}"))));
+        self.lookup(true)
+            .map(|l| l.key.map(|k| (k, l.source)))
+            .transpose()
+    }
+
+    /// The key source a command would use and what reading it gave, so `config
+    /// show` can name a broken source instead of failing: the first one set in the
+    /// order of [`Settings::api_key`], or for a sandbox (see
+    /// [`Settings::targets_sandbox`]) only the explicit ones. `None` when none is set.
+    pub fn key_lookup(&self) -> Option<KeyLookup> {
+        self.lookup(!self.targets_sandbox())
+    }
+
+    fn lookup(&self, with_profile: bool) -> Option<KeyLookup> {
+        let found = |source: String, key: Result<ApiKey>| Some(KeyLookup { source, key });
+        if let Some(raw) = std::env::var_os(KEY_ENV) {
+            let source = format!("env {KEY_ENV}");
+            let key = ApiKey::from_bytes(raw.into_encoded_bytes(), &source).map_err(config_err);
+            return found(source, key);
         }
         if let Some((file, origin)) = &self.api_key_file_arg {
-            return read_key_file(file, None).map(|k| Some((k, format!("{origin} ({file})"))));
+            let source = format!("{origin} ({file})");
+            let key = if file == "-" {
+                let what = format!("standard input ({origin} -)");
+                ApiKey::read(std::io::stdin().lock(), &what).map_err(config_err)
+            } else {
+                read_key_file(Path::new(file), &source)
+            };
+            return found(source, key);
+        }
+        if !with_profile {
+            return None;
         }
         let base = self.config_path.parent().unwrap_or(Path::new("."));
         if let Some(file) = &self.profile.api_key_file {
             let path = expand(file, base);
-            let key = read_key_file(&path.display().to_string(), Some(&path))?;
-            return Ok(Some((
-                key,
-                format!("profile api_key_file ({})", path.display()),
-            )));
+            let source = format!("profile api_key_file ({})", path.display());
+            let key = read_key_file(&path, &source);
+            return found(source, key);
         }
         if let Some(ProfileKey(raw)) = &self.profile.api_key {
-            let key = ApiKey::new(raw)
-                .map_err(|e| bad(&format!("api_key in {}", self.config_path.display()), e))?;
-            return Ok(Some((
-                key,
-                format!("profile api_key ({})", self.config_path.display()),
-            )));
+            let source = format!("profile api_key ({})", self.config_path.display());
+            let key = ApiKey::from_bytes(raw.clone().into_bytes(), &source).map_err(config_err);
+            return found(source, key);
         }
-        Ok(None)
+        None
     }
 
     /// The key, or a configuration error saying how to set one.
@@ -469,20 +585,45 @@ impl Settings {
     }
 }
 
-fn read_key_file(name: &str, path: Option<&Path>) -> Result<ApiKey> {
-    let raw = if name == "-" && path.is_none() {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut s)
-            .context("reading the API key from standard input")?;
-        s
-    } else {
-        let p = path.map_or_else(|| PathBuf::from(name), Path::to_path_buf);
-        let text = std::fs::read_to_string(&p)
-            .map_err(|e| config_err(format!("cannot read API key file {}: {e}", p.display())))?;
-        check_private(&p, "API key file")?;
-        text
+/// One key source and what reading it gave (see [`Settings::key_lookup`]).
+pub struct KeyLookup {
+    /// Where the key comes from, e.g. `profile api_key_file (/home/me/biopass.key)`.
+    pub source: String,
+    /// The key, or a configuration error (78) that names the source and never
+    /// holds any of the key's bytes.
+    pub key: Result<ApiKey>,
+}
+
+/// A key file: a directory is refused, a regular file must be private (as ssh's
+/// rule), and at most [`biopass::secret::MAX_KEY_BYTES`] are read. Pipes and devices (`<(pass key)`,
+/// `/dev/stdin`) hold no stored copy of the key, so the mode rule, and its chmod
+/// hint, do not apply to them; the bound still does (`/dev/zero` ends at 4 KiB). A
+/// FIFO nobody writes to blocks in `open`, as for any program: the user named it.
+fn read_key_file(path: &Path, what: &str) -> Result<ApiKey> {
+    let cannot = |reason: String| {
+        config_err(format!(
+            "cannot read the API key file {}: {reason}",
+            path.display()
+        ))
     };
-    ApiKey::new(&raw).map_err(|e| config_err(format!("API key file {name}: {e}")))
+    let file = std::fs::File::open(path).map_err(|e| cannot(io_reason(&e)))?;
+    let meta = file.metadata().map_err(|e| cannot(io_reason(&e)))?;
+    if meta.is_dir() {
+        return Err(cannot("it is a directory".into()));
+    }
+    if meta.is_file() {
+        check_mode(path, &meta, "API key file")?;
+    }
+    ApiKey::read(file, what).map_err(config_err)
+}
+
+/// An I/O error in a few words, the same on every platform for the common cases.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
 }
 
 /// `~/x` → home/x; relative paths are relative to the config file's folder.
@@ -512,6 +653,36 @@ mod tests {
         assert!(parse_duration("0").is_err());
         assert!(parse_duration("-1").is_err());
         assert!(parse_duration("soon").is_err());
+        // The documented range: 1 ms to one day.
+        assert_eq!(parse_duration("1ms").unwrap(), MIN_TIMEOUT);
+        assert_eq!(parse_duration("86400").unwrap(), MAX_TIMEOUT);
+        for bad in ["0.0001", "86401", "1441m", "inf", "NaN", "1e-300"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert!(parse_max_image_bytes("1073741824").is_ok());
+        for bad in ["0", "1073741825", "18446744073709551615", "-1"] {
+            assert!(parse_max_image_bytes(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn config_errors_hold_no_value() {
+        let text = "[profiles.a]\ntimeout = \"s3cr3t\"\n";
+        let e = toml::from_str::<ConfigFile>(text).unwrap_err();
+        let d = describe_toml_error(text, &e);
+        assert_eq!(d, "line 2, column 11: wrong type of value, expected f64");
+        let text = "[profiles.a]\nenv = \"s3cr3t, expected x\"\n";
+        let e = toml::from_str::<ConfigFile>(text).unwrap_err();
+        let d = describe_toml_error(text, &e);
+        assert!(
+            d.starts_with("line 2, column 7: unknown value, expected one of"),
+            "{d}"
+        );
+        assert!(!d.contains("s3cr3t"), "{d}");
+        // Columns count characters, not bytes.
+        let text = "[profiles.a]\n\"é\" = 1\n";
+        let e = toml::from_str::<ConfigFile>(text).unwrap_err();
+        assert!(describe_toml_error(text, &e).starts_with("line 2, column 1:"));
     }
 
     #[test]

@@ -122,7 +122,14 @@ fn api_key_file_from_profile_is_relative_to_the_config() {
     let v = show_json(&mut home.cmd());
     assert_eq!(v["settings"]["api_key"]["value"], "relK… (21 characters)");
     set_mode(&kf, 0o604);
-    let (code, _, err) = run(home.cmd().args(["config", "show"]));
+    // config show reports the problem; a command refuses the key.
+    let v = show_json(&mut home.cmd());
+    let problem = v["settings"]["api_key"]["problem"].as_str().unwrap();
+    assert!(problem.contains("chmod 600"), "{v}");
+    let (code, _, err) = run(home
+        .cmd()
+        .env("BIOPASS_ENDPOINT", "http://127.0.0.1:9")
+        .args(["delete", "--id", "1"]));
     assert_eq!(code, 78);
     assert!(err.contains("chmod 600"), "{err}");
 }
@@ -154,10 +161,14 @@ fn config_init_writes_a_private_file_without_prompting() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
             .unwrap()
     );
-    // Until the key file it names exists, show says so; then the file parses.
-    let (code, _, err) = run(home.cmd().args(["config", "show"]));
-    assert_eq!(code, 78);
-    assert!(err.contains("biopass.key"), "{err}");
+    // Until the key file it names exists, show says so (and still shows); then
+    // the file parses.
+    let (code, out, err) = run(home.cmd().args(["config", "show"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("(problem: ") && out.contains("biopass.key"),
+        "{out}"
+    );
     let kf = home.config_dir().join("biopass.key");
     std::fs::write(&kf, "initKEYzzzzzzzzzzzzz\n").unwrap();
     set_mode(&kf, 0o600);
@@ -190,7 +201,7 @@ fn config_path_follows_flag_env_and_xdg() {
 fn zero_timeout_is_refused() {
     let home = Home::new();
     let (code, _, err) = run(home.cmd().args(["--timeout", "0", "config", "show"]));
-    assert_eq!(code, 78);
+    assert_eq!(code, 2, "a usage error, from clap");
     assert!(err.contains("cannot be turned off"), "{err}");
 }
 

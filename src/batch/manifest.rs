@@ -4,16 +4,21 @@
 //! images are read only when a row is validated or sent). Each row carries its line
 //! number so every problem can be reported where it is. Relative image paths are
 //! relative to the manifest's folder.
+//!
+//! A manifest is untrusted text: names and values quoted in messages are sanitised
+//! (no terminal escapes or bidi controls) and cut to [`QUOTE_MAX`] characters, and
+//! reading is bounded: a line longer than [`MAX_LINE_BYTES`] ends the stream with an
+//! error, as does any read error (it is never retried in a loop).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde::Deserialize;
 
 use crate::error::{Failure, Kind};
 use crate::request::parse_finger_pos;
+use crate::sanitize::sanitize;
 
 /// How a manifest is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +27,20 @@ pub enum Format {
     Csv,
     /// JSON Lines: one object per line.
     Jsonl,
+}
+
+/// The most characters of a manifest's name or value quoted in a message.
+const QUOTE_MAX: usize = 60;
+/// The longest manifest line read: a row is a few hundred bytes; a file with no line
+/// ends (a binary file, `/dev/zero`) must not be buffered whole.
+const MAX_LINE_BYTES: u64 = 1024 * 1024;
+/// The largest manifest read from standard input (held in memory to be read twice).
+const MAX_STDIN_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// A manifest's name or value as quoted in a message: sanitised (controls and bidi
+/// controls removed) and short.
+fn quote(s: &str) -> String {
+    format!("'{}'", sanitize(s, QUOTE_MAX))
 }
 
 /// One person of the manifest, before any file is read.
@@ -39,6 +58,9 @@ pub struct Row {
 pub struct RowError {
     pub line: u64,
     pub message: String,
+    /// The manifest itself could not be read further (an I/O error): the stream
+    /// ends here, and the run fails as unreadable input (66), not as invalid rows.
+    pub unreadable: bool,
 }
 
 /// Where the manifest is and how to read it. Standard input is read once into
@@ -65,8 +87,21 @@ impl Manifest {
             let mut buf = Vec::new();
             std::io::stdin()
                 .lock()
+                .take(MAX_STDIN_BYTES + 1)
                 .read_to_end(&mut buf)
-                .context("reading the manifest from standard input")?;
+                .map_err(|e| {
+                    Failure::new(
+                        Kind::Input,
+                        format!("cannot read the manifest from standard input: {e}"),
+                    )
+                })?;
+            if buf.len() as u64 > MAX_STDIN_BYTES {
+                return Err(Failure::new(
+                    Kind::Input,
+                    "the manifest on standard input is larger than 1 GiB: save it to a file and pass its name",
+                )
+                .into());
+            }
             return Ok(Manifest {
                 name: "<stdin>".into(),
                 format,
@@ -75,8 +110,13 @@ impl Manifest {
             });
         }
         let path = PathBuf::from(name);
-        std::fs::File::open(&path)
-            .map_err(|e| Failure::new(Kind::Input, format!("cannot read manifest {name}: {e}")))?;
+        let cannot =
+            |why: String| Failure::new(Kind::Input, format!("cannot read manifest {name}: {why}"));
+        let file = std::fs::File::open(&path).map_err(|e| cannot(e.to_string()))?;
+        // A directory opens fine on Unix and fails only when read: refuse it here.
+        if file.metadata().map_err(|e| cannot(e.to_string()))?.is_dir() {
+            return Err(cannot("it is a directory".into()).into());
+        }
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(Manifest {
             name: name.into(),
@@ -95,16 +135,59 @@ impl Manifest {
             ),
             Source::Memory(b) => Box::new(&b[..]),
         };
-        let reader = BufReader::with_capacity(256 * 1024, reader);
+        let reader = LineCap::new(reader, MAX_LINE_BYTES);
         Ok(match self.format {
             Format::Csv => Box::new(CsvRows::new(reader, &self.base)),
-            Format::Jsonl => Box::new(JsonlRows {
-                lines: reader,
-                line: 0,
-                base: &self.base,
-                buf: String::new(),
-            }),
+            Format::Jsonl => Box::new(JsonlRows::new(
+                BufReader::with_capacity(256 * 1024, reader),
+                &self.base,
+            )),
         })
+    }
+}
+
+/// A reader that fails once a line grows past `max` bytes, so that neither the CSV
+/// reader nor the JSON Lines reader buffers an endless line. It counts lines, for
+/// the error's line number.
+struct LineCap<R> {
+    inner: R,
+    max: u64,
+    /// Bytes since the last line end.
+    run: u64,
+    /// Line number of the byte read last (1-based).
+    line: u64,
+}
+
+impl<R: Read> LineCap<R> {
+    fn new(inner: R, max: u64) -> Self {
+        LineCap {
+            inner,
+            max,
+            run: 0,
+            line: 1,
+        }
+    }
+}
+
+impl<R: Read> Read for LineCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.run > self.max {
+            return Err(std::io::Error::other(format!(
+                "line {} is longer than {} MiB: is this a manifest?",
+                self.line,
+                self.max / (1024 * 1024)
+            )));
+        }
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line += 1;
+                self.run = 0;
+            } else {
+                self.run += 1;
+            }
+        }
+        Ok(n)
     }
 }
 
@@ -164,14 +247,14 @@ fn column(name: &str) -> Option<Column> {
 }
 
 struct CsvRows<'a, R: Read> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<LineCap<R>>,
     columns: Result<Vec<Column>, Option<RowError>>,
     base: &'a Path,
     record: csv::StringRecord,
 }
 
 impl<'a, R: Read> CsvRows<'a, R> {
-    fn new(r: R, base: &'a Path) -> Self {
+    fn new(r: LineCap<R>, base: &'a Path) -> Self {
         // Records end at '\n' ('\r' is trimmed with the other white space): csv's own
         // CRLF handling reports line numbers one short, and lines are how problems
         // are reported.
@@ -184,7 +267,11 @@ impl<'a, R: Read> CsvRows<'a, R> {
             Ok(h) => Self::header(h).map_err(Some),
             Err(e) => Err(Some(RowError {
                 line: 1,
-                message: format!("cannot read the CSV header: {e}"),
+                message: format!(
+                    "cannot read the CSV header: {}",
+                    sanitize(&e.to_string(), 200)
+                ),
+                unreadable: false,
             })),
         };
         CsvRows {
@@ -208,13 +295,14 @@ impl<'a, R: Read> CsvRows<'a, R> {
             let col = column(name).ok_or_else(|| RowError {
                 line: 1,
                 message: format!(
-                    "unknown column '{name}': expected id, face, face_2, ... and finger columns right-thumb ... left-little"
-                ),
-            })?;
+                    "unknown column {}: expected id, face, face_2, ... and finger columns right-thumb ... left-little",
+                    quote(name)
+                ), unreadable: false })?;
             if !seen.insert(format!("{col:?}")) {
                 return Err(RowError {
                     line: 1,
-                    message: format!("column '{name}' appears twice"),
+                    message: format!("column {} appears twice", quote(name)),
+                    unreadable: false,
                 });
             }
             cols.push(col);
@@ -223,6 +311,7 @@ impl<'a, R: Read> CsvRows<'a, R> {
             return Err(RowError {
                 line: 1,
                 message: "the header has no 'id' column".into(),
+                unreadable: false,
             });
         }
         Ok(cols)
@@ -241,15 +330,19 @@ impl<R: Read> Iterator for CsvRows<'_, R> {
             match self.reader.read_record(&mut self.record) {
                 Ok(false) => return None,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
                     // A read error ends the stream; a bad record (invalid UTF-8) is
                     // reported and reading goes on with the next one.
-                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    let unreadable = matches!(e.kind(), csv::ErrorKind::Io(_));
+                    let line = if unreadable {
                         self.columns = Err(None);
-                    }
+                        self.reader.get_ref().line
+                    } else {
+                        e.position().map_or(0, |p| p.line())
+                    };
                     return Some(Err(RowError {
                         line,
-                        message: format!("CSV error: {e}"),
+                        message: format!("CSV error: {}", sanitize(&e.to_string(), 200)),
+                        unreadable,
                     }));
                 }
                 Ok(true) => {}
@@ -267,6 +360,7 @@ impl<R: Read> Iterator for CsvRows<'_, R> {
                         self.record.len(),
                         columns.len()
                     ),
+                    unreadable: false,
                 }));
             }
             let mut row = Row {
@@ -294,30 +388,90 @@ impl<R: Read> Iterator for CsvRows<'_, R> {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct JsonRow {
-    id: serde_json::Value,
-    #[serde(default)]
-    face: OneOrMany,
-    #[serde(default)]
-    fingers: BTreeMap<String, String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(untagged)]
-enum OneOrMany {
-    #[default]
-    None,
-    One(String),
-    Many(Vec<String>),
-}
-
 struct JsonlRows<'a, R: BufRead> {
     lines: R,
     line: u64,
     base: &'a Path,
-    buf: String,
+    buf: Vec<u8>,
+    /// A read error ended the stream.
+    done: bool,
+}
+
+impl<'a, R: BufRead> JsonlRows<'a, R> {
+    fn new(lines: R, base: &'a Path) -> Self {
+        JsonlRows {
+            lines,
+            line: 0,
+            base,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// One row from one line of JSON. Checked by hand rather than by serde, whose
+    /// messages quote the offending value in full.
+    fn row(&self, line: u64, text: &str) -> Result<Row, String> {
+        let v: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| format!("not a valid row: {}", sanitize(&e.to_string(), 200)))?;
+        let serde_json::Value::Object(obj) = v else {
+            return Err("not a valid row: a row is a JSON object".into());
+        };
+        if let Some(k) = obj
+            .keys()
+            .find(|k| !["id", "face", "fingers"].contains(&k.as_str()))
+        {
+            return Err(format!(
+                "unknown field {}: expected id, face, fingers",
+                quote(k)
+            ));
+        }
+        let id = match obj.get("id") {
+            Some(serde_json::Value::String(s)) => s.trim().to_string(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            Some(_) => return Err("\"id\" must be a string".into()),
+            None => return Err("no \"id\"".into()),
+        };
+        let faces: Vec<&str> = match obj.get("face") {
+            None | Some(serde_json::Value::Null) => vec![],
+            Some(serde_json::Value::String(f)) => vec![f],
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Option<_>>()
+                .ok_or("\"face\" must be a file name or a list of file names")?,
+            Some(_) => return Err("\"face\" must be a file name or a list of file names".into()),
+        };
+        let not_fingers = "\"fingers\" must be an object of finger position to file name";
+        let fingers: BTreeMap<&str, &str> = match obj.get("fingers") {
+            None | Some(serde_json::Value::Null) => BTreeMap::new(),
+            Some(serde_json::Value::Object(m)) => m
+                .iter()
+                .map(|(k, f)| f.as_str().map(|f| (k.as_str(), f)))
+                .collect::<Option<_>>()
+                .ok_or(not_fingers)?,
+            Some(_) => return Err(not_fingers.into()),
+        };
+        let mut slots = vec![];
+        for (pos, file) in fingers {
+            let slot = parse_finger_pos(pos).map_err(|_| {
+                format!(
+                    "unknown finger {}: use 1-10 or right-thumb ... left-little",
+                    quote(pos)
+                )
+            })?;
+            slots.push((slot, resolve(self.base, file)));
+        }
+        Ok(Row {
+            line,
+            id,
+            faces: faces
+                .iter()
+                .filter(|f| !f.trim().is_empty())
+                .map(|f| resolve(self.base, f))
+                .collect(),
+            fingers: slots,
+        })
+    }
 }
 
 impl<R: BufRead> Iterator for JsonlRows<'_, R> {
@@ -325,63 +479,43 @@ impl<R: BufRead> Iterator for JsonlRows<'_, R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
+            if self.done {
+                return None;
+            }
             self.buf.clear();
             self.line += 1;
             let line = self.line;
-            match self.lines.read_line(&mut self.buf) {
+            match self.lines.read_until(b'\n', &mut self.buf) {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => {
+                    // Reading again would fail again (or loop): end the stream.
+                    self.done = true;
                     return Some(Err(RowError {
                         line,
-                        message: format!("cannot read line: {e}"),
+                        message: format!(
+                            "cannot read the manifest: {}",
+                            sanitize(&e.to_string(), 200)
+                        ),
+                        unreadable: true,
                     }));
                 }
             }
-            let text = self.buf.trim().trim_start_matches('\u{feff}');
+            let Ok(text) = std::str::from_utf8(&self.buf) else {
+                return Some(Err(RowError {
+                    line,
+                    message: "not valid UTF-8 text".into(),
+                    unreadable: false,
+                }));
+            };
+            let text = text.trim().trim_start_matches('\u{feff}');
             if text.is_empty() {
                 continue;
             }
-            let parsed: JsonRow = match serde_json::from_str(text) {
-                Ok(r) => r,
-                Err(e) => {
-                    return Some(Err(RowError {
-                        line,
-                        message: format!("not a valid row: {e}"),
-                    }));
-                }
-            };
-            let id = match parsed.id {
-                serde_json::Value::String(s) => s.trim().to_string(),
-                serde_json::Value::Number(n) => n.to_string(),
-                _ => {
-                    return Some(Err(RowError {
-                        line,
-                        message: "\"id\" must be a string".into(),
-                    }));
-                }
-            };
-            let faces = match parsed.face {
-                OneOrMany::None => vec![],
-                OneOrMany::One(f) => vec![f],
-                OneOrMany::Many(v) => v,
-            };
-            let mut fingers = vec![];
-            for (pos, file) in parsed.fingers {
-                match parse_finger_pos(&pos) {
-                    Ok(slot) => fingers.push((slot, resolve(self.base, &file))),
-                    Err(e) => return Some(Err(RowError { line, message: e })),
-                }
-            }
-            return Some(Ok(Row {
+            return Some(self.row(line, text).map_err(|message| RowError {
                 line,
-                id,
-                faces: faces
-                    .iter()
-                    .filter(|f| !f.trim().is_empty())
-                    .map(|f| resolve(self.base, f))
-                    .collect(),
-                fingers,
+                message,
+                unreadable: false,
             }));
         }
     }
@@ -392,7 +526,7 @@ mod tests {
     use super::*;
 
     fn csv_rows(text: impl AsRef<[u8]>) -> Vec<Result<Row, RowError>> {
-        CsvRows::new(text.as_ref(), Path::new("/m")).collect()
+        CsvRows::new(LineCap::new(text.as_ref(), MAX_LINE_BYTES), Path::new("/m")).collect()
     }
 
     #[test]
@@ -452,13 +586,7 @@ mod tests {
     #[test]
     fn jsonl_rows() {
         let text = "{\"id\":\"1234\",\"face\":[\"a.jpg\"],\"fingers\":{\"right-index\":\"ri.png\"}}\n\n{\"id\":5,\"face\":\"b.jpg\"}\n{\"id\":\"6\",\"nose\":1}\n";
-        let rows: Vec<_> = JsonlRows {
-            lines: text.as_bytes(),
-            line: 0,
-            base: Path::new("d"),
-            buf: String::new(),
-        }
-        .collect();
+        let rows: Vec<_> = JsonlRows::new(text.as_bytes(), Path::new("d")).collect();
         assert_eq!(
             rows[0],
             Ok(Row {
@@ -471,6 +599,59 @@ mod tests {
         assert_eq!(rows[1].as_ref().unwrap().line, 3);
         assert_eq!(rows[1].as_ref().unwrap().id, "5");
         assert_eq!(rows[2].as_ref().unwrap_err().line, 4);
+    }
+
+    #[test]
+    fn read_errors_end_the_stream() {
+        struct Broken;
+        impl Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("Is a directory"))
+            }
+        }
+        let rows: Vec<_> = JsonlRows::new(BufReader::new(Broken), Path::new("."))
+            .take(5)
+            .collect();
+        assert_eq!(rows.len(), 1, "one error, then the end: {rows:?}");
+        let rows: Vec<_> = CsvRows::new(LineCap::new(Broken, 100), Path::new("."))
+            .take(5)
+            .collect();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+    }
+
+    #[test]
+    fn endless_lines_stop_at_the_cap() {
+        let zeros = std::io::repeat(0);
+        let rows: Vec<_> =
+            JsonlRows::new(BufReader::new(LineCap::new(zeros, 1000)), Path::new("."))
+                .take(3)
+                .collect();
+        assert_eq!(rows.len(), 1);
+        let e = rows[0].as_ref().unwrap_err();
+        assert!(e.message.contains("line 1 is longer than"), "{e:?}");
+        let rows = CsvRows::new(LineCap::new(std::io::repeat(b'a'), 1000), Path::new("."))
+            .take(3)
+            .collect::<Vec<_>>();
+        assert_eq!(rows.len(), 1);
+        assert!(
+            rows[0]
+                .as_ref()
+                .unwrap_err()
+                .message
+                .contains("longer than")
+        );
+    }
+
+    #[test]
+    fn quoted_names_are_sanitised_and_short() {
+        let long = "x".repeat(500);
+        let rows = csv_rows(format!("id,\x1b[2J{long}\n1,a\n"));
+        let m = &rows[0].as_ref().unwrap_err().message;
+        assert!(!m.contains('\x1b') && !m.contains(&"x".repeat(61)), "{m}");
+        let text = format!("{{\"id\":\"1\",\"fingers\":{{\"{long}\":\"a.png\"}}}}\n");
+        let rows: Vec<_> = JsonlRows::new(text.as_bytes(), Path::new(".")).collect();
+        let m = &rows[0].as_ref().unwrap_err().message;
+        assert!(m.starts_with("unknown finger 'xxx") && m.len() < 200, "{m}");
     }
 
     #[test]

@@ -323,7 +323,12 @@ fn run_inner(
             if stop.is_requested() {
                 break;
             }
-            let Ok(row) = item else { continue };
+            let row = match item {
+                Ok(row) => row,
+                // Read once already: the file changed or went away under the run.
+                Err(e) if e.unreadable => return Err(plan::unreadable(&manifest, &e).into()),
+                Err(_) => continue,
+            };
             let Some(p) = plan.remove(&row.line) else {
                 continue;
             };

@@ -45,6 +45,7 @@ pub fn validate(
     for item in manifest.rows()? {
         let row = match item {
             Ok(r) => r,
+            Err(e) if e.unreadable => return Err(unreadable(manifest, &e).into()),
             Err(e) => {
                 problems.push((e, None));
                 continue;
@@ -54,6 +55,7 @@ pub fn validate(
             let e = RowError {
                 line: row.line,
                 message: "no id".into(),
+                unreadable: false,
             };
             problems.push((e, None));
             continue;
@@ -66,6 +68,7 @@ pub fn validate(
             let e = RowError {
                 line: row.line,
                 message,
+                unreadable: false,
             };
             problems.push((e, Some(row.id.clone())));
             continue;
@@ -86,6 +89,7 @@ pub fn validate(
                 RowError {
                     line: row.line,
                     message,
+                    unreadable: false,
                 },
                 Some(row.id.clone()),
             )),
@@ -97,6 +101,19 @@ pub fn validate(
             .map_or(cfg.shard.is_none_or(|(k, _)| k == 0), &in_shard)
     });
     Ok((valid, problems))
+}
+
+/// The manifest could not be read to its end: the input is unusable (66).
+pub fn unreadable(manifest: &Manifest, e: &RowError) -> Failure {
+    Failure::new(
+        Kind::Input,
+        format!(
+            "cannot read manifest {} (line {}): {}",
+            sanitize(&manifest.name, 200),
+            e.line,
+            e.message.trim_start_matches("cannot read the manifest: ")
+        ),
+    )
 }
 
 /// Plan the valid rows against the journal: finished rows are counted in `summary`
@@ -121,7 +138,14 @@ pub fn against_journal(
                     sanitize(&id, 60),
                     h.line
                 );
-                changed.push((RowError { line, message }, Some(id)));
+                changed.push((
+                    RowError {
+                        line,
+                        message,
+                        unreadable: false,
+                    },
+                    Some(id),
+                ));
                 continue;
             }
             if h.fp == fp {

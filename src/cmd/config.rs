@@ -27,10 +27,27 @@ pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<
 }
 
 fn show(s: &Settings) -> Result<u8> {
-    let key = s.api_key()?;
-    let (key_value, key_origin) = match &key {
-        Some((k, origin)) => (k.masked(), origin.clone()),
-        None => ("(not set)".to_string(), "none".to_string()),
+    // The key is shown as a command would use it; a key that cannot be read is a
+    // problem to show, not a reason to hide every other setting.
+    let placeholder = || {
+        biopass::secret::ApiKey::new(biopass::sandbox::SANDBOX_KEY)
+            .expect("valid placeholder")
+            .masked()
+    };
+    // The embedded sandbox takes only its placeholder: no source is read for it.
+    let lookup = match s.endpoint {
+        settings::Endpoint::EmbeddedSandbox => None,
+        settings::Endpoint::Url(_) => s.key_lookup(),
+    };
+    let (key_value, key_origin, key_problem) = match lookup {
+        None if s.targets_sandbox() => {
+            (Some(placeholder()), "sandbox placeholder".to_string(), None)
+        }
+        None => (None, "none".to_string(), None),
+        Some(l) => match l.key {
+            Ok(k) => (Some(k.masked()), l.source, None),
+            Err(e) => (None, l.source, Some(format!("{e:#}"))),
+        },
     };
     match s.output {
         OutputFormat::Json => {
@@ -43,7 +60,7 @@ fn show(s: &Settings) -> Result<u8> {
             }
             settings.insert(
                 "api_key".into(),
-                json!({"value": key_value, "source": key_origin}),
+                json!({"value": key_value, "source": key_origin, "problem": key_problem}),
             );
             json_result(&json!({
                 "config": {"path": s.config_path.display().to_string(), "found": s.config_found},
@@ -67,7 +84,12 @@ fn show(s: &Settings) -> Result<u8> {
             for (name, value, origin) in &s.origins {
                 out.push_str(&format!("{name:<16} {value}  ({origin})\n"));
             }
-            out.push_str(&format!("{:<16} {key_value}  ({key_origin})", "api_key"));
+            let shown = match (&key_value, &key_problem) {
+                (_, Some(p)) => format!("(problem: {p})"),
+                (Some(v), None) => v.clone(),
+                (None, None) => "(not set)".into(),
+            };
+            out.push_str(&format!("{:<16} {shown}  ({key_origin})", "api_key"));
             result_line(&out)?;
         }
     }

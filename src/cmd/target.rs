@@ -18,18 +18,19 @@ pub fn sandbox_dir() -> std::path::PathBuf {
     }
 }
 
-/// The key a command uses: none is needed for the embedded sandbox, and a sandbox
-/// endpoint falls back to the sandbox's placeholder key.
+/// The key a command uses. A sandbox (the embedded one, or `--env sandbox` with an
+/// endpoint) gets the sandbox's placeholder key unless a key is given explicitly for
+/// this run (`BIOPASS_API_KEY`, `--api-key-file`); a profile's key, which may be a
+/// production key, is never sent there. The embedded sandbox accepts only the
+/// placeholder, so it always gets that.
 pub fn key_for(s: &Settings) -> Result<ApiKey> {
-    match (&s.endpoint, s.env) {
-        (Endpoint::EmbeddedSandbox, _) => {
-            Ok(ApiKey::new(sandbox::SANDBOX_KEY).expect("valid placeholder"))
+    let placeholder = || ApiKey::new(sandbox::SANDBOX_KEY).expect("valid placeholder");
+    match &s.endpoint {
+        Endpoint::EmbeddedSandbox => Ok(placeholder()),
+        Endpoint::Url(_) if s.targets_sandbox() => {
+            Ok(s.explicit_api_key()?.map_or_else(placeholder, |(k, _)| k))
         }
-        (Endpoint::Url(_), crate::cli::EnvName::Sandbox) => match s.api_key()? {
-            Some((k, _)) => Ok(k),
-            None => Ok(ApiKey::new(sandbox::SANDBOX_KEY).expect("valid placeholder")),
-        },
-        (Endpoint::Url(_), _) => s.require_api_key(),
+        Endpoint::Url(_) => s.require_api_key(),
     }
 }
 
