@@ -271,7 +271,7 @@ impl<'a, R: Read> CsvRows<'a, R> {
                     "cannot read the CSV header: {}",
                     sanitize(&e.to_string(), 200)
                 ),
-                unreadable: false,
+                unreadable: matches!(e.kind(), csv::ErrorKind::Io(_)),
             })),
         };
         CsvRows {
