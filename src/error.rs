@@ -89,14 +89,14 @@ Exit codes:
   1    verify: no match; batch: finished, some rows failed
   2    usage error
   65   data rejected (bad image, API 400, CustomID already exists, person not found)
-  66   input file missing or unreadable
+  66   input file or manifest missing or unreadable
   69   service unavailable (connect failure, DNS, timeout, 5xx)
   70   internal error
-  74   journal or state file could not be written
+  74   journal unusable, or the result could not be written to stdout
   75   temporarily refused, try later (429, quota); batch: stopped early, resumable
   76   protocol error (redirect, unexpected response, oversized response)
   77   API key rejected (401, 403)
-  78   configuration error (no key, bad config, insecure permissions, plain http)
+  78   configuration error (no key, bad config, wrong endpoint, journal of another target)
   130  interrupted";
 
 /// A failure with a kind, an optional HTTP status and a human message.
