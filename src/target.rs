@@ -54,7 +54,9 @@ impl Spec {
         match &self.base {
             Base::Url(u) => normalise_url(u),
             Base::EmbeddedSandbox { dir } => {
-                let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+                // Absolute but not canonical: the folder may not exist yet on the first
+                // run, and the identity must not change once it does.
+                let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
                 format!("embedded sandbox ({})", dir.display())
             }
         }

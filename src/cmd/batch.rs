@@ -58,8 +58,13 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
     };
     let reporter = Terminal::new(s);
     let report = batch::run(&cfg, &spec, &reporter, stop);
+    let stop_message = stop.message().map(|m| sanitize(&m, 500));
+    if let (Some(m), None) = (&stop_message, &report.error) {
+        // Only stops that are errors carry a message: printed even with --quiet.
+        eprintln!("biopass: stopped: {m}");
+    }
     if let Some(summary) = &report.summary {
-        print_summary(summary, s);
+        print_summary(summary, s, stop_message.as_deref());
         if let Some(path) = &args.summary_json {
             let text = serde_json::to_string_pretty(summary).expect("plain data") + "\n";
             std::fs::write(path, text).map_err(|e| {
@@ -72,18 +77,14 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
     }
     match report.error {
         Some(e) => Err(e),
-        None => {
-            let summary = report.summary.expect("a run without error has a summary");
-            if let Some(m) = stop.message() {
-                // Only stops that are errors carry a message: printed even with --quiet.
-                eprintln!("biopass: stopped: {}", sanitize(&m, 500));
-            }
-            Ok(summary.exit_code)
-        }
+        None => Ok(report
+            .summary
+            .expect("a run without error has a summary")
+            .exit_code),
     }
 }
 
-fn print_summary(summary: &Summary, s: &Settings) {
+fn print_summary(summary: &Summary, s: &Settings, stop_message: Option<&str>) {
     if s.quiet && summary.exit_code == 0 {
         return;
     }
@@ -113,7 +114,11 @@ fn print_summary(summary: &Summary, s: &Settings) {
             line.push_str(&format!("; stopped: {why}"));
         }
         if let Some(e) = &summary.last_error {
-            line.push_str(&format!("; last error: {}", sanitize(e, 300)));
+            let e = sanitize(e, 300);
+            // The stop message was printed just before: do not say it twice.
+            if stop_message.is_none_or(|m| !m.starts_with(e.trim_end_matches('…'))) {
+                line.push_str(&format!("; last error: {e}"));
+            }
         }
         line.push_str(" (run the same command again to resume)");
     }
