@@ -102,12 +102,16 @@ Exit codes:
 /// A failure with a kind, an optional HTTP status and a human message.
 #[derive(Debug, Clone)]
 pub struct Failure {
+    /// What went wrong; decides the exit code.
     pub kind: Kind,
+    /// The HTTP status, when the failure is the service's answer.
     pub status: Option<u16>,
+    /// The message for people: what failed, with which input, and what to do next.
     pub message: String,
 }
 
 impl Failure {
+    /// A failure with no HTTP status.
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
         Failure {
             kind,

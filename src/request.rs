@@ -50,9 +50,13 @@ pub fn parse_finger_pos(s: &str) -> Result<u8, String> {
 /// The operations on a person, with their HTTP method and path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
+    /// Register a new person under a CustomID (`POST /multibiometrics/enroll`).
     Enroll,
+    /// Replace an enrolled person's images (`PUT /multibiometrics/update`).
     Update,
+    /// Compare images with an enrolled person, 1:1 (`POST /multibiometrics/verify`).
     Verify,
+    /// Remove a person (`DELETE /multibiometrics/delete`, with a JSON body).
     Delete,
 }
 
@@ -94,7 +98,9 @@ impl Op {
 /// What the user asked for, before any file is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonSpec {
+    /// The CustomID as given (not blank; not trimmed).
     pub custom_id: String,
+    /// Face images, in the order given (sent as `Face-1`, `Face-2`, ...).
     pub faces: Vec<Source>,
     /// (slot 1-10, source), in the order given.
     pub fingers: Vec<(u8, Source)>,
@@ -146,6 +152,7 @@ impl PersonSpec {
         })
     }
 
+    /// Whether one of the images is read from standard input (`-`).
     pub fn reads_stdin(&self) -> bool {
         self.faces
             .iter()
@@ -176,8 +183,11 @@ impl PersonSpec {
 /// A person with every image read and checked.
 #[derive(Debug)]
 pub struct LoadedPerson {
+    /// The CustomID.
     pub custom_id: String,
+    /// Face images, in the order given (sent as `Face-1`, `Face-2`, ...).
     pub faces: Vec<Image>,
+    /// (slot 1-10, image), in the order given; sent in slot order.
     pub fingers: Vec<(u8, Image)>,
 }
 
@@ -295,9 +305,13 @@ pub fn delete_body(custom_id: &str) -> Result<Vec<u8>, Failure> {
 /// How `--dry-run` shows an image: never its bytes.
 #[derive(Debug, Serialize)]
 pub struct ImageSummary {
+    /// Where the image came from: its path, or `<stdin>`.
     pub file: String,
+    /// The image format its bytes show (`JPEG`, `PNG`, ...).
     pub format: String,
+    /// The image's size in bytes (before base64).
     pub bytes: usize,
+    /// The SHA-256 of the image's bytes, in hex.
     pub sha256: String,
 }
 

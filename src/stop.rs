@@ -81,6 +81,7 @@ pub struct Stop {
 }
 
 impl Stop {
+    /// A stop not yet requested.
     pub fn new() -> Stop {
         Stop::default()
     }

@@ -22,18 +22,27 @@ pub enum Base {
     /// A base URL such as `https://api.biopassid.com`, without trailing slash.
     Url(String),
     /// The emulator, started in-process for this command, keeping its state in `dir`.
-    EmbeddedSandbox { dir: PathBuf },
+    EmbeddedSandbox {
+        /// The sandbox's state folder (see [`sandbox::Persistence::Sync`]).
+        dir: PathBuf,
+    },
 }
 
 /// A resolved target: where, with which key, with which limits.
 #[derive(Debug, Clone)]
 pub struct Spec {
+    /// Where requests go.
     pub base: Base,
     /// `None` only where nothing will be sent (`--dry-run` without a key).
     pub key: Option<ApiKey>,
+    /// The limit on one whole request, connecting and reading the answer included.
     pub timeout: Duration,
+    /// The limit on connecting alone.
     pub connect_timeout: Duration,
+    /// An extra trusted root certificate (PEM) for TLS.
     pub ca_cert: Option<PathBuf>,
+    /// Request logging on stderr: 0 none, 1 one line per request and answer, 2 also
+    /// the allowed response headers.
     pub verbose: u8,
 }
 
@@ -74,6 +83,7 @@ fn normalise_url(u: &str) -> String {
 
 /// An open target: the client, and the embedded sandbox if there is one.
 pub struct Target {
+    /// The client, pointed at the endpoint or at the embedded sandbox.
     pub client: Client,
     /// Kept alive for the command's duration; stopped (state flushed) on finish.
     sandbox: Option<sandbox::Handle>,

@@ -18,6 +18,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Envelope<P> {
+    /// The person (`Person`).
     #[serde(rename = "Person")]
     pub person: P,
 }
@@ -28,10 +29,15 @@ pub struct Envelope<P> {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Person<I> {
+    /// The caller's id for the person (`CustomID`); never empty.
     #[serde(rename = "CustomID")]
     pub custom_id: String,
+    /// The face images (`Face`): one object keyed `Face-1`, `Face-2`, ...; empty
+    /// (and left out of the JSON) when no face is sent.
     #[serde(rename = "Face", default, skip_serializing_if = "Vec::is_empty")]
     pub face: Vec<Slots<I>>,
+    /// The fingerprint images (`Fingers`): one object keyed `Finger-1` ...
+    /// `Finger-10` by slot; empty (and left out) when no finger is sent.
     #[serde(rename = "Fingers", default, skip_serializing_if = "Vec::is_empty")]
     pub fingers: Vec<Slots<I>>,
 }
@@ -40,6 +46,7 @@ pub struct Person<I> {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonId {
+    /// The person to delete (`CustomID`).
     #[serde(rename = "CustomID")]
     pub custom_id: String,
 }
@@ -116,24 +123,35 @@ pub fn decode_image(s: &str) -> Option<Vec<u8>> {
 /// out of the way (the raw JSON is what `--output json` prints).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Response {
+    /// The person the operation acted on (`Person`).
     #[serde(rename = "Person", default, skip_serializing_if = "Option::is_none")]
     pub person: Option<PersonResult>,
+    /// `Success`: `false` on a 2xx makes the answer a failure carrying `Message`.
     #[serde(rename = "Success", default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+    /// The service's `Message`, if it sent one.
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
+/// The `Person` of a success response. Which fields come depends on the operation:
+/// enroll and update report `ClientID`, `CustomID` and `BioPassID`; delete only
+/// `CustomID`; verify `CustomID`, `Match` and `MatchDetails`.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct PersonResult {
+    /// The account the person belongs to (`ClientID`).
     #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// The caller's id for the person (`CustomID`).
     #[serde(rename = "CustomID", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
+    /// The service's own id for the person (`BioPassID`).
     #[serde(rename = "BioPassID", default, skip_serializing_if = "Option::is_none")]
     pub biopass_id: Option<String>,
+    /// Verify's answer (`Match`): whether the images match the enrolled person.
     #[serde(rename = "Match", default, skip_serializing_if = "Option::is_none")]
     pub matched: Option<bool>,
+    /// Verify's detail (`MatchDetails`): which of face and fingers matched.
     #[serde(
         rename = "MatchDetails",
         default,
@@ -142,10 +160,14 @@ pub struct PersonResult {
     pub match_details: Option<MatchDetails>,
 }
 
+/// Verify's per-biometric answer (`MatchDetails`).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct MatchDetails {
+    /// `FaceMatched`: false also when no face was sent.
     #[serde(rename = "FaceMatched", default)]
     pub face_matched: bool,
+    /// `NonMatchedFingers`: every slot that did not match (`Finger-2`, ...),
+    /// including slots that were not sent.
     #[serde(rename = "NonMatchedFingers", default)]
     pub non_matched_fingers: Vec<String>,
 }
@@ -153,8 +175,10 @@ pub struct MatchDetails {
 /// Azure API Management's error body: `{"statusCode":401,"message":"..."}`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct GatewayError {
+    /// The HTTP status the gateway answered with (`statusCode`).
     #[serde(rename = "statusCode")]
     pub status_code: u16,
+    /// The gateway's explanation (`message`), such as a rate limit's wait.
     pub message: String,
 }
 

@@ -45,18 +45,25 @@ pub enum State {
 }
 
 impl State {
+    /// Whether the row is finished for good (done, reconciled or skipped): a resumed
+    /// run counts it as already done and does not send it again.
     pub fn is_final_success(self) -> bool {
         matches!(self, State::Done | State::Reconciled | State::Skipped)
     }
 }
 
+/// One line of the journal: a JSON object tagged by its `event` (`run`, `start` or
+/// `end`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Record {
     /// One per run (each resume appends one).
     Run {
+        /// The journal format version ([`VERSION`]).
         v: u32,
+        /// The operation ([`crate::request::Op::name`]); a journal serves one.
         op: String,
+        /// The manifest as named on the command line (`<stdin>` for standard input).
         manifest: String,
         /// Where the run's requests went ([`crate::target::Spec::identity`]);
         /// absent in journals of version 1.
@@ -66,33 +73,55 @@ pub enum Record {
         /// the journal.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         env: Option<String>,
+        /// `K/N` when the run took one shard of the manifest.
         shard: Option<String>,
+        /// The process that wrote the run.
         pid: u32,
+        /// When the run began sending, in seconds since the Unix epoch.
         at: u64,
     },
     /// Written and fsync'd before the request is sent.
     Start {
+        /// The row's manifest line.
         line: u64,
+        /// The row's CustomID.
         id: String,
+        /// The row's content fingerprint ([`super::worker::fingerprint`]).
         fp: String,
+        /// The attempt's number in this run, from 1.
         attempt: u32,
     },
+    /// How an attempt ended; appended without waiting for the disk (the next fsync
+    /// covers it). Also written, with an empty `fp` and attempt 0, for a row found
+    /// invalid: such records never change a row's history.
     End {
+        /// The row's manifest line.
         line: u64,
+        /// The row's CustomID.
         id: String,
+        /// The row's content fingerprint; empty for an invalid row.
         fp: String,
+        /// The attempt's number in this run (0 for an invalid row).
         attempt: u32,
+        /// How the attempt left the row.
         state: State,
+        /// The HTTP status, when the service answered.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<u16>,
+        /// The BioPassID the service gave, on success.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         biopass_id: Option<String>,
+        /// For a failed attempt, whether the service could have acted on it:
+        /// `not_sent`, `maybe` or `rejected` ([`crate::client::Sent`]).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         class: Option<String>,
+        /// For a failure, its [`crate::error::Kind::name`].
         #[serde(default, skip_serializing_if = "Option::is_none")]
         kind: Option<String>,
+        /// For a failure, its message, sanitised and cut to 300 characters.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<String>,
+        /// How long the attempt took, in milliseconds (0 for an invalid row).
         ms: u64,
     },
 }
@@ -100,11 +129,17 @@ pub enum Record {
 /// What the journal says about one CustomID.
 #[derive(Debug, Clone, Default)]
 pub struct History {
+    /// The manifest line of the latest record.
     pub line: u64,
+    /// The content fingerprint the history is of: a record with another one (new
+    /// content for this CustomID) starts the history afresh.
     pub fp: String,
     /// The last terminal state, if any.
     pub state: Option<State>,
+    /// The BioPassID of the latest success that reported one.
     pub biopass_id: Option<String>,
+    /// The highest attempt number recorded. Attempts count from 1 in each run, so
+    /// this is not a total across runs.
     pub attempts: u32,
     /// A start whose end is missing or ambiguous: our request may have landed.
     pub maybe_landed: bool,
@@ -114,12 +149,16 @@ pub struct History {
 /// The journal as loaded at the start of a run.
 #[derive(Default)]
 pub struct Loaded {
+    /// Each CustomID's history, by CustomID. Rows only ever recorded as invalid are
+    /// not here.
     pub rows: HashMap<String, History>,
     /// The operation of the last run recorded.
     pub op: Option<String>,
     /// The target of the last run recorded: `None` if no run is recorded, `Some(None)`
     /// for a run record from before journals recorded their target.
     pub last_target: Option<Option<String>>,
+    /// The last line was cut short by a crash: [`open`] cuts it off, [`peek`] leaves
+    /// it.
     pub torn_tail: bool,
     /// No record yet: a new (or empty) journal.
     pub empty: bool,
@@ -154,6 +193,7 @@ fn not_a_journal(path: &Path) -> anyhow::Error {
 
 /// An open, locked journal, ready to be handed to [`Writer::start`].
 pub struct Opened {
+    /// The journal, locked by this process, positioned at its end.
     pub file: File,
     /// This process created the file (it did not exist before this run).
     pub created: bool,
@@ -405,6 +445,9 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// Start the writer thread on an [`Opened`] journal's file; `path` is for error
+    /// messages. Dropping the writer waits for every record handed over to be
+    /// written, and syncs the file unless a write failed.
     pub fn start(file: File, path: &Path) -> Writer {
         let (tx, rx) = mpsc::channel::<Msg>();
         let thread = std::thread::Builder::new()

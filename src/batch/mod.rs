@@ -45,6 +45,7 @@ const RETRY_BUDGET: i64 = 20;
 /// A batch, resolved: everything [`run`] needs besides where to send.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The operation every row gets (enroll, update or delete).
     pub op: Op,
     /// The manifest's path, or `-` for standard input.
     pub manifest: String,
@@ -56,12 +57,21 @@ pub struct Config {
     pub jobs: usize,
     /// Requests per second across all jobs, if capped.
     pub rate: Option<f64>,
+    /// Send again the rows the journal records as failed (`--retry-failed`).
     pub retry_failed: bool,
+    /// Record invalid rows and run the rest, instead of sending nothing
+    /// (`--skip-invalid`).
     pub skip_invalid: bool,
+    /// Count "CustomID already exists" as skipped rather than failed (enroll only,
+    /// `--skip-existing`).
     pub skip_existing: bool,
+    /// Send rows whose content changed since the journal recorded them, instead of
+    /// refusing the run (`--accept-changed`).
     pub accept_changed: bool,
-    /// Only rows whose CustomID hashes to shard K of N.
+    /// `(K, N)`: only rows whose CustomID hashes to shard K of N ([`shard_of`]; K
+    /// counts from 0, K < N).
     pub shard: Option<(u32, u32)>,
+    /// The largest image file accepted, in bytes; bigger ones make the row invalid.
     pub max_image_bytes: u64,
     /// Validate and plan only: nothing is sent, and nothing is written anywhere.
     pub dry_run: bool,
@@ -75,7 +85,13 @@ pub struct Config {
 /// How a run ended: the summary, when the run got far enough to have one (it is what
 /// `--summary-json` writes), and the error that ended it, if any.
 pub struct Report {
+    /// `None` when the run ended before it could count rows (the manifest or journal
+    /// could not be opened or read, or the journal belongs to another target or
+    /// operation).
     pub summary: Option<Summary>,
+    /// The error that ended the run, if any; its [`Failure`] decides the exit code
+    /// ([`crate::error::exit_code`]). A run stopped by a [`Stop`] is not an error: see
+    /// [`Summary::stopped`] and [`Summary::exit_code`].
     pub error: Option<anyhow::Error>,
 }
 

@@ -21,6 +21,7 @@ struct GateState {
 }
 
 impl Gate {
+    /// A gate for at most `max` requests at once, starting fully open.
     pub fn new(max: usize) -> Gate {
         Gate {
             max,
@@ -54,6 +55,8 @@ impl Gate {
         }
     }
 
+    /// Give back a slot taken by a successful [`Gate::acquire`] (exactly once per
+    /// slot).
     pub fn release(&self) {
         let mut st = self.state.lock().unwrap();
         st.in_flight -= 1;
@@ -133,6 +136,8 @@ pub struct Budget {
 }
 
 impl Budget {
+    /// `initial` retries before any success. Successes add to it up to a cap, so a
+    /// long healthy run cannot bank an unbounded number of retries.
     pub fn new(initial: i64) -> Budget {
         Budget {
             half_tokens: AtomicI64::new(initial * 2),
@@ -140,6 +145,7 @@ impl Budget {
         }
     }
 
+    /// A request succeeded: half a retry more.
     pub fn success(&self) {
         let _ = self
             .half_tokens

@@ -22,6 +22,9 @@ pub struct Planned {
     pub id_hash: u64,
     /// The content fingerprint the journal knows this row by, if it does.
     pub fp: Option<String>,
+    /// The journal says an earlier request for this same content may have landed: a
+    /// re-send that meets "already exists" (enroll) or "not found" (delete) is then
+    /// reconciled, not failed.
     pub maybe_landed: bool,
 }
 

@@ -25,8 +25,11 @@ pub enum Outcome {
     Skipped,
     /// Refused for good (until `--retry-failed`).
     Failed {
+        /// What kind of refusal.
         kind: Kind,
+        /// The HTTP status, when the service answered.
         status: Option<u16>,
+        /// The failure's message, for people.
         message: String,
     },
     /// The row itself is not valid (with `--skip-invalid`).
@@ -65,11 +68,13 @@ pub fn done_word(op: Op) -> &'static str {
 /// One finished row, as handed to [`Reporter::row`].
 #[derive(Debug)]
 pub struct RowResult<'a> {
+    /// The run's operation.
     pub op: Op,
     /// The manifest line the row is on.
     pub line: u64,
     /// The CustomID as the manifest has it (not sanitised: the reporter does that).
     pub id: &'a str,
+    /// How the row ended.
     pub outcome: &'a Outcome,
     /// Requests sent for the row in this run.
     pub attempts: u32,
@@ -128,25 +133,39 @@ pub const MAX_LISTED: usize = 50;
 /// `pending`, which add up to `total`.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Summary {
+    /// The operation ([`Op::name`]).
     pub op: &'static str,
+    /// Rows in the manifest (of this shard), valid or not.
     pub total: u64,
+    /// Rows enrolled, updated or deleted in this run.
     pub succeeded: u64,
+    /// Rows whose re-send found an earlier attempt of ours had landed.
     pub reconciled: u64,
+    /// Rows an earlier run finished, left alone.
     pub already_done: u64,
+    /// Rows skipped as already enrolled (`--skip-existing`).
     pub skipped: u64,
+    /// Rows refused by the service, in this run or (not retried) an earlier one.
     pub failed: u64,
+    /// Rows that are not valid (bad images, a duplicate id, a malformed line).
     pub invalid: u64,
+    /// Rows not finished, left for the next run.
     pub pending: u64,
+    /// HTTP requests sent, retries included.
     pub requests: u64,
+    /// Wall-clock time of the run, in seconds (rounded to milliseconds).
     pub elapsed_secs: f64,
     /// Why the run stopped early ([`Reason::name`]), if it did.
     pub stopped: Option<&'static str>,
     /// The last error met by a row that was left pending or retried (sanitised).
     pub last_error: Option<String>,
+    /// The exit code the run ends with ([`Summary::code`], or the error's).
     pub exit_code: u8,
+    /// The journal's path.
     pub journal: String,
     /// Where the rows were sent: the journal's target.
     pub target: String,
+    /// `K/N` when the run took one shard of the manifest.
     pub shard: Option<String>,
     /// A dry run: nothing was sent or written.
     pub dry_run: bool,

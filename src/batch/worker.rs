@@ -31,19 +31,31 @@ pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
 /// What every worker shares.
 pub struct Shared<'a> {
+    /// The operation every row gets.
     pub op: Op,
+    /// The one client all workers send through.
     pub client: &'a Client,
+    /// Where every attempt is recorded.
     pub journal: &'a journal::Writer,
+    /// How many requests may be in flight.
     pub gate: pace::Gate,
+    /// The requests-per-second cap, if any (`--rate`).
     pub pacer: Option<pace::Pacer>,
+    /// The run's retry budget.
     pub budget: pace::Budget,
+    /// The largest image file accepted, in bytes.
     pub max_bytes: u64,
+    /// `--skip-existing`: "already exists" finishes an enroll row as skipped.
     pub skip_existing: bool,
+    /// Where finished rows and progress go.
     pub reporter: &'a dyn Reporter,
+    /// Checked before every attempt and wait; requested by a run-level failure.
     pub stop: &'a Stop,
+    /// Requests sent so far, retries included.
     pub requests: AtomicU64,
     /// Rows that went through `record` (finished or left pending).
     pub processed: AtomicU64,
+    /// The run's counts so far.
     pub summary: Mutex<Summary>,
     /// The last error a row met that did not finish it (for the summary).
     pub last_error: Mutex<Option<String>>,
@@ -146,17 +158,31 @@ pub fn load_row(op: Op, row: &Row, max_bytes: u64) -> Result<Option<LoadedPerson
 }
 
 /// The fields of an `end` journal record.
+///
+/// They mean what the fields of [`Record::End`] mean; [`End::record`] turns them into
+/// the record's strings.
 pub struct End<'a> {
+    /// The row's manifest line.
     pub line: u64,
+    /// The row's CustomID.
     pub id: &'a str,
+    /// The row's content fingerprint; empty for an invalid row.
     pub fp: &'a str,
+    /// The attempt's number in this run, from 1 (0 for an invalid row).
     pub attempt: u32,
+    /// How the attempt left the row.
     pub state: State,
+    /// The HTTP status, when the service answered.
     pub status: Option<u16>,
+    /// The BioPassID the service gave, on success.
     pub biopass_id: Option<String>,
+    /// For a failed attempt, whether the service could have acted on it.
     pub class: Option<Sent>,
+    /// For a failure, its kind.
     pub kind: Option<Kind>,
+    /// For a failure, its message (sanitised and cut when recorded).
     pub error: Option<&'a str>,
+    /// How long the attempt took, in milliseconds.
     pub ms: u64,
 }
 
@@ -178,6 +204,7 @@ impl End<'_> {
         }
     }
 
+    /// The journal record, with `error` sanitised and cut to 300 characters.
     pub fn record(self) -> Record {
         Record::End {
             line: self.line,

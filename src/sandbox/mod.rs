@@ -54,7 +54,9 @@ pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
 pub struct Options {
     /// The subscription key requests must carry.
     pub key: String,
+    /// Where the state lives, and when it is saved.
     pub persistence: Persistence,
+    /// Which faults to inject (none by default).
     pub faults: Faults,
     /// Problems with no request to answer (saving state in the background); dropped
     /// when `None`.
@@ -77,10 +79,16 @@ impl fmt::Debug for Options {
 pub enum Persistence {
     /// `dir/sandbox.json`, reloaded and rewritten under `dir/sandbox.lock` by every
     /// request that touches it, before the request is answered.
-    Sync { dir: PathBuf },
+    Sync {
+        /// The state folder.
+        dir: PathBuf,
+    },
     /// In memory; if `data` is given, loaded from it at start and saved to it in the
     /// background (at most every 500 ms) and at shutdown.
-    Memory { data: Option<PathBuf> },
+    Memory {
+        /// The state file, if the state outlives the process.
+        data: Option<PathBuf>,
+    },
 }
 
 /// A running sandbox. Dropping it stops the server too, but only [`Handle::shutdown`]
