@@ -206,7 +206,7 @@ pub struct BatchArgs {
     /// Also retry rows that failed permanently in an earlier run
     #[arg(long, requires = "from")]
     pub retry_failed: bool,
-    /// Record invalid rows as failed and run the rest (default: list them, send nothing)
+    /// Record invalid rows as invalid and run the rest (default: list them, send nothing)
     #[arg(long, requires = "from")]
     pub skip_invalid: bool,
     /// Count "CustomID already exists" as skipped rather than failed

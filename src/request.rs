@@ -383,6 +383,9 @@ mod tests {
         assert_eq!(fingers.len(), 1);
         let keys: Vec<_> = fingers[0].as_object().unwrap().keys().cloned().collect();
         assert!(keys.contains(&"Finger-2".to_string()) && keys.contains(&"Finger-10".to_string()));
+        // Slot order in the bytes themselves, whatever order they were given in.
+        let text = String::from_utf8(p.body()).unwrap();
+        assert!(text.find("\"Finger-2\"").unwrap() < text.find("\"Finger-10\"").unwrap());
         assert!(v["Person"].get("Face").is_none());
         // The hand-written body is exactly the serde form of the wire types.
         let serde_form = serde_json::to_vec(&p.shape(|img| B64(&img.bytes))).unwrap();

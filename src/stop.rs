@@ -90,12 +90,15 @@ impl Stop {
     /// requests are ignored. Returns whether this call was the first.
     pub fn request(&self, reason: Reason, message: Option<String>) -> bool {
         let code = 1 + Reason::ALL.iter().position(|r| *r == reason).unwrap_or(0) as u8;
+        // Under the message lock, so that whoever reads the reason and then the
+        // message sees the message of that reason.
+        let mut slot = self.message.lock().unwrap_or_else(|p| p.into_inner());
         let first = self
             .reason
             .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst)
             .is_ok();
-        if first && let Some(m) = message {
-            *self.message.lock().unwrap_or_else(|p| p.into_inner()) = Some(m);
+        if first {
+            *slot = message;
         }
         first
     }
