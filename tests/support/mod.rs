@@ -331,3 +331,4 @@ pub fn serve(home: &Home, extra: &[&str]) -> Served {
             .to_string(),
     }
 }
+pub mod hostile;
