@@ -16,6 +16,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url};
 
 use crate::error::{Failure, Kind};
+use crate::messages::{self, Meaning};
 use crate::output::sanitize;
 use crate::request::Op;
 use crate::secret::ApiKey;
@@ -390,15 +391,13 @@ fn server_message(body: &[u8]) -> (String, bool) {
     )
 }
 
-/// What a refusal means, from the server's words.
+/// What a refusal means, from the server's words: only whole known phrases count
+/// (see [`messages`]); anything else is "invalid", with the text shown.
 fn rejection_kind(msg: &str) -> Kind {
-    let m = msg.to_ascii_lowercase();
-    if m.contains("already exist") || m.contains("already enrolled") || m.contains("duplicate") {
-        Kind::AlreadyExists
-    } else if m.contains("not found") || m.contains("does not exist") || m.contains("not exist") {
-        Kind::NotFound
-    } else {
-        Kind::Invalid
+    match messages::recognise(msg) {
+        Some(Meaning::AlreadyExists) => Kind::AlreadyExists,
+        Some(Meaning::PersonNotFound) => Kind::NotFound,
+        _ => Kind::Invalid,
     }
 }
 
@@ -483,7 +482,9 @@ re-send the key and images elsewhere: check the endpoint",
                 "the API key was rejected (HTTP 401: {msg}): check the key for this environment (biopass config show)"
             ),
         ),
-        403 if msg.to_ascii_lowercase().contains("quota") || retry_after(headers).is_some() => {
+        403 if messages::recognise(&msg) == Some(Meaning::Quota)
+            || retry_after(headers).is_some() =>
+        {
             fail(
                 Kind::TryLater,
                 Sent::No,
@@ -651,6 +652,27 @@ mod tests {
             cls(Op::Enroll, 307, "").unwrap_err().failure.kind,
             Kind::Protocol
         );
+    }
+
+    #[test]
+    fn refusals_are_read_by_whole_phrases_only() {
+        for (op, text, kind) in [
+            (Op::Verify, "Face not found in the image", Kind::Invalid),
+            (Op::Verify, "Person not found.", Kind::NotFound),
+            (
+                Op::Enroll,
+                "Person with this CustomID already exists",
+                Kind::AlreadyExists,
+            ),
+            (Op::Enroll, "duplicate", Kind::Invalid),
+        ] {
+            let e = cls(op, 400, text).unwrap_err();
+            assert_eq!(e.failure.kind, kind, "{text}");
+            assert!(
+                e.failure.message.contains(text.trim_end_matches('.')),
+                "{text}"
+            );
+        }
     }
 
     #[test]

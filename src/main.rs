@@ -9,6 +9,7 @@ mod client;
 mod cmd;
 mod error;
 mod image;
+mod messages;
 mod output;
 mod request;
 mod sandbox;
