@@ -1,17 +1,33 @@
 //! The HTTP client: the only module that touches reqwest.
 //!
-//! One `reqwest::blocking::Client` (one connection pool) per process. TLS through
-//! rustls; plain http only to loopback; redirects never followed (APIM's key header
-//! and the images would be re-sent to wherever the redirect points); timeouts always
-//! on; response bodies capped at 1 MiB. Every outcome is classified by whether the
-//! server could have acted on the request, which decides what may be retried.
+//! One reqwest async client (one connection pool) per process, driven by a small
+//! tokio runtime that the [`Client`] owns; callers on any thread (the batch runs N
+//! worker threads) call the blocking [`Client::attempt`], which runs the exchange
+//! with `Runtime::block_on` on the caller's own thread. Why async under a blocking
+//! API: `reqwest::blocking` applies its timeout per read, so a server that drips the
+//! body holds a command for minutes, and a blocking read cannot be cancelled. Here one
+//! `tokio::time::timeout` bounds the WHOLE exchange (connect, send, headers, body) and
+//! a `select!` against the caller's cancellation check ends it within ~50 ms. The
+//! runtime has two worker threads: `reqwest::blocking` also drove all connections from
+//! one background runtime thread, so throughput for concurrent callers is at least
+//! what it was, and the second thread spreads TLS work on the 2-core machines biopass
+//! runs on.
+//!
+//! TLS through rustls (ring) with the OS trust store (which honours `SSL_CERT_FILE`
+//! and `SSL_CERT_DIR`) plus the bundled webpki roots (so a container without a CA
+//! bundle still reaches the public API); `--ca-cert` adds to both. A certificate the
+//! client cannot trust is a configuration problem, never retried. Plain http only to
+//! loopback; redirects never followed (APIM's key header and the images would be
+//! re-sent to wherever the redirect points); response bodies capped at 1 MiB.
+//!
+//! Every outcome is classified by whether the server could have acted on the
+//! request, which decides what may be retried.
 
-use std::io::Read;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use bytes::Bytes;
-use reqwest::blocking::{Body, Client as Http};
+use reqwest::Client as Http;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url};
 
@@ -30,6 +46,8 @@ pub const MAX_RESPONSE: u64 = 1024 * 1024;
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// Attempts in all for a single command.
 pub const MAX_ATTEMPTS: u32 = 3;
+/// How often an attempt polls its cancellation check.
+pub const CANCEL_POLL: Duration = Duration::from_millis(50);
 
 /// Whether the server could have acted on a failed request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +141,8 @@ pub struct ClientOptions<'a> {
 
 pub struct Client {
     http: Http,
+    /// Drives `http`; `None` only while dropping.
+    runtime: Option<tokio::runtime::Runtime>,
     base: String,
     host: String,
     key: Option<HeaderValue>,
@@ -130,15 +150,26 @@ pub struct Client {
     verbose: u8,
 }
 
+impl Drop for Client {
+    fn drop(&mut self) {
+        // Idle pooled connections need no goodbye; do not wait for their tasks.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
 impl Client {
     /// `base` must have passed [`check_endpoint`]. `key` is `None` only for `--dry-run`.
     pub fn new(base: &str, key: Option<&ApiKey>, opts: &ClientOptions) -> Result<Client> {
         check_endpoint(base)?;
         let url = Url::parse(base).map_err(|e| Failure::new(Kind::Config, e.to_string()))?;
+        // No overall `.timeout()` here: `attempt` bounds the whole exchange itself.
         let mut builder = Http::builder()
             .use_rustls_tls()
+            .tls_built_in_native_certs(true)
+            .tls_built_in_webpki_certs(true)
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(opts.timeout)
             .connect_timeout(opts.connect_timeout)
             .user_agent(USER_AGENT)
             .pool_max_idle_per_host(64);
@@ -168,10 +199,21 @@ impl Client {
                 builder = builder.add_root_certificate(cert);
             }
         }
-        let http = builder
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("biopass-http")
+            .enable_all()
             .build()
-            .map_err(|e| Failure::new(Kind::Internal, format!("building the HTTP client: {e}")))?;
-        let key = key
+            .map_err(|e| Failure::new(Kind::Internal, format!("starting the HTTP runtime: {e}")))?;
+        // Building reads the system trust store; inside the runtime so that anything
+        // reqwest starts at build time finds it.
+        let http = {
+            let _guard = runtime.enter();
+            builder.build().map_err(|e| {
+                Failure::new(Kind::Internal, format!("building the HTTP client: {e}"))
+            })?
+        };
+        let header = key
             .map(|k| {
                 let mut v = HeaderValue::from_str(k.expose()).map_err(|_| {
                     Failure::new(Kind::Config, "the API key is not a valid header value")
@@ -182,9 +224,10 @@ impl Client {
             .transpose()?;
         Ok(Client {
             http,
+            runtime: Some(runtime),
             base: base.trim_end_matches('/').to_string(),
             host: url.host_str().unwrap_or("?").to_string(),
-            key,
+            key: header,
             timeout: opts.timeout,
             verbose: opts.verbose,
         })
@@ -195,7 +238,25 @@ impl Client {
     }
 
     /// One attempt, no retries: the building block of both single commands and batch.
-    pub fn attempt(&self, op: Op, body: &Bytes) -> Result<Reply, AttemptError> {
+    ///
+    /// `--timeout` bounds the whole exchange: connect, send, response head and the
+    /// full body (at most [`MAX_RESPONSE`]). `cancel` is polled every [`CANCEL_POLL`];
+    /// when it returns true the attempt ends at once with [`Kind::Interrupted`]
+    /// (`Sent::No` if nothing had started, else `Sent::Maybe`). Call from outside any
+    /// tokio runtime (it blocks the calling thread).
+    pub fn attempt(
+        &self,
+        op: Op,
+        body: &Bytes,
+        cancel: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Reply, AttemptError> {
+        if cancel() {
+            return Err(AttemptError::new(
+                Kind::Interrupted,
+                Sent::No,
+                "interrupted before the request was sent".into(),
+            ));
+        }
         let url = self.url(op);
         let method = reqwest::Method::from_bytes(op.method().as_bytes()).expect("static method");
         let mut req = self
@@ -203,7 +264,7 @@ impl Client {
             .request(method, &url)
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::ACCEPT, "application/json")
-            .body(Body::from(body.clone()));
+            .body(body.clone());
         if let Some(k) = &self.key {
             req = req.header(KEY_HEADER, k.clone());
         }
@@ -216,47 +277,102 @@ impl Client {
             );
         }
         let started = Instant::now();
-        let resp = req.send().map_err(|e| self.transport_error(&e))?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let mut buf = Vec::new();
-        let read = resp.take(MAX_RESPONSE + 1).read_to_end(&mut buf);
-        if self.verbose > 0 {
-            eprintln!(
-                "biopass: < {} in {} ms ({} body bytes)",
-                status,
-                started.elapsed().as_millis(),
-                buf.len()
-            );
-            if self.verbose > 1 {
-                log_headers(&headers);
+        let exchange = async {
+            let mut resp = req.send().await.map_err(|e| self.transport_error(&e))?;
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let mut buf = Vec::new();
+            let mut read = Ok(());
+            if resp.content_length().is_some_and(|n| n > MAX_RESPONSE) {
+                read = Err(None);
             }
-        }
-        if let Err(e) = read {
-            return Err(AttemptError::new(
-                Kind::Unavailable,
-                Sent::Maybe,
-                format!(
-                    "the answer from {} was cut off ({}): the request may have been processed",
-                    self.host,
-                    root_cause(&e)
-                ),
-            ));
-        }
-        if buf.len() as u64 > MAX_RESPONSE {
-            return Err(AttemptError::new(
-                Kind::Protocol,
-                Sent::Maybe,
-                format!(
-                    "the answer from {} is larger than 1 MiB; refusing to read it",
-                    self.host
-                ),
-            ));
-        }
+            while read.is_ok() {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) if (buf.len() + chunk.len()) as u64 > MAX_RESPONSE => {
+                        read = Err(None);
+                    }
+                    Ok(Some(chunk)) => buf.extend_from_slice(&chunk),
+                    Ok(None) => break,
+                    Err(e) => read = Err(Some(e)),
+                }
+            }
+            if self.verbose > 0 {
+                eprintln!(
+                    "biopass: < {} in {} ms ({} body bytes)",
+                    status,
+                    started.elapsed().as_millis(),
+                    buf.len()
+                );
+                if self.verbose > 1 {
+                    log_headers(&headers);
+                }
+            }
+            match read {
+                Ok(()) => Ok((status, headers, buf)),
+                Err(Some(e)) => Err(AttemptError::new(
+                    Kind::Unavailable,
+                    Sent::Maybe,
+                    format!(
+                        "the answer from {} was cut off ({}): the request may have been processed",
+                        self.host,
+                        root_cause(&e)
+                    ),
+                )),
+                Err(None) => Err(AttemptError::new(
+                    Kind::Protocol,
+                    Sent::Maybe,
+                    format!(
+                        "the answer from {} is larger than 1 MiB; refusing to read it",
+                        self.host
+                    ),
+                )),
+            }
+        };
+        let cancelled = async {
+            while !cancel() {
+                tokio::time::sleep(CANCEL_POLL).await;
+            }
+        };
+        let runtime = self.runtime.as_ref().expect("alive until dropped");
+        let (status, headers, buf) = runtime.block_on(async {
+            tokio::select! {
+                biased;
+                () = cancelled => Err(AttemptError::new(
+                    Kind::Interrupted,
+                    Sent::Maybe,
+                    format!("interrupted while waiting for {}: the request may have been processed", self.host),
+                )),
+                done = tokio::time::timeout(self.timeout, exchange) => done.unwrap_or_else(|_| {
+                    Err(AttemptError::new(
+                        Kind::Unavailable,
+                        Sent::Maybe,
+                        format!(
+                            "no answer from {} within {}s (raise --timeout)",
+                            self.host,
+                            self.timeout.as_secs_f64()
+                        ),
+                    ))
+                }),
+            }
+        })?;
         classify(op, status, &headers, &buf)
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> AttemptError {
+        if let Some(problem) = certificate_problem(e) {
+            // Re-trying cannot help and the fix is local: 78, not "unavailable".
+            return AttemptError::new(
+                Kind::Config,
+                Sent::No,
+                format!(
+                    "cannot trust the TLS certificate of {} ({}): if it is signed by a private or \
+corporate CA, pass that CA's certificate with --ca-cert FILE (or set SSL_CERT_FILE, or add it to the \
+system trust store); otherwise check the endpoint",
+                    self.host,
+                    sanitize(&problem, 200)
+                ),
+            );
+        }
         let cause = root_cause(e);
         if e.is_connect() {
             AttemptError::new(
@@ -290,7 +406,7 @@ impl Client {
         let body = Bytes::from(body);
         let mut attempt = 1;
         loop {
-            let err = match self.attempt(op, &body) {
+            let err = match self.attempt(op, &body, &|| false) {
                 Ok(reply) => return Ok(reply),
                 Err(e) => e,
             };
@@ -329,6 +445,23 @@ impl Client {
             attempt += 1;
         }
     }
+}
+
+/// The certificate problem in a TLS failure, if that is what it was. rustls's error
+/// travels inside (nested) `io::Error`s, whose `source()` skips the error they wrap:
+/// look inside each one as well as down the chain.
+fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(r @ rustls::Error::InvalidCertificate(_)) = e.downcast_ref::<rustls::Error>() {
+        return Some(r.to_string());
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        && let Some(p) = certificate_problem(inner)
+    {
+        return Some(p);
+    }
+    certificate_problem(e.source()?)
 }
 
 /// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^(attempt-1))].
@@ -552,6 +685,8 @@ mod tests {
         )
     }
 
+    const KEY: &str = "k3y-secret-value";
+
     #[test]
     fn endpoints() {
         assert!(check_endpoint("https://api.biopassid.com").is_ok());
@@ -655,6 +790,26 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let e = cls(Op::Enroll, 400, "bad\x1b[31m red\x07").unwrap_err();
+        assert!(!e.failure.message.contains('\x1b') && !e.failure.message.contains('\x07'));
+    }
+
+    #[test]
+    fn backoff_is_bounded() {
+        for a in 1..10 {
+            assert!(
+                backoff(a, Duration::from_millis(500), Duration::from_secs(20))
+                    <= Duration::from_secs(20)
+            );
+        }
+        assert!(
+            backoff(1, Duration::from_millis(500), Duration::from_secs(20))
+                <= Duration::from_millis(500)
+        );
+    }
+
+    #[test]
     fn refusals_are_read_by_whole_phrases_only() {
         for (op, text, kind) in [
             (Op::Verify, "Face not found in the image", Kind::Invalid),
@@ -675,23 +830,87 @@ mod tests {
         }
     }
 
-    #[test]
-    fn control_characters_never_reach_the_terminal() {
-        let e = cls(Op::Enroll, 400, "bad\x1b[31m red\x07").unwrap_err();
-        assert!(!e.failure.message.contains('\x1b') && !e.failure.message.contains('\x07'));
+    /// A server that answers the head at once, then drips the body a byte per 300 ms.
+    fn dripping_server(seen: std::sync::Arc<std::sync::atomic::AtomicBool>) -> String {
+        use std::io::{Read, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", l.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (mut c, _) = l.accept().unwrap();
+            let mut got = Vec::new();
+            let mut b = [0u8; 4096];
+            // Our body is small JSON; read until it has all arrived.
+            while !got.ends_with(b"}}") {
+                match c.read(&mut b) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => got.extend_from_slice(&b[..n]),
+                }
+            }
+            seen.store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 60\r\n\r\n{");
+            for _ in 0..59 {
+                std::thread::sleep(Duration::from_millis(300));
+                if c.write_all(b" ").is_err() {
+                    return;
+                }
+            }
+        });
+        url
+    }
+
+    fn client(url: &str, timeout: Duration) -> Client {
+        let key = ApiKey::new(KEY).unwrap();
+        let opts = ClientOptions {
+            timeout,
+            connect_timeout: Duration::from_secs(5),
+            ca_cert: None,
+            verbose: 0,
+        };
+        Client::new(url, Some(&key), &opts).unwrap()
     }
 
     #[test]
-    fn backoff_is_bounded() {
-        for a in 1..10 {
-            assert!(
-                backoff(a, Duration::from_millis(500), Duration::from_secs(20))
-                    <= Duration::from_secs(20)
-            );
-        }
+    fn cancel_ends_an_attempt_while_the_body_drips() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let seen = Arc::new(AtomicBool::new(false));
+        let c = client(&dripping_server(seen.clone()), Duration::from_secs(60));
+        let body = Bytes::from_static(br#"{"Person":{"CustomID":"1"}}"#);
+        let (stop, stopped_at) = (AtomicBool::new(false), std::sync::Mutex::new(None));
+        let r = std::thread::scope(|s| {
+            s.spawn(|| {
+                // Stop once the server has the request and is dripping.
+                let deadline = Instant::now() + Duration::from_secs(20);
+                while !seen.load(Ordering::SeqCst) && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                *stopped_at.lock().unwrap() = Some(Instant::now());
+                stop.store(true, Ordering::SeqCst);
+            });
+            c.attempt(Op::Delete, &body, &|| stop.load(Ordering::SeqCst))
+        });
+        let took = stopped_at.lock().unwrap().expect("stopped").elapsed();
+        let e = r.unwrap_err();
+        assert_eq!((e.failure.kind, e.sent), (Kind::Interrupted, Sent::Maybe));
         assert!(
-            backoff(1, Duration::from_millis(500), Duration::from_secs(20))
-                <= Duration::from_millis(500)
+            took < Duration::from_secs(1),
+            "took {took:?} after the stop"
         );
+        // Already stopped: nothing is sent at all.
+        let e = c.attempt(Op::Delete, &body, &|| true).unwrap_err();
+        assert_eq!((e.failure.kind, e.sent), (Kind::Interrupted, Sent::No));
+    }
+
+    #[test]
+    fn timeout_bounds_the_whole_body() {
+        use std::sync::Arc;
+        use std::sync::atomic::AtomicBool;
+        let seen = Arc::new(AtomicBool::new(false));
+        let c = client(&dripping_server(seen), Duration::from_secs(1));
+        let body = Bytes::from_static(br#"{"Person":{"CustomID":"1"}}"#);
+        let t0 = Instant::now();
+        let e = c.attempt(Op::Delete, &body, &|| false).unwrap_err();
+        assert_eq!((e.failure.kind, e.sent), (Kind::Unavailable, Sent::Maybe));
+        assert!(t0.elapsed() < Duration::from_secs(8), "{:?}", t0.elapsed());
     }
 }

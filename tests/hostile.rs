@@ -4,7 +4,48 @@
 
 mod support;
 
+use std::time::Duration;
+
+use support::hostile::*;
 use support::*;
+
+const ENROLLED: &str = r#"{"Person":{"ClientID":"c","CustomID":"1234","BioPassID":"1648"}}"#;
+
+fn enroll_args() -> Vec<String> {
+    vec![
+        "enroll".into(),
+        "--id".into(),
+        "1234".into(),
+        "--face".into(),
+        fixture("face.jpg").display().to_string(),
+    ]
+}
+
+#[test]
+fn timeout_bounds_a_dripping_body() {
+    // Headers at once, then one byte a second of a 63-byte body: `--timeout 2` must
+    // end the command long before the body could finish.
+    let srv = RawServer::start(drip(200, ENROLLED, Duration::from_secs(1)));
+    let home = Home::new();
+    let mut cmd = home.std_cmd();
+    cmd.env("BIOPASS_ENDPOINT", &srv.url)
+        .env("BIOPASS_API_KEY", TEST_KEY)
+        .args(["--timeout", "2"])
+        .args(enroll_args());
+    let (code, took, _, err) = run_within(cmd, Duration::from_secs(10));
+    assert!(
+        code.is_some(),
+        "still running after {took:?}: --timeout 2 did not bound the body"
+    );
+    assert_eq!(code, Some(69), "{err}");
+    assert!(err.contains("within 2"), "{err}");
+    assert!(err.contains("may have been enrolled"), "{err}");
+    assert_eq!(
+        srv.requests().len(),
+        1,
+        "a timeout after sending is not re-sent"
+    );
+}
 
 #[test]
 fn not_found_somewhere_in_a_400_is_not_a_missing_person() {
@@ -24,4 +65,52 @@ fn not_found_somewhere_in_a_400_is_not_a_missing_person() {
             .contains("Face not found in the image"),
         "{out}"
     );
+}
+
+fn tls_reply() -> Vec<u8> {
+    answer(200, &[("Content-Type", "application/json")], ENROLLED)
+}
+
+#[test]
+fn an_untrusted_certificate_fails_once_and_names_the_fix() {
+    let home = Home::new();
+    let pki = Pki::new(home.path());
+    let srv = TlsServer::start(&pki, tls_reply());
+    let (code, _, err) = run(home.cmd_at(&srv.url).args(enroll_args()));
+    assert_eq!(code, 78, "{err}");
+    assert!(
+        err.contains("certificate") && err.contains("--ca-cert"),
+        "{err}"
+    );
+    assert!(!err.contains("retrying"), "{err}");
+    assert_eq!(
+        srv.connections(),
+        1,
+        "a certificate failure is not retried: {err}"
+    );
+}
+
+#[test]
+fn a_private_ca_works_through_ca_cert() {
+    let home = Home::new();
+    let pki = Pki::new(home.path());
+    let srv = TlsServer::start(&pki, tls_reply());
+    let (code, out, err) = run(home
+        .cmd_at(&srv.url)
+        .arg("--ca-cert")
+        .arg(&pki.ca_pem)
+        .args(enroll_args()));
+    assert_eq!((code, out.as_str()), (0, "1648\n"), "{err}");
+}
+
+#[test]
+fn a_private_ca_works_through_ssl_cert_file() {
+    let home = Home::new();
+    let pki = Pki::new(home.path());
+    let srv = TlsServer::start(&pki, tls_reply());
+    let (code, out, err) = run(home
+        .cmd_at(&srv.url)
+        .env("SSL_CERT_FILE", &pki.ca_pem)
+        .args(enroll_args()));
+    assert_eq!((code, out.as_str()), (0, "1648\n"), "{err}");
 }

@@ -775,7 +775,7 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Ou
         }
         let t0 = Instant::now();
         sh.requests.fetch_add(1, Ordering::Relaxed);
-        let result = sh.client.attempt(sh.op, &body);
+        let result = sh.client.attempt(sh.op, &body, &|| false);
         sh.gate.release();
         let ms = t0.elapsed().as_millis() as u64;
         let end = |state, status, bid: Option<String>, class, kind, err: Option<&str>| {
