@@ -21,7 +21,8 @@
 //! re-sent to wherever the redirect points); response bodies capped at 1 MiB.
 //!
 //! Every outcome is classified by whether the server could have acted on the
-//! request, which decides what may be retried.
+//! request, which decides what may be retried. This module prints nothing except the
+//! `-v` request log: retries are reported through a callback.
 
 use std::time::{Duration, Instant};
 
@@ -68,6 +69,10 @@ pub struct AttemptError {
     pub retry_after: Option<Duration>,
     /// 503: the gateway says the backend is unavailable; single commands retry it.
     pub unavailable: bool,
+    /// Set by [`Client::call`]: this "already exists" (enroll) or "not found" (delete)
+    /// came after an earlier attempt that may have acted, so it may be that attempt's
+    /// own result. The message says so.
+    pub after_maybe: bool,
 }
 
 impl AttemptError {
@@ -77,6 +82,7 @@ impl AttemptError {
             sent,
             retry_after: None,
             unavailable: false,
+            after_maybe: false,
         }
     }
 }
@@ -401,50 +407,98 @@ system trust store); otherwise check the endpoint",
 
     /// A single command's call: retry what is safe to retry (connect failure, 429,
     /// 503), at most [`MAX_ATTEMPTS`] in all, with full-jitter backoff or the
-    /// server's `Retry-After` (up to 60 s).
-    pub fn call(&self, op: Op, body: Vec<u8>, quiet: bool) -> Result<Reply, AttemptError> {
+    /// server's `Retry-After` (up to [`MAX_RETRY_AFTER`]; longer is "try later", 75,
+    /// at once). Prints nothing: before each wait it calls `on_retry(error, wait,
+    /// next_attempt_number)`.
+    ///
+    /// When the call ends with "already exists" (enroll) or "not found" (delete) after
+    /// an earlier attempt that may have acted, that answer may be the earlier
+    /// attempt's own result: the error says so and has `after_maybe` set.
+    pub fn call(
+        &self,
+        op: Op,
+        body: Vec<u8>,
+        on_retry: &mut dyn FnMut(&AttemptError, Duration, u32),
+    ) -> Result<Reply, AttemptError> {
         let body = Bytes::from(body);
+        let mut maybe_acted = false;
         let mut attempt = 1;
         loop {
-            let err = match self.attempt(op, &body, &|| false) {
+            let mut err = match self.attempt(op, &body, &|| false) {
                 Ok(reply) => return Ok(reply),
                 Err(e) => e,
             };
+            if maybe_acted {
+                note_earlier_attempt(op, &body, &mut err);
+            }
+            maybe_acted |= err.sent == Sent::Maybe;
             // Retried: a connect failure (nothing was sent), 429 and 503. Not a quota
             // 403 (its window is hours), not a rejected key, nothing that may have landed.
             let connect_failed = err.sent == Sent::No && err.failure.kind == Kind::Unavailable;
             let retryable = connect_failed || err.failure.status == Some(429) || err.unavailable;
-            if !retryable || attempt >= MAX_ATTEMPTS {
+            if !retryable {
                 return Err(err);
             }
-            let wait = match err.retry_after {
-                Some(ra) if ra > MAX_RETRY_AFTER => {
-                    // Told to come back in more than a minute: that is "try later" (75),
-                    // whatever the status.
-                    let mut err = err;
-                    err.failure.kind = Kind::TryLater;
-                    err.failure.message = format!(
-                        "{}; the server asks to wait {} s: try again later",
-                        err.failure.message,
-                        ra.as_secs()
-                    );
-                    return Err(err);
-                }
-                Some(ra) => ra,
-                None => backoff(attempt, Duration::from_millis(500), Duration::from_secs(20)),
-            };
-            if !quiet {
-                eprintln!(
-                    "biopass: {}; retrying in {:.1}s (attempt {} of {MAX_ATTEMPTS})",
+            if let Some(ra) = err.retry_after
+                && ra > MAX_RETRY_AFTER
+            {
+                // Told to come back in more than a minute: that is "try later" (75),
+                // whatever the status.
+                err.failure.kind = Kind::TryLater;
+                err.failure.message = format!(
+                    "{}; the server asks to wait {} s: try again later",
                     err.failure.message,
-                    wait.as_secs_f64(),
-                    attempt + 1
+                    ra.as_secs()
                 );
+                return Err(err);
             }
+            if attempt >= MAX_ATTEMPTS {
+                return Err(err);
+            }
+            let wait = err.retry_after.unwrap_or_else(|| {
+                backoff(attempt, Duration::from_millis(500), Duration::from_secs(20))
+            });
+            on_retry(&err, wait, attempt + 1);
             std::thread::sleep(wait);
             attempt += 1;
         }
     }
+}
+
+/// After an earlier attempt that may have acted: an enroll's "already exists" or a
+/// delete's "not found" may be that attempt's own result. Say so, and how to check.
+fn note_earlier_attempt(op: Op, body: &[u8], err: &mut AttemptError) {
+    let id = custom_id(body).map_or_else(|| "ID".to_string(), |id| sanitize(&id, 100));
+    let note = match (op, err.failure.kind) {
+        (Op::Enroll, Kind::AlreadyExists) => format!(
+            "an earlier attempt may have enrolled this person: this 'already exists' may be its result; \
+check with `biopass verify --id {id} ...` with the same images"
+        ),
+        (Op::Delete, Kind::NotFound) => format!(
+            "an earlier attempt may have deleted this person: this 'not found' may be its result \
+(CustomID {id} is not enrolled now either way)"
+        ),
+        _ => return,
+    };
+    err.after_maybe = true;
+    err.failure.message = format!("{}; {note}", err.failure.message);
+}
+
+/// The CustomID of one of our own request bodies.
+fn custom_id(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(rename = "Person")]
+        person: Person,
+    }
+    #[derive(serde::Deserialize)]
+    struct Person {
+        #[serde(rename = "CustomID")]
+        custom_id: String,
+    }
+    serde_json::from_slice::<Body>(body)
+        .ok()
+        .map(|b| b.person.custom_id)
 }
 
 /// The certificate problem in a TLS failure, if that is what it was. rustls's error
@@ -828,6 +882,25 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_late_already_exists_or_not_found_is_marked() {
+        let body = br#"{"Person":{"CustomID":"ab12","Face":[{"Face-1":"AAAA"}]}}"#;
+        let mut e = cls(Op::Enroll, 400, "Person already exists").unwrap_err();
+        note_earlier_attempt(Op::Enroll, body, &mut e);
+        assert!(e.after_maybe);
+        assert!(
+            e.failure.message.contains("biopass verify --id ab12"),
+            "{}",
+            e.failure.message
+        );
+        let mut e = cls(Op::Update, 400, "Person not found").unwrap_err();
+        note_earlier_attempt(Op::Update, body, &mut e);
+        assert!(
+            !e.after_maybe,
+            "only enroll/already-exists and delete/not-found"
+        );
     }
 
     /// A server that answers the head at once, then drips the body a byte per 300 ms.

@@ -67,6 +67,36 @@ fn not_found_somewhere_in_a_400_is_not_a_missing_person() {
     );
 }
 
+#[test]
+fn already_exists_after_a_503_says_the_first_attempt_may_have_enrolled() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![
+        Canned::json(503, r#"{"statusCode":503,"message":"Service Unavailable"}"#),
+        Canned::text(400, "Person with this CustomID already exists"),
+    ]);
+    let (code, _, err) = run(home.cmd_at(&srv.url).args(enroll_args()));
+    assert_eq!(code, 65, "{err}");
+    assert!(
+        err.contains("retrying"),
+        "the retry is still announced: {err}"
+    );
+    assert!(
+        err.contains("an earlier attempt may have enrolled this person")
+            && err.contains("biopass verify --id 1234"),
+        "{err}"
+    );
+    assert_eq!(srv.requests().len(), 2);
+
+    // Delete: a 503 then "not found" may be our own delete.
+    let srv = Recorder::start(vec![
+        Canned::json(503, r#"{"statusCode":503,"message":"Service Unavailable"}"#),
+        Canned::text(400, "Person not found"),
+    ]);
+    let (code, _, err) = run(home.cmd_at(&srv.url).args(["delete", "--id", "1234"]));
+    assert_eq!(code, 65, "{err}");
+    assert!(err.contains("an earlier attempt may have deleted"), "{err}");
+}
+
 fn tls_reply() -> Vec<u8> {
     answer(200, &[("Content-Type", "application/json")], ENROLLED)
 }

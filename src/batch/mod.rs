@@ -1115,6 +1115,7 @@ mod tests {
             sent,
             retry_after: retry_after.map(Duration::from_secs),
             unavailable: false,
+            after_maybe: false,
         }
     }
 

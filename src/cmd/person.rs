@@ -4,7 +4,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::cli::OutputFormat;
-use crate::client::{AttemptError, KEY_HEADER, Reply, Sent, USER_AGENT};
+use crate::client::{AttemptError, KEY_HEADER, MAX_ATTEMPTS, Reply, Sent, USER_AGENT};
 use crate::cmd::target::{self, Target};
 use crate::error::{Failure, Kind, NO_MATCH};
 use crate::output::{self, json_line, stdout_line};
@@ -42,7 +42,9 @@ pub fn run(
     let target = Target::open(s, key.as_ref().expect("resolved above"))?;
     let reply = target
         .client
-        .call(op, body, s.quiet)
+        .call(op, body, &mut |e, wait, next| {
+            retrying(s.quiet, e, wait, next)
+        })
         .map_err(|e| explain(op, &spec, e));
     target.finish()?;
     render(op, &reply?, &spec, s)
@@ -64,7 +66,9 @@ pub fn delete(id: &str, s: &Settings) -> Result<u8> {
     let target = Target::open(s, key.as_ref().expect("resolved above"))?;
     let reply = target
         .client
-        .call(Op::Delete, body, s.quiet)
+        .call(Op::Delete, body, &mut |e, wait, next| {
+            retrying(s.quiet, e, wait, next)
+        })
         .map_err(|e| e.failure);
     target.finish()?;
     let reply = reply?;
@@ -81,6 +85,17 @@ pub fn delete(id: &str, s: &Settings) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// Announce a retry (the client prints nothing itself).
+fn retrying(quiet: bool, e: &AttemptError, wait: std::time::Duration, next: u32) {
+    if !quiet {
+        eprintln!(
+            "biopass: {}; retrying in {:.1}s (attempt {next} of {MAX_ATTEMPTS})",
+            e.failure.message,
+            wait.as_secs_f64(),
+        );
+    }
 }
 
 /// Add what the user can do next to a failure whose request may have landed.
