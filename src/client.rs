@@ -21,8 +21,11 @@
 //! re-sent to wherever the redirect points); response bodies capped at 1 MiB.
 //!
 //! Every outcome is classified by whether the server could have acted on the
-//! request, which decides what may be retried. This module prints nothing except the
-//! `-v` request log: retries are reported through a callback.
+//! request, which decides what may be retried. Every text that came from a server
+//! passes through [`server_text`] (control characters stripped, truncated, the API
+//! key's exact value replaced by `[REDACTED]`) before it reaches a message. This
+//! module prints nothing except the `-v` request log: retries are reported through
+//! a callback.
 
 use std::time::{Duration, Instant};
 
@@ -49,6 +52,8 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 pub const MAX_ATTEMPTS: u32 = 3;
 /// How often an attempt polls its cancellation check.
 pub const CANCEL_POLL: Duration = Duration::from_millis(50);
+/// What replaces the API key in any text that came from a server.
+pub const REDACTED: &str = "[REDACTED]";
 
 /// Whether the server could have acted on a failed request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +98,19 @@ pub struct Reply {
     pub status: u16,
     pub raw: serde_json::Value,
     pub body: wire::Response,
+}
+
+/// Any text that came from a server, made fit for a message: the key's exact value
+/// replaced by [`REDACTED`] (before and after control characters are stripped, so
+/// neither hiding it behind a control character nor splitting it across the
+/// truncation point lets a part of it through), then truncated to `max` characters.
+/// Every server text in this module goes through here.
+pub fn server_text(raw: &str, key: Option<&str>, max: usize) -> String {
+    let scrub = |s: &str| match key {
+        Some(k) if !k.is_empty() => s.replace(k, REDACTED),
+        _ => s.to_string(),
+    };
+    sanitize(&scrub(&sanitize(&scrub(raw), usize::MAX)), max)
 }
 
 /// Is this host loopback (127.0.0.0/8, ::1, localhost)?
@@ -152,6 +170,8 @@ pub struct Client {
     base: String,
     host: String,
     key: Option<HeaderValue>,
+    /// The key's value, kept only to scrub it from what servers send back.
+    secret: Option<ApiKey>,
     timeout: Duration,
     verbose: u8,
 }
@@ -234,6 +254,7 @@ impl Client {
             base: base.trim_end_matches('/').to_string(),
             host: url.host_str().unwrap_or("?").to_string(),
             key: header,
+            secret: key.cloned(),
             timeout: opts.timeout,
             verbose: opts.verbose,
         })
@@ -241,6 +262,10 @@ impl Client {
 
     pub fn url(&self, op: Op) -> String {
         format!("{}{}", self.base, op.path())
+    }
+
+    fn secret(&self) -> Option<&str> {
+        self.secret.as_ref().map(|k| k.expose())
     }
 
     /// One attempt, no retries: the building block of both single commands and batch.
@@ -310,7 +335,7 @@ impl Client {
                     buf.len()
                 );
                 if self.verbose > 1 {
-                    log_headers(&headers);
+                    log_headers(&headers, self.secret());
                 }
             }
             match read {
@@ -321,7 +346,7 @@ impl Client {
                     format!(
                         "the answer from {} was cut off ({}): the request may have been processed",
                         self.host,
-                        root_cause(&e)
+                        root_cause(&e, self.secret())
                     ),
                 )),
                 Err(None) => Err(AttemptError::new(
@@ -361,7 +386,7 @@ impl Client {
                 }),
             }
         })?;
-        classify(op, status, &headers, &buf)
+        classify(op, status, &headers, &buf, self.secret())
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> AttemptError {
@@ -375,11 +400,11 @@ impl Client {
 corporate CA, pass that CA's certificate with --ca-cert FILE (or set SSL_CERT_FILE, or add it to the \
 system trust store); otherwise check the endpoint",
                     self.host,
-                    sanitize(&problem, 200)
+                    server_text(&problem, self.secret(), 200)
                 ),
             );
         }
-        let cause = root_cause(e);
+        let cause = root_cause(e, self.secret());
         if e.is_connect() {
             AttemptError::new(
                 Kind::Unavailable,
@@ -526,16 +551,16 @@ pub fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
     ceiling.mul_f64(fastrand::f64())
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+fn root_cause(e: &(dyn std::error::Error + 'static), key: Option<&str>) -> String {
     let mut cur: &dyn std::error::Error = e;
     while let Some(next) = cur.source() {
         cur = next;
     }
-    sanitize(&cur.to_string(), 200)
+    server_text(&cur.to_string(), key, 200)
 }
 
 /// Headers worth logging at `-vv`: an allow-list, never the key.
-fn log_headers(h: &HeaderMap) {
+fn log_headers(h: &HeaderMap, key: Option<&str>) {
     for name in [
         "content-type",
         "content-length",
@@ -545,7 +570,7 @@ fn log_headers(h: &HeaderMap) {
         "date",
     ] {
         if let Some(v) = h.get(name).and_then(|v| v.to_str().ok()) {
-            eprintln!("biopass: <   {name}: {}", sanitize(v, 200));
+            eprintln!("biopass: <   {name}: {}", server_text(v, key, 200));
         }
     }
 }
@@ -556,15 +581,15 @@ fn retry_after(h: &HeaderMap) -> Option<Duration> {
 }
 
 /// The server's own words from an error body: APIM's `{statusCode,message}`, a JSON
-/// `Message`, or the text itself; sanitised and truncated.
-fn server_message(body: &[u8]) -> (String, bool) {
+/// `Message`, or the text itself; through [`server_text`].
+fn server_message(body: &[u8], key: Option<&str>) -> (String, bool) {
     if let Ok(g) = serde_json::from_slice::<wire::GatewayError>(body) {
-        return (sanitize(&g.message, 300), true);
+        return (server_text(&g.message, key, 300), true);
     }
     if let Ok(r) = serde_json::from_slice::<wire::Response>(body)
         && let Some(m) = r.message
     {
-        return (sanitize(&m, 300), false);
+        return (server_text(&m, key, 300), false);
     }
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
@@ -572,7 +597,7 @@ fn server_message(body: &[u8]) -> (String, bool) {
         if text.is_empty() {
             "(empty body)".into()
         } else {
-            sanitize(text, 300)
+            server_text(text, key, 300)
         },
         false,
     )
@@ -588,12 +613,24 @@ fn rejection_kind(msg: &str) -> Kind {
     }
 }
 
-/// Turn a complete HTTP answer into a reply or a classified failure.
+/// Replace the key's exact value in every string of a JSON answer.
+fn scrub_json(v: &mut serde_json::Value, key: &str) {
+    match v {
+        serde_json::Value::String(s) if s.contains(key) => *s = s.replace(key, REDACTED),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| scrub_json(x, key)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| scrub_json(x, key)),
+        _ => {}
+    }
+}
+
+/// Turn a complete HTTP answer into a reply or a classified failure. `key` is the
+/// API key's value, scrubbed from everything the server said.
 pub fn classify(
     op: Op,
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
+    key: Option<&str>,
 ) -> Result<Reply, AttemptError> {
     let code = status.as_u16();
     let fail = |kind: Kind, sent: Sent, msg: String| {
@@ -602,9 +639,12 @@ pub fn classify(
         e
     };
     if status.is_success() {
-        let raw: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
+        let mut raw: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
             fail(Kind::Protocol, Sent::Maybe, format!("the server answered {code} but not with JSON: the request may have been processed"))
         })?;
+        if let Some(k) = key.filter(|k| !k.is_empty()) {
+            scrub_json(&mut raw, k);
+        }
         let typed: wire::Response = serde_json::from_value(raw.clone()).map_err(|_| {
             fail(
                 Kind::Protocol,
@@ -616,7 +656,7 @@ pub fn classify(
             let msg = typed
                 .message
                 .as_deref()
-                .map_or("(no message)".into(), |m| sanitize(m, 300));
+                .map_or("(no message)".into(), |m| server_text(m, key, 300));
             return Err(fail(
                 rejection_kind(&msg),
                 Sent::Rejected,
@@ -649,7 +689,7 @@ pub fn classify(
         let to = headers
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
-            .map(|s| sanitize(s, 200));
+            .map(|s| server_text(s, key, 200));
         return Err(fail(
             Kind::Protocol,
             Sent::Rejected,
@@ -660,7 +700,7 @@ re-send the key and images elsewhere: check the endpoint",
             ),
         ));
     }
-    let (msg, gateway) = server_message(body);
+    let (msg, gateway) = server_message(body, key);
     let mut e = match code {
         401 => fail(
             Kind::KeyRejected,
@@ -736,6 +776,7 @@ mod tests {
             StatusCode::from_u16(code).unwrap(),
             &HeaderMap::new(),
             body.as_bytes(),
+            Some(KEY),
         )
     }
 
@@ -861,6 +902,53 @@ mod tests {
             backoff(1, Duration::from_millis(500), Duration::from_secs(20))
                 <= Duration::from_millis(500)
         );
+    }
+
+    #[test]
+    fn the_key_is_scrubbed_from_every_server_text() {
+        // In a body message, across the truncation point, and in a Location header.
+        let e = cls(Op::Enroll, 400, &format!("bad key {KEY} here")).unwrap_err();
+        assert!(
+            e.failure.message.contains("bad key [REDACTED] here"),
+            "{}",
+            e.failure.message
+        );
+        let long = format!("{}{KEY}", "x".repeat(295));
+        let t = server_text(&long, Some(KEY), 300);
+        assert!(!t.contains("k3y"), "{t}");
+        let e = cls(
+            Op::Enroll,
+            401,
+            &format!(r#"{{"statusCode":401,"message":"key {KEY}"}}"#),
+        )
+        .unwrap_err();
+        assert!(!e.failure.message.contains(KEY));
+        let e = cls(
+            Op::Enroll,
+            200,
+            &format!(r#"{{"Success":false,"Message":"{KEY}"}}"#),
+        )
+        .unwrap_err();
+        assert!(!e.failure.message.contains(KEY));
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::LOCATION,
+            HeaderValue::from_str(&format!("https://x/?k={KEY}")).unwrap(),
+        );
+        let e = classify(Op::Enroll, StatusCode::FOUND, &h, b"", Some(KEY)).unwrap_err();
+        assert!(
+            !e.failure.message.contains(KEY) && e.failure.message.contains(REDACTED),
+            "{}",
+            e.failure.message
+        );
+        // A success answer echoing it: the JSON printed by `-o json` is scrubbed too.
+        let ok = cls(
+            Op::Enroll,
+            200,
+            &format!(r#"{{"Person":{{"CustomID":"{KEY}","BioPassID":"1"}}}}"#),
+        )
+        .unwrap();
+        assert!(!ok.raw.to_string().contains(KEY));
     }
 
     #[test]

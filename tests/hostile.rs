@@ -47,6 +47,49 @@ fn timeout_bounds_a_dripping_body() {
     );
 }
 
+fn echoes_key(status: u16, extra: &'static [(&'static str, &'static str)]) -> RawServer {
+    RawServer::start(move |_, s, _| {
+        let body = format!("Invalid subscription key {TEST_KEY} for this API");
+        let loc = format!("https://evil.example/?k={TEST_KEY}");
+        let mut headers: Vec<(&str, &str)> = extra.to_vec();
+        headers.push(("Location", &loc));
+        headers.push(("Content-Type", "text/plain"));
+        let _ = std::io::Write::write_all(s, &answer(status, &headers, &body));
+    })
+}
+
+#[test]
+fn an_echoed_key_never_reaches_stderr_json_or_the_journal() {
+    for status in [400, 401, 302, 500] {
+        let srv = echoes_key(status, &[]);
+        let home = Home::new();
+        let (code, out, err) = run(home.cmd_at(&srv.url).arg("-vv").args(enroll_args()));
+        assert_ne!(code, 0);
+        assert!(!err.contains(TEST_KEY), "{status}: key on stderr: {err}");
+        assert!(err.contains("[REDACTED]"), "{status}: {err}");
+        let (_, out2, err2) = run(home
+            .cmd_at(&srv.url)
+            .args(["-o", "json"])
+            .args(enroll_args()));
+        for text in [&out, &out2, &err2] {
+            assert!(!text.contains(TEST_KEY), "{status}: key in output: {text}");
+        }
+    }
+    // The batch journal keeps each failure's message: it must not keep the key.
+    let srv = echoes_key(400, &[]);
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    let m = home.path().join("people.csv");
+    std::fs::write(&m, "id,face\nA1,face.jpg\n").unwrap();
+    let (code, out, err) = run(home.cmd_at(&srv.url).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 1, "{err}");
+    let journal = std::fs::read_to_string(home.path().join("people.csv.enroll.journal")).unwrap();
+    assert!(journal.contains("[REDACTED]"), "{journal}");
+    for text in [&journal, &out, &err] {
+        assert!(!text.contains(TEST_KEY), "key in batch output: {text}");
+    }
+}
+
 #[test]
 fn not_found_somewhere_in_a_400_is_not_a_missing_person() {
     let home = Home::new();
