@@ -27,7 +27,7 @@
 //! module prints nothing except the `-v` request log: retries are reported through
 //! a callback.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Result;
 use bytes::Bytes;
@@ -71,6 +71,9 @@ pub enum Sent {
 pub struct AttemptError {
     pub failure: Failure,
     pub sent: Sent,
+    /// The server's `Retry-After` (seconds or an HTTP date; a date in the past is
+    /// zero). A value too large to represent is `Duration::MAX`, so any "longer than
+    /// N" rule treats it as too long.
     pub retry_after: Option<Duration>,
     /// 503: the gateway says the backend is unavailable; single commands retry it.
     pub unavailable: bool,
@@ -470,10 +473,14 @@ system trust store); otherwise check the endpoint",
                 // Told to come back in more than a minute: that is "try later" (75),
                 // whatever the status.
                 err.failure.kind = Kind::TryLater;
+                let how_long = if ra == Duration::MAX {
+                    "longer than biopass can count".to_string()
+                } else {
+                    format!("{} s", ra.as_secs())
+                };
                 err.failure.message = format!(
-                    "{}; the server asks to wait {} s: try again later",
-                    err.failure.message,
-                    ra.as_secs()
+                    "{}; the server asks to wait {how_long}: try again later",
+                    err.failure.message
                 );
                 return Err(err);
             }
@@ -576,8 +583,21 @@ fn log_headers(h: &HeaderMap, key: Option<&str>) {
 }
 
 fn retry_after(h: &HeaderMap) -> Option<Duration> {
-    let v = h.get(header::RETRY_AFTER)?.to_str().ok()?;
-    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+    parse_retry_after(
+        h.get(header::RETRY_AFTER)?.to_str().ok()?,
+        SystemTime::now(),
+    )
+}
+
+/// `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP date. A date in the past
+/// is zero; digits too many for 64 bits are `Duration::MAX` ("too long"), never zero.
+fn parse_retry_after(v: &str, now: SystemTime) -> Option<Duration> {
+    let v = v.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(v.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// The server's own words from an error body: APIM's `{statusCode,message}`, a JSON
@@ -970,6 +990,22 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_and_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let p = |v: &str| parse_retry_after(v, now);
+        assert_eq!(p("5"), Some(Duration::from_secs(5)));
+        assert_eq!(p(" 0 "), Some(Duration::ZERO));
+        assert_eq!(p("99999999999999999999999"), Some(Duration::MAX));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
+        assert_eq!(p(&later), Some(Duration::from_secs(90)));
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(90));
+        assert_eq!(p(&earlier), Some(Duration::ZERO));
+        assert_eq!(p("soon"), None);
+        assert_eq!(p("-1"), None);
+        assert_eq!(p(""), None);
     }
 
     #[test]

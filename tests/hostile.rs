@@ -140,6 +140,46 @@ fn already_exists_after_a_503_says_the_first_attempt_may_have_enrolled() {
     assert!(err.contains("an earlier attempt may have deleted"), "{err}");
 }
 
+#[test]
+fn a_retry_after_date_or_an_overflowing_number_is_too_long_and_ends_at_once() {
+    let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3600));
+    for ra in [later.as_str(), "99999999999999999999999999", "61"] {
+        let home = Home::new();
+        let srv = Recorder::start(vec![
+            Canned::json(
+                429,
+                r#"{"statusCode":429,"message":"Rate limit is exceeded."}"#,
+            )
+            .header("Retry-After", ra),
+        ]);
+        let (code, _, err) = run(home.cmd_at(&srv.url).args(enroll_args()));
+        assert_eq!(code, 75, "{ra}: {err}");
+        assert_eq!(
+            srv.requests().len(),
+            1,
+            "{ra}: retried although told to wait: {err}"
+        );
+        assert!(err.contains("try again later"), "{ra}: {err}");
+    }
+}
+
+#[test]
+fn a_retry_after_date_in_the_past_means_now() {
+    let past = httpdate::fmt_http_date(std::time::SystemTime::now() - Duration::from_secs(3600));
+    let home = Home::new();
+    let srv = Recorder::start(vec![
+        Canned::json(
+            429,
+            r#"{"statusCode":429,"message":"Rate limit is exceeded."}"#,
+        )
+        .header("Retry-After", &past),
+        Canned::json(200, ENROLLED),
+    ]);
+    let (code, out, err) = run(home.cmd_at(&srv.url).args(enroll_args()));
+    assert_eq!((code, out.as_str()), (0, "1648\n"), "{err}");
+    assert!(err.contains("retrying in 0.0s"), "{err}");
+}
+
 fn tls_reply() -> Vec<u8> {
     answer(200, &[("Content-Type", "application/json")], ENROLLED)
 }
