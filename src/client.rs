@@ -50,6 +50,8 @@ pub const MAX_RESPONSE: u64 = 1024 * 1024;
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// Attempts in all for a single command.
 pub const MAX_ATTEMPTS: u32 = 3;
+/// Longest BioPassID accepted in a success answer; longer is a protocol error.
+pub const MAX_BIOPASS_ID: usize = 256;
 /// How often an attempt polls its cancellation check.
 pub const CANCEL_POLL: Duration = Duration::from_millis(50);
 /// What replaces the API key in any text that came from a server.
@@ -699,6 +701,25 @@ pub fn classify(
                 ),
             ));
         }
+        if let Some(bid) = person.and_then(|p| p.biopass_id.as_deref())
+            && matches!(op, Op::Enroll | Op::Update)
+        {
+            let len = bid.chars().count();
+            if bid.trim().is_empty() || len > MAX_BIOPASS_ID {
+                return Err(fail(
+                    Kind::Protocol,
+                    Sent::Maybe,
+                    format!(
+                        "the server answered {code} with {} BioPassID: the request may have been processed",
+                        if len > MAX_BIOPASS_ID {
+                            format!("a {len}-character")
+                        } else {
+                            "an empty".to_string()
+                        }
+                    ),
+                ));
+            }
+        }
         return Ok(Reply {
             status: code,
             raw,
@@ -1006,6 +1027,29 @@ mod tests {
         assert_eq!(p("soon"), None);
         assert_eq!(p("-1"), None);
         assert_eq!(p(""), None);
+    }
+
+    #[test]
+    fn biopass_id_must_be_present_and_short() {
+        for (bid, ok) in [
+            ("".to_string(), false),
+            ("  ".to_string(), false),
+            ("1".repeat(256), true),
+            ("1".repeat(257), false),
+        ] {
+            let r = cls(
+                Op::Enroll,
+                200,
+                &format!(r#"{{"Person":{{"CustomID":"1","BioPassID":"{bid}"}}}}"#),
+            );
+            match r {
+                Ok(_) => assert!(ok, "{}", bid.len()),
+                Err(e) => {
+                    assert!(!ok, "{}", bid.len());
+                    assert_eq!((e.failure.kind, e.sent), (Kind::Protocol, Sent::Maybe));
+                }
+            }
+        }
     }
 
     #[test]

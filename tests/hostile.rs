@@ -180,6 +180,23 @@ fn a_retry_after_date_in_the_past_means_now() {
     assert!(err.contains("retrying in 0.0s"), "{err}");
 }
 
+#[test]
+fn an_empty_or_huge_biopassid_is_a_protocol_error() {
+    let long = "9".repeat(257);
+    for bid in ["", long.as_str()] {
+        let home = Home::new();
+        let body =
+            format!(r#"{{"Person":{{"ClientID":"c","CustomID":"1234","BioPassID":"{bid}"}}}}"#);
+        let srv = Recorder::start(vec![Canned::json(200, &body)]);
+        let (code, out, err) = run(home.cmd_at(&srv.url).args(enroll_args()));
+        assert_eq!(code, 76, "len {}: {out} {err}", bid.len());
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains("BioPassID"), "{err}");
+        assert!(err.contains("may have been enrolled"), "{err}");
+        assert_eq!(srv.requests().len(), 1);
+    }
+}
+
 fn tls_reply() -> Vec<u8> {
     answer(200, &[("Content-Type", "application/json")], ENROLLED)
 }
