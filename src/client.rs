@@ -95,6 +95,22 @@ impl AttemptError {
             after_maybe: false,
         }
     }
+
+    /// Does this failure condemn every request of the run, not just this one? True
+    /// for a rejected key (401, 403 other than quota), an endpoint without this
+    /// operation (the gateway's 404), any redirect, and a certificate the client
+    /// cannot trust. A batch stops the whole run on these instead of failing (or
+    /// retrying) every row the same way.
+    // Until the batch engine calls it (the library split makes it public API).
+    #[allow(dead_code)]
+    pub fn run_level(&self) -> bool {
+        match self.failure.kind {
+            // Config from an attempt: the gateway's 404 or a certificate failure.
+            Kind::KeyRejected | Kind::Config => true,
+            Kind::Protocol => self.failure.status.is_some_and(|s| (300..400).contains(&s)),
+            _ => false,
+        }
+    }
 }
 
 /// A successful answer: the raw JSON (what `--output json` prints) and its typed view.
@@ -1050,6 +1066,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn run_level_failures() {
+        let level = |code: u16, body: &str| cls(Op::Enroll, code, body).unwrap_err().run_level();
+        assert!(level(
+            401,
+            r#"{"statusCode":401,"message":"Access denied"}"#
+        ));
+        assert!(level(403, "forbidden"));
+        assert!(level(
+            404,
+            r#"{"statusCode":404,"message":"Resource not found"}"#
+        ));
+        assert!(level(307, ""));
+        assert!(!level(
+            403,
+            r#"{"statusCode":403,"message":"Out of call volume quota."}"#
+        ));
+        assert!(!level(
+            429,
+            r#"{"statusCode":429,"message":"Rate limit is exceeded."}"#
+        ));
+        assert!(!level(400, "Invalid JSON format"));
+        assert!(!level(503, ""));
+        assert!(!level(200, "<html>"));
+        let cert = AttemptError::new(Kind::Config, Sent::No, "certificate".into());
+        assert!(cert.run_level());
     }
 
     #[test]
