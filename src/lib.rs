@@ -20,6 +20,7 @@ pub mod batch;
 pub mod client;
 pub mod error;
 pub mod image;
+pub mod messages;
 pub mod request;
 pub mod sandbox;
 pub mod sanitize;

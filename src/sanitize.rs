@@ -24,7 +24,7 @@ pub fn clean(s: &str) -> String {
 /// Diagnostic text as shown: unsafe characters become spaces, runs of white space
 /// collapse to one, and the result is cut to `max` characters with a trailing "…".
 pub fn sanitize(s: &str, max: usize) -> String {
-    let mut out = String::with_capacity(s.len().min(max * 4 + 4));
+    let mut out = String::with_capacity(s.len().min(max.saturating_mul(4).saturating_add(4)));
     let mut count = 0;
     let mut pending_space = false;
     for c in s.chars() {

@@ -29,7 +29,7 @@ pub enum Base {
 }
 
 /// A resolved target: where, with which key, with which limits.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Spec {
     /// Where requests go.
     pub base: Base,
@@ -41,9 +41,25 @@ pub struct Spec {
     pub connect_timeout: Duration,
     /// An extra trusted root certificate (PEM) for TLS.
     pub ca_cert: Option<PathBuf>,
-    /// Request logging on stderr: 0 none, 1 one line per request and answer, 2 also
-    /// the allowed response headers.
+    /// Request logging: 0 none, 1 one line per request and answer, 2 also the
+    /// allowed response headers.
     pub verbose: u8,
+    /// Where log lines go (the binary writes them to stderr).
+    pub log: Option<crate::client::Log>,
+}
+
+impl std::fmt::Debug for Spec {
+    // By hand: the log function has no Debug, and the key prints as [REDACTED].
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("Spec")
+            .field("base", &self.base)
+            .field("key", &self.key)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("ca_cert", &self.ca_cert)
+            .field("verbose", &self.verbose)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Spec {
@@ -115,6 +131,7 @@ impl Target {
             connect_timeout: spec.connect_timeout,
             ca_cert: spec.ca_cert.as_deref(),
             verbose: spec.verbose,
+            log: spec.log.clone(),
         };
         let client = Client::new(&base, Some(key), &opts)?;
         Ok(Target { client, sandbox })
@@ -142,6 +159,7 @@ mod tests {
             connect_timeout: Duration::from_secs(1),
             ca_cert: None,
             verbose: 0,
+            log: None,
         };
         assert_eq!(
             spec("HTTPS://API.biopassid.com:443/").identity(),

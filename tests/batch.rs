@@ -495,10 +495,11 @@ fn batch_delete_then_rerun() {
 }
 
 #[test]
-fn ctrl_c_finishes_in_flight_rows_then_exits_130_and_resumes() {
+fn ctrl_c_ends_the_run_within_a_second_then_the_resume_finishes_everyone_once() {
     let home = Home::new();
     let m = manifest(home.path(), 40);
-    let s = serve(&home, &["--latency-ms", "300"]);
+    // Answers take 2 s: a Ctrl-C that waited for the requests in flight would show.
+    let s = serve(&home, &["--latency-ms", "2000"]);
     let child = s
         .std_cmd(&home)
         .args(["enroll", "--jobs", "2", "--from"])
@@ -508,33 +509,36 @@ fn ctrl_c_finishes_in_flight_rows_then_exits_130_and_resumes() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while s.stats()["requests"].as_u64().unwrap() < 3 && Instant::now() < deadline {
+    while s.stats()["requests"].as_u64().unwrap() < 2 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
+    let signalled = Instant::now();
     std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     let out = child.wait_with_output().unwrap();
+    let took = signalled.elapsed();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        took < Duration::from_millis(1500),
+        "Ctrl-C took {took:?} with answers due in 2 s: {err}"
+    );
     assert!(
         err.contains("interrupted") && err.contains("pending"),
         "{err}"
     );
     let printed = String::from_utf8_lossy(&out.stdout).lines().count();
-    assert_eq!(
-        printed as u64,
-        s.stats()["requests"].as_u64().unwrap(),
-        "in-flight rows finished and were reported"
-    );
     assert!(printed < 40);
+    // The abandoned requests have their start records: the resume sends them again
+    // and reconciles any that had landed. Everyone once, every row reported once.
     let (code, out, err) = run(s
         .cmd(&home)
         .args(["enroll", "--jobs", "8", "--from"])
         .arg(&m));
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.lines().count(), 40 - printed);
+    assert_eq!(out.lines().count(), 40 - printed, "{err}");
     assert_exactly_once(&s, 40);
 }
 
@@ -611,7 +615,7 @@ fn duplicate_invalid_row_does_not_disturb_the_valid_one() {
 fn a_second_ctrl_c_exits_at_once_and_the_journal_still_loads() {
     let home = Home::new();
     let m = manifest(home.path(), 8);
-    let s = serve(&home, &["--latency-ms", "3000"]);
+    let s = serve(&home, &["--latency-ms", "2000"]);
     let mut child = s
         .std_cmd(&home)
         .args(["-q", "enroll", "--jobs", "4", "--from"])

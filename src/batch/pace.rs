@@ -81,8 +81,8 @@ impl Gate {
         let mut st = self.state.lock().unwrap();
         st.limit = (st.limit / 2).max(1);
         st.streak = 0;
-        if let Some(ra) = retry_after {
-            let until = Instant::now() + ra;
+        // A hostile Retry-After can be Duration::MAX: never overflow an Instant.
+        if let Some(until) = retry_after.and_then(|ra| Instant::now().checked_add(ra)) {
             st.pause_until = Some(st.pause_until.map_or(until, |t| t.max(until)));
         }
     }

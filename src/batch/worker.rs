@@ -436,13 +436,14 @@ pub fn decide(op: Op, skip_existing: bool, maybe_landed: bool, e: &AttemptError)
 
 /// Sleep for `d`, waking early when the run stops.
 pub fn sleep_unless_stopped(stop: &Stop, d: Duration) {
-    let until = Instant::now() + d;
+    let until = Instant::now().checked_add(d);
     while !stop.is_requested() {
         let now = Instant::now();
-        if now >= until {
+        let left = until.map_or(Duration::MAX, |u| u.saturating_duration_since(now));
+        if left.is_zero() {
             return;
         }
-        std::thread::sleep((until - now).min(Duration::from_millis(50)));
+        std::thread::sleep(left.min(Duration::from_millis(50)));
     }
 }
 

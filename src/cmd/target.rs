@@ -46,6 +46,9 @@ pub fn spec(s: &Settings, key: Option<ApiKey>) -> Spec {
         connect_timeout: s.connect_timeout,
         ca_cert: s.ca_cert.clone(),
         verbose: s.verbose,
+        log: (s.verbose > 0).then(|| {
+            std::sync::Arc::new(|line: &str| eprintln!("biopass: {line}")) as biopass::client::Log
+        }),
     }
 }
 

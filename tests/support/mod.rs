@@ -342,3 +342,4 @@ pub fn serve_at(home: &Home, port: u16, extra: &[&str]) -> Served {
             .to_string(),
     }
 }
+pub mod hostile;

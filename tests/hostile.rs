@@ -1,0 +1,246 @@
+//! Hostile servers: the client must stay bounded, quiet about the key, and precise
+//! about what the server's words mean, whatever a server on the other end does.
+//! Every test runs the real binary against a real server on 127.0.0.1.
+
+mod support;
+
+use std::time::Duration;
+
+use support::hostile::*;
+use support::*;
+
+const ENROLLED: &str = r#"{"Person":{"ClientID":"c","CustomID":"1234","BioPassID":"1648"}}"#;
+
+fn enroll_args() -> Vec<String> {
+    vec![
+        "enroll".into(),
+        "--id".into(),
+        "1234".into(),
+        "--face".into(),
+        fixture("face.jpg").display().to_string(),
+    ]
+}
+
+#[test]
+fn timeout_bounds_a_dripping_body() {
+    // Headers at once, then one byte a second of a 63-byte body: `--timeout 2` must
+    // end the command long before the body could finish.
+    let srv = RawServer::start(drip(200, ENROLLED, Duration::from_secs(1)));
+    let home = Home::new();
+    let mut cmd = home.std_cmd();
+    cmd.env("BIOPASS_ENDPOINT", &srv.url)
+        .env("BIOPASS_API_KEY", TEST_KEY)
+        .args(["--timeout", "2"])
+        .args(enroll_args());
+    let (code, took, _, err) = run_within(cmd, Duration::from_secs(10));
+    assert!(
+        code.is_some(),
+        "still running after {took:?}: --timeout 2 did not bound the body"
+    );
+    assert_eq!(code, Some(69), "{err}");
+    assert!(err.contains("within 2"), "{err}");
+    assert!(err.contains("may have been enrolled"), "{err}");
+    assert_eq!(
+        srv.requests().len(),
+        1,
+        "a timeout after sending is not re-sent"
+    );
+}
+
+fn echoes_key(status: u16, extra: &'static [(&'static str, &'static str)]) -> RawServer {
+    RawServer::start(move |_, s, _| {
+        let body = format!("Invalid subscription key {TEST_KEY} for this API");
+        let loc = format!("https://evil.example/?k={TEST_KEY}");
+        let mut headers: Vec<(&str, &str)> = extra.to_vec();
+        headers.push(("Location", &loc));
+        headers.push(("Content-Type", "text/plain"));
+        let _ = std::io::Write::write_all(s, &answer(status, &headers, &body));
+    })
+}
+
+#[test]
+fn an_echoed_key_never_reaches_stderr_json_or_the_journal() {
+    for status in [400, 401, 302, 500] {
+        let srv = echoes_key(status, &[]);
+        let home = Home::new();
+        let (code, out, err) = run(home.cmd_at(&srv.url).arg("-vv").args(enroll_args()));
+        assert_ne!(code, 0);
+        assert!(!err.contains(TEST_KEY), "{status}: key on stderr: {err}");
+        assert!(err.contains("[REDACTED]"), "{status}: {err}");
+        let (_, out2, err2) = run(home
+            .cmd_at(&srv.url)
+            .args(["-o", "json"])
+            .args(enroll_args()));
+        for text in [&out, &out2, &err2] {
+            assert!(!text.contains(TEST_KEY), "{status}: key in output: {text}");
+        }
+    }
+    // The batch journal keeps each failure's message: it must not keep the key.
+    let srv = echoes_key(400, &[]);
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    let m = home.path().join("people.csv");
+    std::fs::write(&m, "id,face\nA1,face.jpg\n").unwrap();
+    let (code, out, err) = run(home.cmd_at(&srv.url).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 1, "{err}");
+    let journal = std::fs::read_to_string(home.path().join("people.csv.enroll.journal")).unwrap();
+    assert!(journal.contains("[REDACTED]"), "{journal}");
+    for text in [&journal, &out, &err] {
+        assert!(!text.contains(TEST_KEY), "key in batch output: {text}");
+    }
+}
+
+#[test]
+fn not_found_somewhere_in_a_400_is_not_a_missing_person() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::text(400, "Face not found in the image")]);
+    let (code, out, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["-o", "json", "verify", "--id", "1234", "--face"])
+        .arg(fixture("face.jpg")));
+    assert_eq!(code, 65, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["kind"], "invalid", "{out}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Face not found in the image"),
+        "{out}"
+    );
+}
+
+#[test]
+fn already_exists_after_a_503_says_the_first_attempt_may_have_enrolled() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![
+        Canned::json(503, r#"{"statusCode":503,"message":"Service Unavailable"}"#),
+        Canned::text(400, "Person with this CustomID already exists"),
+    ]);
+    let (code, _, err) = run(home.cmd_at(&srv.url).args(enroll_args()));
+    assert_eq!(code, 65, "{err}");
+    assert!(
+        err.contains("retrying"),
+        "the retry is still announced: {err}"
+    );
+    assert!(
+        err.contains("an earlier attempt may have enrolled this person")
+            && err.contains("biopass verify --id 1234"),
+        "{err}"
+    );
+    assert_eq!(srv.requests().len(), 2);
+
+    // Delete: a 503 then "not found" may be our own delete.
+    let srv = Recorder::start(vec![
+        Canned::json(503, r#"{"statusCode":503,"message":"Service Unavailable"}"#),
+        Canned::text(400, "Person not found"),
+    ]);
+    let (code, _, err) = run(home.cmd_at(&srv.url).args(["delete", "--id", "1234"]));
+    assert_eq!(code, 65, "{err}");
+    assert!(err.contains("an earlier attempt may have deleted"), "{err}");
+}
+
+#[test]
+fn a_retry_after_date_or_an_overflowing_number_is_too_long_and_ends_at_once() {
+    let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3600));
+    for ra in [later.as_str(), "99999999999999999999999999", "61"] {
+        let home = Home::new();
+        let srv = Recorder::start(vec![
+            Canned::json(
+                429,
+                r#"{"statusCode":429,"message":"Rate limit is exceeded."}"#,
+            )
+            .header("Retry-After", ra),
+        ]);
+        let (code, _, err) = run(home.cmd_at(&srv.url).args(enroll_args()));
+        assert_eq!(code, 75, "{ra}: {err}");
+        assert_eq!(
+            srv.requests().len(),
+            1,
+            "{ra}: retried although told to wait: {err}"
+        );
+        assert!(err.contains("try again later"), "{ra}: {err}");
+    }
+}
+
+#[test]
+fn a_retry_after_date_in_the_past_means_now() {
+    let past = httpdate::fmt_http_date(std::time::SystemTime::now() - Duration::from_secs(3600));
+    let home = Home::new();
+    let srv = Recorder::start(vec![
+        Canned::json(
+            429,
+            r#"{"statusCode":429,"message":"Rate limit is exceeded."}"#,
+        )
+        .header("Retry-After", &past),
+        Canned::json(200, ENROLLED),
+    ]);
+    let (code, out, err) = run(home.cmd_at(&srv.url).args(enroll_args()));
+    assert_eq!((code, out.as_str()), (0, "1648\n"), "{err}");
+    assert!(err.contains("retrying in 0.0s"), "{err}");
+}
+
+#[test]
+fn an_empty_or_huge_biopassid_is_a_protocol_error() {
+    let long = "9".repeat(257);
+    for bid in ["", long.as_str()] {
+        let home = Home::new();
+        let body =
+            format!(r#"{{"Person":{{"ClientID":"c","CustomID":"1234","BioPassID":"{bid}"}}}}"#);
+        let srv = Recorder::start(vec![Canned::json(200, &body)]);
+        let (code, out, err) = run(home.cmd_at(&srv.url).args(enroll_args()));
+        assert_eq!(code, 76, "len {}: {out} {err}", bid.len());
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains("BioPassID"), "{err}");
+        assert!(err.contains("may have been enrolled"), "{err}");
+        assert_eq!(srv.requests().len(), 1);
+    }
+}
+
+fn tls_reply() -> Vec<u8> {
+    answer(200, &[("Content-Type", "application/json")], ENROLLED)
+}
+
+#[test]
+fn an_untrusted_certificate_fails_once_and_names_the_fix() {
+    let home = Home::new();
+    let pki = Pki::new(home.path());
+    let srv = TlsServer::start(&pki, tls_reply());
+    let (code, _, err) = run(home.cmd_at(&srv.url).args(enroll_args()));
+    assert_eq!(code, 78, "{err}");
+    assert!(
+        err.contains("certificate") && err.contains("--ca-cert"),
+        "{err}"
+    );
+    assert!(!err.contains("retrying"), "{err}");
+    assert_eq!(
+        srv.connections(),
+        1,
+        "a certificate failure is not retried: {err}"
+    );
+}
+
+#[test]
+fn a_private_ca_works_through_ca_cert() {
+    let home = Home::new();
+    let pki = Pki::new(home.path());
+    let srv = TlsServer::start(&pki, tls_reply());
+    let (code, out, err) = run(home
+        .cmd_at(&srv.url)
+        .arg("--ca-cert")
+        .arg(&pki.ca_pem)
+        .args(enroll_args()));
+    assert_eq!((code, out.as_str()), (0, "1648\n"), "{err}");
+}
+
+#[test]
+fn a_private_ca_works_through_ssl_cert_file() {
+    let home = Home::new();
+    let pki = Pki::new(home.path());
+    let srv = TlsServer::start(&pki, tls_reply());
+    let (code, out, err) = run(home
+        .cmd_at(&srv.url)
+        .env("SSL_CERT_FILE", &pki.ca_pem)
+        .args(enroll_args()));
+    assert_eq!((code, out.as_str()), (0, "1648\n"), "{err}");
+}
