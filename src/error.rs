@@ -93,10 +93,11 @@ Exit codes:
   69   service unavailable (connect failure, DNS, timeout, 5xx)
   70   internal error
   74   journal unusable, or the result could not be written to stdout
-  75   temporarily refused, try later (429, quota); batch: stopped early, resumable
-  76   protocol error (redirect, unexpected response, oversized response)
+  75   temporarily refused, try later (429, quota, Retry-After over 60 s); batch: stopped early
+  76   protocol error (redirect, unexpected response or BioPassID, oversized response)
   77   API key rejected (401, 403)
-  78   configuration error (no key, bad config, wrong endpoint, journal of another target)
+  78   configuration error (no key, bad config, untrusted TLS certificate, wrong endpoint,
+       journal of another target)
   130  interrupted";
 
 /// A failure with a kind, an optional HTTP status and a human message.
