@@ -10,11 +10,12 @@
 //! meets "already exists" (or, for delete, "not found") is recorded as reconciled,
 //! not as a failure.
 //!
-//! The pieces: [`manifest`] reads rows, [`plan`] validates and plans, [`worker`] sends
-//! one row, [`journal`] remembers, [`pace`] paces, [`report`] is what the caller sees.
+//! The pieces: [`manifest`] reads rows, [`content`] reads a row's images and
+//! fingerprints them, [`plan`] validates and plans, [`worker`] sends one row, [`journal`] remembers, [`pace`] paces, [`report`] is what the caller sees.
 //! A [`Stop`] passed in ends the run early (Ctrl-C, a closed stdout, a run-level
 //! failure); rows not finished stay pending for the next run.
 
+pub mod content;
 pub mod journal;
 pub mod manifest;
 pub mod pace;
@@ -97,7 +98,7 @@ pub struct Report {
 
 /// Stable shard of a CustomID: FNV-1a (64-bit) of its UTF-8 bytes, modulo N.
 pub fn shard_of(id: &str, n: u32) -> u32 {
-    (worker::fnv1a(id) % n as u64) as u32
+    (content::fnv1a(id) % n as u64) as u32
 }
 
 /// The default journal: beside the manifest, named by operation and shard
@@ -348,7 +349,7 @@ fn run_inner(
             let Some(p) = plan.remove(&row.line) else {
                 continue;
             };
-            if p.id_hash != worker::fnv1a(&row.id) {
+            if p.id_hash != content::fnv1a(&row.id) {
                 // Left pending (counted, and found again by the next run).
                 reporter.note(&format!(
                     "{}:{}: the manifest changed during the run; row left for the next run",
@@ -407,7 +408,7 @@ fn dry_run(
     for row in manifest.rows()?.flatten() {
         if plan
             .get(&row.line)
-            .is_some_and(|p| p.id_hash == worker::fnv1a(&row.id))
+            .is_some_and(|p| p.id_hash == content::fnv1a(&row.id))
         {
             let r = RowResult {
                 op: cfg.op,

@@ -7,10 +7,10 @@
 
 use std::collections::HashMap;
 
+use super::content::{check_row, fingerprint, fnv1a, load_row};
 use super::journal::{History, Loaded, State};
 use super::manifest::{Manifest, RowError};
 use super::report::Summary;
-use super::worker::{check_row, fingerprint, fnv1a, load_row};
 use super::{Config, shard_of};
 use crate::error::{Failure, Kind};
 use crate::sanitize::sanitize;
