@@ -42,7 +42,9 @@ use crate::sanitize::sanitize;
 use crate::secret::ApiKey;
 use crate::wire;
 
+/// The header that carries the API key (Azure API Management's).
 pub const KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
+/// `biopass/<version>`, sent with every request.
 pub const USER_AGENT: &str = concat!("biopass/", env!("CARGO_PKG_VERSION"));
 /// Largest response body read; anything longer is a protocol error.
 pub const MAX_RESPONSE: u64 = 1024 * 1024;
@@ -71,7 +73,9 @@ pub enum Sent {
 /// A failed attempt: what to tell the user, and what a retry policy needs to know.
 #[derive(Debug)]
 pub struct AttemptError {
+    /// The kind, status and message, as a command reports it.
     pub failure: Failure,
+    /// Whether the server may have acted on the request.
     pub sent: Sent,
     /// The server's `Retry-After` (seconds or an HTTP date; a date in the past is
     /// zero). A value too large to represent is `Duration::MAX`, so any "longer than
@@ -115,8 +119,11 @@ impl AttemptError {
 /// A successful answer: the raw JSON (what `--output json` prints) and its typed view.
 #[derive(Debug)]
 pub struct Reply {
+    /// The HTTP status (a 2xx).
     pub status: u16,
+    /// The answer as received (the key scrubbed if it was echoed).
     pub raw: serde_json::Value,
+    /// The same answer, typed.
     pub body: wire::Response,
 }
 
@@ -195,6 +202,7 @@ pub struct ClientOptions<'a> {
     pub log: Option<Log>,
 }
 
+/// The HTTP client of one process: one connection pool, one runtime, one endpoint.
 pub struct Client {
     http: Http,
     /// Drives `http`; `None` only while dropping.
@@ -300,6 +308,7 @@ impl Client {
         }
     }
 
+    /// The full URL of an operation at this client's endpoint.
     pub fn url(&self, op: Op) -> String {
         format!("{}{}", self.base, op.path())
     }

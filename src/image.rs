@@ -16,10 +16,15 @@ use crate::error::{Failure, Kind};
 /// Image formats the API is known to accept, recognised by their magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// JPEG (`FF D8 FF`).
     Jpeg,
+    /// PNG.
     Png,
+    /// TIFF, either byte order.
     Tiff,
+    /// Windows bitmap.
     Bmp,
+    /// WebP (RIFF container).
     Webp,
 }
 
@@ -55,11 +60,14 @@ pub fn sniff(b: &[u8]) -> Option<Format> {
 /// Where an image comes from: a file, or standard input when the user wrote `-`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
+    /// A file path.
     File(PathBuf),
+    /// Standard input (`-`).
     Stdin,
 }
 
 impl Source {
+    /// `-` is standard input; anything else a path.
     pub fn parse(s: &str) -> Source {
         if s == "-" {
             Source::Stdin
@@ -80,8 +88,11 @@ impl fmt::Display for Source {
 
 /// A checked image: its bytes and what they are.
 pub struct Image {
+    /// Where it was read from (for messages).
     pub source: Source,
+    /// What its magic bytes say it is.
     pub format: Format,
+    /// The file's exact bytes: what is sent.
     pub bytes: Vec<u8>,
 }
 
@@ -104,6 +115,7 @@ impl Image {
     }
 }
 
+/// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
     let mut s = String::with_capacity(64);
@@ -247,6 +259,7 @@ fn describe(b: &[u8], len: u64) -> String {
     }
 }
 
+/// A size for people: `512 bytes`, `1.5 KiB`, `10 MiB`.
 pub fn human_size(n: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;

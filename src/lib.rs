@@ -14,7 +14,7 @@
 //! requests go: an endpoint, or the [`sandbox`] started in-process). [`stop`] carries
 //! stop requests (Ctrl-C, a closed stdout, run-level failures) between them.
 
-#![cfg_attr(doc, warn(missing_docs))]
+#![warn(missing_docs)]
 
 pub mod batch;
 pub mod client;

@@ -11,6 +11,7 @@ use std::io::Read;
 /// bound keeps `--api-key-file /dev/zero` (or a wrong file) from filling memory.
 pub const MAX_KEY_BYTES: u64 = 4 * 1024;
 
+/// The API key: printable ASCII, never empty; `Debug` shows `[REDACTED]`.
 #[derive(Clone)]
 pub struct ApiKey(String);
 
@@ -54,6 +55,8 @@ impl ApiKey {
         ApiKey::new(&text).map_err(|e| format!("the API key from {what} {e}"))
     }
 
+    /// The key's characters. Called where the header value is built, where the
+    /// client scrubs echoes of it, and where a key file is written.
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -86,7 +86,7 @@ pub enum Record {
         line: u64,
         /// The row's CustomID.
         id: String,
-        /// The row's content fingerprint ([`super::worker::fingerprint`]).
+        /// The row's content fingerprint ([`super::content::fingerprint`]).
         fp: String,
         /// The attempt's number in this run, from 1.
         attempt: u32,

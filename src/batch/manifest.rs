@@ -6,8 +6,8 @@
 //! relative to the manifest's folder.
 //!
 //! A manifest is untrusted text: names and values quoted in messages are sanitised
-//! (no terminal escapes or bidi controls) and cut to [`QUOTE_MAX`] characters, and
-//! reading is bounded: a line longer than [`MAX_LINE_BYTES`] ends the stream with an
+//! (no terminal escapes or bidi controls) and cut to 60 characters, and
+//! reading is bounded: a line longer than 1 MiB ends the stream with an
 //! error, as does any read error (it is never retried in a loop).
 
 use std::collections::BTreeMap;
@@ -46,8 +46,12 @@ fn quote(s: &str) -> String {
 /// One person of the manifest, before any file is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
+    /// The line the row starts on (1 is a CSV header).
     pub line: u64,
+    /// The CustomID, trimmed; empty when the row has none (an error later).
     pub id: String,
+    /// Face images in order (`face`, `face_2`, ...), resolved against the manifest's
+    /// folder.
     pub faces: Vec<PathBuf>,
     /// (slot, path), in the order given.
     pub fingers: Vec<(u8, PathBuf)>,
@@ -56,7 +60,9 @@ pub struct Row {
 /// A problem with one row, reported with its line number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
+    /// The line of the problem (1 for the header).
     pub line: u64,
+    /// What is wrong, sanitised; quoted values are cut short.
     pub message: String,
     /// The manifest itself could not be read further (an I/O error): the stream
     /// ends here, and the run fails as unreadable input (66), not as invalid rows.
@@ -66,6 +72,7 @@ pub struct RowError {
 /// Where the manifest is and how to read it. Standard input is read once into
 /// memory (the text only) so it can be streamed twice: validate, then send.
 pub struct Manifest {
+    /// The name shown in messages (the path as given, or `<stdin>`).
     pub name: String,
     format: Format,
     base: PathBuf,
@@ -78,6 +85,9 @@ enum Source {
 }
 
 impl Manifest {
+    /// Open a manifest by path (`-` reads standard input, once, into memory). The
+    /// format is `format`, else told from the extension. A missing file or a
+    /// directory is unreadable input (66).
     pub fn open(name: &str, format: Option<Format>) -> Result<Manifest> {
         let format = match format {
             Some(f) => f,

@@ -87,6 +87,7 @@ impl Gate {
         }
     }
 
+    /// The concurrency limit in effect (tests).
     #[cfg(test)]
     pub fn limit(&self) -> usize {
         self.state.lock().unwrap().limit

@@ -101,6 +101,7 @@ pub struct Handle {
 }
 
 impl Handle {
+    /// The bound address (tests).
     #[cfg(test)]
     pub fn addr(&self) -> SocketAddr {
         self.addr
