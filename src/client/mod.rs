@@ -1,4 +1,5 @@
-//! The HTTP client: the only module that touches reqwest.
+//! The HTTP client: the only module (with its `answer` submodule, how answers are read) that
+//! touches reqwest.
 //!
 //! One reqwest async client (one connection pool) per process, driven by a small
 //! tokio runtime that the [`Client`] owns; callers on any thread (the batch runs N
@@ -27,20 +28,23 @@
 //! module prints nothing except the `-v` request log: retries are reported through
 //! a callback.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use bytes::Bytes;
 use reqwest::Client as Http;
+use reqwest::Url;
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use reqwest::{StatusCode, Url};
 
 use crate::error::{Failure, Kind};
-use crate::messages::{self, Meaning};
 use crate::request::Op;
 use crate::sanitize::sanitize;
 use crate::secret::ApiKey;
-use crate::wire;
+
+mod answer;
+
+use answer::note_earlier_attempt;
+pub use answer::{AttemptError, Reply, Sent, classify, server_text};
 
 /// The header that carries the API key (Azure API Management's).
 pub const KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
@@ -58,87 +62,6 @@ pub const MAX_BIOPASS_ID: usize = 256;
 pub const CANCEL_POLL: Duration = Duration::from_millis(50);
 /// What replaces the API key in any text that came from a server.
 pub const REDACTED: &str = "[REDACTED]";
-
-/// Whether the server could have acted on a failed request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sent {
-    /// Certainly not acted on (connect failure, gateway 401/403/429): safe to re-send.
-    No,
-    /// May have been acted on (timeout after sending, reset, 5xx, garbled 2xx).
-    Maybe,
-    /// Answered and refused (a 4xx other than the gateway's): re-sending will not help.
-    Rejected,
-}
-
-/// A failed attempt: what to tell the user, and what a retry policy needs to know.
-#[derive(Debug)]
-pub struct AttemptError {
-    /// The kind, status and message, as a command reports it.
-    pub failure: Failure,
-    /// Whether the server may have acted on the request.
-    pub sent: Sent,
-    /// The server's `Retry-After` (seconds or an HTTP date; a date in the past is
-    /// zero). A value too large to represent is `Duration::MAX`, so any "longer than
-    /// N" rule treats it as too long.
-    pub retry_after: Option<Duration>,
-    /// 503: the gateway says the backend is unavailable; single commands retry it.
-    pub unavailable: bool,
-    /// Set by [`Client::call`]: this "already exists" (enroll) or "not found" (delete)
-    /// came after an earlier attempt that may have acted, so it may be that attempt's
-    /// own result. The message says so.
-    pub after_maybe: bool,
-}
-
-impl AttemptError {
-    /// A failure of `kind`; `sent` says whether the server may have acted on it.
-    pub fn new(kind: Kind, sent: Sent, msg: String) -> Self {
-        AttemptError {
-            failure: Failure::new(kind, msg),
-            sent,
-            retry_after: None,
-            unavailable: false,
-            after_maybe: false,
-        }
-    }
-
-    /// Does this failure condemn every request of the run, not just this one? True
-    /// for a rejected key (401, 403 other than quota), an endpoint without this
-    /// operation (the gateway's 404), any redirect, and a certificate the client
-    /// cannot trust. A batch stops the whole run on these instead of failing (or
-    /// retrying) every row the same way.
-    pub fn run_level(&self) -> bool {
-        match self.failure.kind {
-            // Config from an attempt: the gateway's 404 or a certificate failure.
-            Kind::KeyRejected | Kind::Config => true,
-            Kind::Protocol => self.failure.status.is_some_and(|s| (300..400).contains(&s)),
-            _ => false,
-        }
-    }
-}
-
-/// A successful answer: the raw JSON (what `--output json` prints) and its typed view.
-#[derive(Debug)]
-pub struct Reply {
-    /// The HTTP status (a 2xx).
-    pub status: u16,
-    /// The answer as received (the key scrubbed if it was echoed).
-    pub raw: serde_json::Value,
-    /// The same answer, typed.
-    pub body: wire::Response,
-}
-
-/// Any text that came from a server, made fit for a message: the key's exact value
-/// replaced by [`REDACTED`] (before and after control characters are stripped, so
-/// neither hiding it behind a control character nor splitting it across the
-/// truncation point lets a part of it through), then truncated to `max` characters.
-/// Every server text in this module goes through here.
-pub fn server_text(raw: &str, key: Option<&str>, max: usize) -> String {
-    let scrub = |s: &str| match key {
-        Some(k) if !k.is_empty() => s.replace(k, REDACTED),
-        _ => s.to_string(),
-    };
-    sanitize(&scrub(&sanitize(&scrub(raw), usize::MAX)), max)
-}
 
 /// Is this host loopback (127.0.0.0/8, ::1, localhost)?
 fn is_loopback(url: &Url) -> bool {
@@ -559,42 +482,6 @@ system trust store); otherwise check the endpoint",
     }
 }
 
-/// After an earlier attempt that may have acted: an enroll's "already exists" or a
-/// delete's "not found" may be that attempt's own result. Say so, and how to check.
-fn note_earlier_attempt(op: Op, body: &[u8], err: &mut AttemptError) {
-    let id = custom_id(body).map_or_else(|| "ID".to_string(), |id| sanitize(&id, 100));
-    let note = match (op, err.failure.kind) {
-        (Op::Enroll, Kind::AlreadyExists) => format!(
-            "an earlier attempt may have enrolled this person: this 'already exists' may be its result; \
-check with `biopass verify --id {id} ...` with the same images"
-        ),
-        (Op::Delete, Kind::NotFound) => format!(
-            "an earlier attempt may have deleted this person: this 'not found' may be its result \
-(CustomID {id} is not enrolled now either way)"
-        ),
-        _ => return,
-    };
-    err.after_maybe = true;
-    err.failure.message = format!("{}; {note}", err.failure.message);
-}
-
-/// The CustomID of one of our own request bodies.
-fn custom_id(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Body {
-        #[serde(rename = "Person")]
-        person: Person,
-    }
-    #[derive(serde::Deserialize)]
-    struct Person {
-        #[serde(rename = "CustomID")]
-        custom_id: String,
-    }
-    serde_json::from_slice::<Body>(body)
-        .ok()
-        .map(|b| b.person.custom_id)
-}
-
 /// The certificate problem in a TLS failure, if that is what it was. rustls's error
 /// travels inside (nested) `io::Error`s, whose `source()` skips the error they wrap:
 /// look inside each one as well as down the chain.
@@ -646,242 +533,9 @@ fn header_lines(h: &HeaderMap, key: Option<&str>) -> Vec<String> {
     lines
 }
 
-fn retry_after(h: &HeaderMap) -> Option<Duration> {
-    parse_retry_after(
-        h.get(header::RETRY_AFTER)?.to_str().ok()?,
-        SystemTime::now(),
-    )
-}
-
-/// `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP date. A date in the past
-/// is zero; digits too many for 64 bits are `Duration::MAX` ("too long"), never zero.
-fn parse_retry_after(v: &str, now: SystemTime) -> Option<Duration> {
-    let v = v.trim();
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(v.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
-    }
-    let when = httpdate::parse_http_date(v).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-/// The server's own words from an error body: APIM's `{statusCode,message}`, a JSON
-/// `Message`, or the text itself; through [`server_text`].
-fn server_message(body: &[u8], key: Option<&str>) -> (String, bool) {
-    if let Ok(g) = serde_json::from_slice::<wire::GatewayError>(body) {
-        return (server_text(&g.message, key, 300), true);
-    }
-    if let Ok(r) = serde_json::from_slice::<wire::Response>(body)
-        && let Some(m) = r.message
-    {
-        return (server_text(&m, key, 300), false);
-    }
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    (
-        if text.is_empty() {
-            "(empty body)".into()
-        } else {
-            server_text(text, key, 300)
-        },
-        false,
-    )
-}
-
-/// What a refusal means, from the server's words: only whole known phrases count
-/// (see [`messages`]); anything else is "invalid", with the text shown.
-fn rejection_kind(msg: &str) -> Kind {
-    match messages::recognise(msg) {
-        Some(Meaning::AlreadyExists) => Kind::AlreadyExists,
-        Some(Meaning::PersonNotFound) => Kind::NotFound,
-        _ => Kind::Invalid,
-    }
-}
-
-/// Replace the key's exact value in every string of a JSON answer.
-fn scrub_json(v: &mut serde_json::Value, key: &str) {
-    match v {
-        serde_json::Value::String(s) if s.contains(key) => *s = s.replace(key, REDACTED),
-        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| scrub_json(x, key)),
-        serde_json::Value::Object(o) => o.values_mut().for_each(|x| scrub_json(x, key)),
-        _ => {}
-    }
-}
-
-/// Turn a complete HTTP answer into a reply or a classified failure. `key` is the
-/// API key's value, scrubbed from everything the server said.
-pub fn classify(
-    op: Op,
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: &[u8],
-    key: Option<&str>,
-) -> Result<Reply, AttemptError> {
-    let code = status.as_u16();
-    let fail = |kind: Kind, sent: Sent, msg: String| {
-        let mut e = AttemptError::new(kind, sent, msg);
-        e.failure.status = Some(code);
-        e
-    };
-    if status.is_success() {
-        let mut raw: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
-            fail(Kind::Protocol, Sent::Maybe, format!("the server answered {code} but not with JSON: the request may have been processed"))
-        })?;
-        if let Some(k) = key.filter(|k| !k.is_empty()) {
-            scrub_json(&mut raw, k);
-        }
-        let typed: wire::Response = serde_json::from_value(raw.clone()).map_err(|_| {
-            fail(
-                Kind::Protocol,
-                Sent::Maybe,
-                format!("the server answered {code} with unexpected JSON"),
-            )
-        })?;
-        if typed.success == Some(false) {
-            let msg = typed
-                .message
-                .as_deref()
-                .map_or("(no message)".into(), |m| server_text(m, key, 300));
-            return Err(fail(
-                rejection_kind(&msg),
-                Sent::Rejected,
-                format!("the API refused the {}: {msg}", op.name()),
-            ));
-        }
-        let person = typed.person.as_ref();
-        let complete = match op {
-            Op::Enroll | Op::Update => person.is_some_and(|p| p.biopass_id.is_some()),
-            Op::Verify => person.is_some_and(|p| p.matched.is_some()),
-            Op::Delete => raw.is_object(),
-        };
-        if !complete {
-            return Err(fail(
-                Kind::Protocol,
-                Sent::Maybe,
-                format!(
-                    "the server answered {code} without the expected {} result",
-                    op.name()
-                ),
-            ));
-        }
-        if let Some(bid) = person.and_then(|p| p.biopass_id.as_deref())
-            && matches!(op, Op::Enroll | Op::Update)
-        {
-            let len = bid.chars().count();
-            if bid.trim().is_empty() || len > MAX_BIOPASS_ID {
-                return Err(fail(
-                    Kind::Protocol,
-                    Sent::Maybe,
-                    format!(
-                        "the server answered {code} with {} BioPassID: the request may have been processed",
-                        if len > MAX_BIOPASS_ID {
-                            format!("a {len}-character")
-                        } else {
-                            "an empty".to_string()
-                        }
-                    ),
-                ));
-            }
-        }
-        return Ok(Reply {
-            status: code,
-            raw,
-            body: typed,
-        });
-    }
-    if status.is_redirection() {
-        let to = headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| server_text(s, key, 200));
-        return Err(fail(
-            Kind::Protocol,
-            Sent::Rejected,
-            format!(
-                "the server answered with a redirect ({code}{}); biopass never follows redirects, which would \
-re-send the key and images elsewhere: check the endpoint",
-                to.map(|t| format!(" to {t}")).unwrap_or_default()
-            ),
-        ));
-    }
-    let (msg, gateway) = server_message(body, key);
-    let mut e = match code {
-        401 => fail(
-            Kind::KeyRejected,
-            Sent::No,
-            format!(
-                "the API key was rejected (HTTP 401: {msg}): check the key for this environment (biopass config show)"
-            ),
-        ),
-        403 if messages::recognise(&msg) == Some(Meaning::Quota)
-            || retry_after(headers).is_some() =>
-        {
-            fail(
-                Kind::TryLater,
-                Sent::No,
-                format!("the subscription's quota is used up (HTTP 403: {msg}): try again later"),
-            )
-        }
-        403 => fail(
-            Kind::KeyRejected,
-            Sent::No,
-            format!("the API key is not allowed to do this (HTTP 403: {msg})"),
-        ),
-        429 => fail(
-            Kind::TryLater,
-            Sent::No,
-            format!("rate limited (HTTP 429: {msg})"),
-        ),
-        404 if gateway => fail(
-            Kind::Config,
-            Sent::Rejected,
-            format!(
-                "the endpoint has no {} operation (HTTP 404: {msg}): check --endpoint",
-                op.name()
-            ),
-        ),
-        408 => fail(
-            Kind::Unavailable,
-            Sent::Maybe,
-            format!("the server timed out (HTTP 408: {msg})"),
-        ),
-        413 => fail(
-            Kind::Invalid,
-            Sent::Rejected,
-            format!("the request is too large for the API (HTTP 413: {msg})"),
-        ),
-        500..=599 => fail(
-            Kind::Unavailable,
-            Sent::Maybe,
-            format!("the service failed (HTTP {code}: {msg})"),
-        ),
-        _ => {
-            let kind = rejection_kind(&msg);
-            let what = match kind {
-                Kind::AlreadyExists => "this CustomID is already enrolled",
-                Kind::NotFound => "no person with this CustomID",
-                _ => "the API rejected the request",
-            };
-            fail(kind, Sent::Rejected, format!("{what} (HTTP {code}: {msg})"))
-        }
-    };
-    e.retry_after = retry_after(headers);
-    e.unavailable = code == 503;
-    Err(e)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cls(op: Op, code: u16, body: &str) -> Result<Reply, AttemptError> {
-        classify(
-            op,
-            StatusCode::from_u16(code).unwrap(),
-            &HeaderMap::new(),
-            body.as_bytes(),
-            Some(KEY),
-        )
-    }
 
     const KEY: &str = "k3y-secret-value";
 
@@ -904,96 +558,6 @@ mod tests {
     }
 
     #[test]
-    fn classification() {
-        let ok = cls(
-            Op::Enroll,
-            200,
-            r#"{"Person":{"ClientID":"c","CustomID":"1","BioPassID":"9"}}"#,
-        )
-        .unwrap();
-        assert_eq!(ok.body.person.unwrap().biopass_id.as_deref(), Some("9"));
-        assert_eq!(
-            cls(Op::Enroll, 200, "<html>").unwrap_err().failure.kind,
-            Kind::Protocol
-        );
-        assert_eq!(
-            cls(Op::Enroll, 200, r#"{"Person":{}}"#)
-                .unwrap_err()
-                .failure
-                .kind,
-            Kind::Protocol
-        );
-        let e = cls(
-            Op::Enroll,
-            200,
-            r#"{"Success":false,"Message":"Person already exists"}"#,
-        )
-        .unwrap_err();
-        assert_eq!(
-            (e.failure.kind, e.sent),
-            (Kind::AlreadyExists, Sent::Rejected)
-        );
-        assert_eq!(
-            cls(Op::Enroll, 400, "Invalid JSON format")
-                .unwrap_err()
-                .failure
-                .kind,
-            Kind::Invalid
-        );
-        assert_eq!(
-            cls(Op::Verify, 400, "Person not found")
-                .unwrap_err()
-                .failure
-                .kind,
-            Kind::NotFound
-        );
-        let e = cls(
-            Op::Verify,
-            404,
-            r#"{"statusCode":404,"message":"Resource not found"}"#,
-        )
-        .unwrap_err();
-        assert_eq!(e.failure.kind, Kind::Config);
-        assert_eq!(
-            cls(Op::Enroll, 401, r#"{"statusCode":401,"message":"x"}"#)
-                .unwrap_err()
-                .sent,
-            Sent::No
-        );
-        assert_eq!(
-            cls(
-                Op::Enroll,
-                403,
-                r#"{"statusCode":403,"message":"Out of call volume quota."}"#
-            )
-            .unwrap_err()
-            .failure
-            .kind,
-            Kind::TryLater
-        );
-        assert_eq!(
-            cls(Op::Enroll, 403, "forbidden").unwrap_err().failure.kind,
-            Kind::KeyRejected
-        );
-        let e = cls(Op::Enroll, 502, "bad gateway").unwrap_err();
-        assert_eq!(
-            (e.failure.kind, e.sent, e.unavailable),
-            (Kind::Unavailable, Sent::Maybe, false)
-        );
-        assert!(cls(Op::Enroll, 503, "").unwrap_err().unavailable);
-        assert_eq!(
-            cls(Op::Enroll, 307, "").unwrap_err().failure.kind,
-            Kind::Protocol
-        );
-    }
-
-    #[test]
-    fn control_characters_never_reach_the_terminal() {
-        let e = cls(Op::Enroll, 400, "bad\x1b[31m red\x07").unwrap_err();
-        assert!(!e.failure.message.contains('\x1b') && !e.failure.message.contains('\x07'));
-    }
-
-    #[test]
     fn backoff_is_bounded() {
         for a in 1..10 {
             assert!(
@@ -1004,160 +568,6 @@ mod tests {
         assert!(
             backoff(1, Duration::from_millis(500), Duration::from_secs(20))
                 <= Duration::from_millis(500)
-        );
-    }
-
-    #[test]
-    fn the_key_is_scrubbed_from_every_server_text() {
-        // In a body message, across the truncation point, and in a Location header.
-        let e = cls(Op::Enroll, 400, &format!("bad key {KEY} here")).unwrap_err();
-        assert!(
-            e.failure.message.contains("bad key [REDACTED] here"),
-            "{}",
-            e.failure.message
-        );
-        let long = format!("{}{KEY}", "x".repeat(295));
-        let t = server_text(&long, Some(KEY), 300);
-        assert!(!t.contains("k3y"), "{t}");
-        let e = cls(
-            Op::Enroll,
-            401,
-            &format!(r#"{{"statusCode":401,"message":"key {KEY}"}}"#),
-        )
-        .unwrap_err();
-        assert!(!e.failure.message.contains(KEY));
-        let e = cls(
-            Op::Enroll,
-            200,
-            &format!(r#"{{"Success":false,"Message":"{KEY}"}}"#),
-        )
-        .unwrap_err();
-        assert!(!e.failure.message.contains(KEY));
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::LOCATION,
-            HeaderValue::from_str(&format!("https://x/?k={KEY}")).unwrap(),
-        );
-        let e = classify(Op::Enroll, StatusCode::FOUND, &h, b"", Some(KEY)).unwrap_err();
-        assert!(
-            !e.failure.message.contains(KEY) && e.failure.message.contains(REDACTED),
-            "{}",
-            e.failure.message
-        );
-        // A success answer echoing it: the JSON printed by `-o json` is scrubbed too.
-        let ok = cls(
-            Op::Enroll,
-            200,
-            &format!(r#"{{"Person":{{"CustomID":"{KEY}","BioPassID":"1"}}}}"#),
-        )
-        .unwrap();
-        assert!(!ok.raw.to_string().contains(KEY));
-    }
-
-    #[test]
-    fn refusals_are_read_by_whole_phrases_only() {
-        for (op, text, kind) in [
-            (Op::Verify, "Face not found in the image", Kind::Invalid),
-            (Op::Verify, "Person not found.", Kind::NotFound),
-            (
-                Op::Enroll,
-                "Person with this CustomID already exists",
-                Kind::AlreadyExists,
-            ),
-            (Op::Enroll, "duplicate", Kind::Invalid),
-        ] {
-            let e = cls(op, 400, text).unwrap_err();
-            assert_eq!(e.failure.kind, kind, "{text}");
-            assert!(
-                e.failure.message.contains(text.trim_end_matches('.')),
-                "{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn retry_after_takes_seconds_and_dates() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let p = |v: &str| parse_retry_after(v, now);
-        assert_eq!(p("5"), Some(Duration::from_secs(5)));
-        assert_eq!(p(" 0 "), Some(Duration::ZERO));
-        assert_eq!(p("99999999999999999999999"), Some(Duration::MAX));
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(90));
-        assert_eq!(p(&later), Some(Duration::from_secs(90)));
-        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(90));
-        assert_eq!(p(&earlier), Some(Duration::ZERO));
-        assert_eq!(p("soon"), None);
-        assert_eq!(p("-1"), None);
-        assert_eq!(p(""), None);
-    }
-
-    #[test]
-    fn biopass_id_must_be_present_and_short() {
-        for (bid, ok) in [
-            ("".to_string(), false),
-            ("  ".to_string(), false),
-            ("1".repeat(256), true),
-            ("1".repeat(257), false),
-        ] {
-            let r = cls(
-                Op::Enroll,
-                200,
-                &format!(r#"{{"Person":{{"CustomID":"1","BioPassID":"{bid}"}}}}"#),
-            );
-            match r {
-                Ok(_) => assert!(ok, "{}", bid.len()),
-                Err(e) => {
-                    assert!(!ok, "{}", bid.len());
-                    assert_eq!((e.failure.kind, e.sent), (Kind::Protocol, Sent::Maybe));
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn run_level_failures() {
-        let level = |code: u16, body: &str| cls(Op::Enroll, code, body).unwrap_err().run_level();
-        assert!(level(
-            401,
-            r#"{"statusCode":401,"message":"Access denied"}"#
-        ));
-        assert!(level(403, "forbidden"));
-        assert!(level(
-            404,
-            r#"{"statusCode":404,"message":"Resource not found"}"#
-        ));
-        assert!(level(307, ""));
-        assert!(!level(
-            403,
-            r#"{"statusCode":403,"message":"Out of call volume quota."}"#
-        ));
-        assert!(!level(
-            429,
-            r#"{"statusCode":429,"message":"Rate limit is exceeded."}"#
-        ));
-        assert!(!level(400, "Invalid JSON format"));
-        assert!(!level(503, ""));
-        assert!(!level(200, "<html>"));
-        let cert = AttemptError::new(Kind::Config, Sent::No, "certificate".into());
-        assert!(cert.run_level());
-    }
-
-    #[test]
-    fn a_late_already_exists_or_not_found_is_marked() {
-        let body = br#"{"Person":{"CustomID":"ab12","Face":[{"Face-1":"AAAA"}]}}"#;
-        let mut e = cls(Op::Enroll, 400, "Person already exists").unwrap_err();
-        note_earlier_attempt(Op::Enroll, body, &mut e);
-        assert!(e.after_maybe);
-        assert!(
-            e.failure.message.contains("biopass verify --id ab12"),
-            "{}",
-            e.failure.message
-        );
-        let mut e = cls(Op::Update, 400, "Person not found").unwrap_err();
-        note_earlier_attempt(Op::Update, body, &mut e);
-        assert!(
-            !e.after_maybe,
-            "only enroll/already-exists and delete/not-found"
         );
     }
 
