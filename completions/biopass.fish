@@ -62,7 +62,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l rate -d 'Requ
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -96,7 +96,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -l rate -d 'Requ
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -149,7 +149,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand delete" -l rate -d 'Requ
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"

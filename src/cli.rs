@@ -223,20 +223,23 @@ pub struct BatchArgs {
     /// Also write the final summary as JSON to FILE
     #[arg(long, value_name = "FILE", requires = "from")]
     pub summary_json: Option<PathBuf>,
-    /// When stderr is not a terminal, print a status line every SECS (0 or off: never) [default: 10]
+    /// When stderr is not a terminal, print a status line every SECS (0 or off: never)
+    /// [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]
+    // The variable is read by the batch command, not by clap: set for a whole CI job,
+    // it must not turn a single `enroll --id` into a usage error, as a batch option
+    // given without --from is.
     #[arg(
         long,
         value_name = "SECS",
-        env = "BIOPASS_PROGRESS_INTERVAL",
         requires = "from",
         value_parser = parse_progress_interval
     )]
     pub progress_interval: Option<Duration>,
 }
 
-/// `--progress-interval`: seconds (fractions allowed), or `0`/`off` for never
-/// (`Duration::ZERO`).
-fn parse_progress_interval(s: &str) -> Result<Duration, String> {
+/// `--progress-interval` and `BIOPASS_PROGRESS_INTERVAL`: seconds (fractions
+/// allowed), or `0`/`off` for never (`Duration::ZERO`).
+pub fn parse_progress_interval(s: &str) -> Result<Duration, String> {
     if s.eq_ignore_ascii_case("off") {
         return Ok(Duration::ZERO);
     }

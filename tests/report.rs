@@ -150,11 +150,7 @@ fn report_lists_every_row_across_runs_and_failed_rows_say_why() {
         .arg("--summary-json")
         .arg(&sum));
     assert_eq!(code, 1, "{err}");
-    assert_eq!(
-        out,
-        format!("A3\tinvalid\tinvalid\t{missing}\n"),
-        "{err}"
-    );
+    assert_eq!(out, format!("A3\tinvalid\tinvalid\t{missing}\n"), "{err}");
     assert_eq!(
         summary(&sum)["errors"],
         serde_json::json!({"already_exists": 1, "invalid": 1})
@@ -255,7 +251,9 @@ fn report_of_an_old_journal_shows_pending_rows_and_no_times() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
-        format!("{HEADER}\n2\tD1\tdeleted\t\t1\t\t\t\n3\tD2\tpending\t\t2\tunavailable\tHTTP 503 busy\t\n")
+        format!(
+            "{HEADER}\n2\tD1\tdeleted\t\t1\t\t\t\n3\tD2\tpending\t\t2\tunavailable\tHTTP 503 busy\t\n"
+        )
     );
 }
 
@@ -376,4 +374,27 @@ fn progress_interval_env_var_and_bad_values() {
         "1",
     ]));
     assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--progress-interval is a batch option"),
+        "{err}"
+    );
+    // The variable, set for a whole CI job, does not trouble single commands...
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    let (code, out, err) = run(home
+        .cmd()
+        .env("BIOPASS_PROGRESS_INTERVAL", "5")
+        .args(["--dry-run", "enroll", "--id", "1", "--face"])
+        .arg(home.path().join("face.jpg")));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.is_empty());
+    // ... but a batch refuses a value it cannot read, before sending anything.
+    let m = write_manifest(home.path(), "m.csv", &[("A1", "face.jpg")]);
+    let (code, _, err) = run(home
+        .cmd_at("http://127.0.0.1:9")
+        .env("BIOPASS_PROGRESS_INTERVAL", "soon")
+        .args(["enroll", "--from"])
+        .arg(&m));
+    assert_eq!(code, 78, "{err}");
+    assert!(err.contains("BIOPASS_PROGRESS_INTERVAL: 'soon'"), "{err}");
+    assert!(!home.path().join("m.csv.enroll.journal").exists());
 }

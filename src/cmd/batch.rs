@@ -60,7 +60,11 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
         target: spec.identity(),
         env: format!("{:?}", s.env).to_lowercase(),
     };
-    let reporter = Terminal::new(s, args.progress_interval);
+    let interval = match args.progress_interval {
+        Some(d) => Some(d),
+        None => progress_interval_from_env()?,
+    };
+    let reporter = Terminal::new(s, interval);
     let report = batch::run(&cfg, &spec, &reporter, stop);
     let stop_message = stop.message().map(|m| sanitize(&m, 500));
     if let (Some(m), None) = (&stop_message, &report.error) {
@@ -85,6 +89,18 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
             .summary
             .expect("a run without error has a summary")
             .exit_code),
+    }
+}
+
+/// `BIOPASS_PROGRESS_INTERVAL`, if set (`--progress-interval` wins over it).
+fn progress_interval_from_env() -> Result<Option<Duration>> {
+    match std::env::var("BIOPASS_PROGRESS_INTERVAL") {
+        Ok(v) if !v.is_empty() => crate::cli::parse_progress_interval(v.trim())
+            .map(Some)
+            .map_err(|e| {
+                Failure::new(Kind::Config, format!("BIOPASS_PROGRESS_INTERVAL: {e}")).into()
+            }),
+        _ => Ok(None),
     }
 }
 
