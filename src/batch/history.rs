@@ -25,10 +25,11 @@ pub struct Row {
     pub biopass_id: Option<String>,
     /// Requests sent for the row's current content, across all runs.
     pub attempts: u32,
-    /// The failure kind of the latest attempt, if it failed ([`crate::error::Kind::name`]).
+    /// The failure kind of the latest attempt, for a row failed, invalid or pending
+    /// ([`crate::error::Kind::name`]).
     pub error_kind: Option<String>,
-    /// The failure message of the latest attempt, if it failed (sanitised when
-    /// recorded).
+    /// The failure message of the latest attempt, for a row failed, invalid or
+    /// pending (sanitised when recorded).
     pub message: Option<String>,
     /// When the row reached its outcome, in seconds since the Unix epoch; `None` for
     /// a pending row, or a journal from before `end` records had a time.
@@ -43,9 +44,10 @@ struct Fold {
 
 /// Read the journal at `path` and fold it into one [`Row`] per manifest row, in
 /// manifest-line order. A row's history starts afresh when its content (fingerprint)
-/// changes; an `invalid` record is shown only for a CustomID with no other history
-/// (as a run reads it: invalid records never change a row's history). Missing: 66;
-/// not a journal: 74.
+/// changes. An `invalid` record is its own row (the latest for its line and id)
+/// unless a valid history has that same line and id: invalid records never change a
+/// row's history, so a row fixed later shows its later outcome, and a duplicate id
+/// on another line shows as invalid beside the first. Missing: 66; not a journal: 74.
 pub fn read(path: &Path) -> Result<Vec<Row>> {
     let mut op = String::new();
     let mut rows: HashMap<String, Fold> = HashMap::new();
@@ -84,11 +86,7 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
             ..
         } => {
             if fp.is_empty() {
-                let key = if id.is_empty() {
-                    format!("\0{line}")
-                } else {
-                    id.clone()
-                };
+                let key = format!("{id}\0{line}");
                 let mut r = new_row(line, id);
                 r.outcome = "invalid";
                 r.error_kind = kind;
@@ -109,19 +107,24 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
             r.line = line;
             r.outcome = outcome_word(&op, state);
             r.finished_at = if r.outcome == "pending" { None } else { at };
-            r.error_kind = kind;
-            r.message = error;
+            // As on the batch's row lines: a reason only for rows that did not make
+            // it (a skip or a reconcile is "already exists", and that is fine).
+            let unfinished = matches!(r.outcome, "failed" | "invalid" | "pending");
+            r.error_kind = kind.filter(|_| unfinished);
+            r.message = error.filter(|_| unfinished);
             if biopass_id.is_some() {
                 r.biopass_id = biopass_id;
             }
         }
     })?;
     let mut out: Vec<Row> = rows.into_values().filter_map(|f| f.row).collect();
-    for (key, r) in invalid {
-        if !out.iter().any(|o| o.id == key) {
-            out.push(r);
-        }
-    }
+    let known: std::collections::HashSet<(u64, String)> =
+        out.iter().map(|o| (o.line, o.id.clone())).collect();
+    out.extend(
+        invalid
+            .into_values()
+            .filter(|r| !known.contains(&(r.line, r.id.clone()))),
+    );
     out.sort_by(|a, b| (a.line, &a.id).cmp(&(b.line, &b.id)));
     Ok(out)
 }
@@ -177,6 +180,10 @@ mod tests {
                 r#"{"event":"end","line":2,"id":"a","fp":"f","attempt":1,"state":"failed","status":400,"kind":"already_exists","error":"exists","ms":1,"at":100}"#,
                 r#"{"event":"end","line":4,"id":"","fp":"","attempt":0,"state":"invalid","kind":"invalid","error":"no image","ms":0,"at":7}"#,
                 r#"{"event":"start","line":5,"id":"c","fp":"f","attempt":1}"#,
+                r#"{"event":"end","line":6,"id":"a","fp":"","attempt":0,"state":"invalid","kind":"invalid","error":"duplicate id","ms":0,"at":8}"#,
+                r#"{"event":"end","line":7,"id":"d","fp":"","attempt":0,"state":"invalid","kind":"invalid","error":"no image","ms":0,"at":8}"#,
+                r#"{"event":"start","line":7,"id":"d","fp":"g","attempt":1}"#,
+                r#"{"event":"end","line":7,"id":"d","fp":"g","attempt":1,"state":"skipped","status":400,"kind":"already_exists","error":"exists","ms":1,"at":300}"#,
                 r#"{"event":"run","v":3,"op":"enroll","manifest":"m.csv","shard":null,"pid":2,"at":9}"#,
                 r#"{"event":"start","line":3,"id":"b","fp":"f","attempt":1}"#,
                 r#"{"event":"end","line":3,"id":"b","fp":"f","attempt":1,"state":"done","status":200,"biopass_id":"77","ms":1,"at":200}"#,
@@ -204,6 +211,8 @@ mod tests {
                 (3, "b", "enrolled", Some("77"), 2, None, Some(200)),
                 (4, "", "invalid", None, 0, Some("invalid"), Some(7)),
                 (5, "c", "pending", None, 1, None, None),
+                (6, "a", "invalid", None, 0, Some("invalid"), Some(8)),
+                (7, "d", "skipped", None, 1, None, Some(300)),
             ]
         );
         assert_eq!(rows[0].message.as_deref(), Some("exists"));
