@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a person (prints the CustomID), or many with --from')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run the local BioPassID emulator')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect or create the configuration file')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'List every row a batch journal knows, across all runs, with how it ended')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -62,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
             [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file [default: beside the manifest: MANIFEST.OP.journal]')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Take only the rows whose CustomID hashes to shard K of N (K from 0)')
             [CompletionResult]::new('--summary-json', '--summary-json', [CompletionResultType]::ParameterName, 'Also write the final summary as JSON to FILE')
+            [CompletionResult]::new('--progress-interval', '--progress-interval', [CompletionResultType]::ParameterName, 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'API environment: production, hml (homologation) or the built-in sandbox')
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Base URL of the API, overriding the environment''s (https, or http to loopback)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use')
@@ -99,6 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
             [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file [default: beside the manifest: MANIFEST.OP.journal]')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Take only the rows whose CustomID hashes to shard K of N (K from 0)')
             [CompletionResult]::new('--summary-json', '--summary-json', [CompletionResultType]::ParameterName, 'Also write the final summary as JSON to FILE')
+            [CompletionResult]::new('--progress-interval', '--progress-interval', [CompletionResultType]::ParameterName, 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'API environment: production, hml (homologation) or the built-in sandbox')
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Base URL of the API, overriding the environment''s (https, or http to loopback)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use')
@@ -160,6 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
             [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Journal file [default: beside the manifest: MANIFEST.OP.journal]')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Take only the rows whose CustomID hashes to shard K of N (K from 0)')
             [CompletionResult]::new('--summary-json', '--summary-json', [CompletionResultType]::ParameterName, 'Also write the final summary as JSON to FILE')
+            [CompletionResult]::new('--progress-interval', '--progress-interval', [CompletionResultType]::ParameterName, 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'API environment: production, hml (homologation) or the built-in sandbox')
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Base URL of the API, overriding the environment''s (https, or http to loopback)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use')
@@ -372,6 +376,29 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
         'biopass;config;help;help' {
             break
         }
+        'biopass;report' {
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'API environment: production, hml (homologation) or the built-in sandbox')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Base URL of the API, overriding the environment''s (https, or http to loopback)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/biopass/config.toml]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (mode 0600), or - to read it from standard input')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Connect timeout, in seconds, 1ms to 1 day [default: 10]')
+            [CompletionResult]::new('--max-image-bytes', '--max-image-bytes', [CompletionResultType]::ParameterName, 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM) for TLS')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request that would be sent (key and images redacted) and send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'biopass;completions' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'API environment: production, hml (homologation) or the built-in sandbox')
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Base URL of the API, overriding the environment''s (https, or http to loopback)')
@@ -402,6 +429,7 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a person (prints the CustomID), or many with --from')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run the local BioPassID emulator')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect or create the configuration file')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'List every row a batch journal knows, across all runs, with how it ended')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -438,6 +466,9 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
             break
         }
         'biopass;help;config;init' {
+            break
+        }
+        'biopass;help;report' {
             break
         }
         'biopass;help;completions' {

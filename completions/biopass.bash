@@ -31,6 +31,9 @@ _biopass() {
             biopass,help)
                 cmd="biopass__subcmd__help"
                 ;;
+            biopass,report)
+                cmd="biopass__subcmd__report"
+                ;;
             biopass,sandbox)
                 cmd="biopass__subcmd__sandbox"
                 ;;
@@ -79,6 +82,9 @@ _biopass() {
             biopass__subcmd__help,help)
                 cmd="biopass__subcmd__help__subcmd__help"
                 ;;
+            biopass__subcmd__help,report)
+                cmd="biopass__subcmd__help__subcmd__report"
+                ;;
             biopass__subcmd__help,sandbox)
                 cmd="biopass__subcmd__help__subcmd__sandbox"
                 ;;
@@ -119,7 +125,7 @@ _biopass() {
 
     case "${cmd}" in
         biopass)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version enroll update verify delete sandbox config completions help"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version enroll update verify delete sandbox config report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -537,7 +543,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__delete)
-            opts="-o -v -q -h -V --id --from --format --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --from --format --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -572,6 +578,10 @@ _biopass() {
                     return 0
                     ;;
                 --summary-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -627,7 +637,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__enroll)
-            opts="-o -v -q -h -V --id --face --finger --from --format --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -670,6 +680,10 @@ _biopass() {
                     return 0
                     ;;
                 --summary-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -725,7 +739,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__help)
-            opts="enroll update verify delete sandbox config completions help"
+            opts="enroll update verify delete sandbox config report completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -850,6 +864,20 @@ _biopass() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        biopass__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         biopass__subcmd__help__subcmd__sandbox)
             opts="serve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -899,6 +927,64 @@ _biopass() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        biopass__subcmd__report)
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -W "production hml sandbox" -- "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-image-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1109,7 +1195,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__update)
-            opts="-o -v -q -h -V --id --face --finger --from --format --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1152,6 +1238,10 @@ _biopass() {
                     return 0
                     ;;
                 --summary-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -44,6 +44,7 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand delete 'Delete a person (prints the CustomID), or many with --from'
             cand sandbox 'Run the local BioPassID emulator'
             cand config 'Inspect or create the configuration file'
+            cand report 'List every row a batch journal knows, across all runs, with how it ended'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -58,6 +59,7 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand --journal 'Journal file [default: beside the manifest: MANIFEST.OP.journal]'
             cand --shard 'Take only the rows whose CustomID hashes to shard K of N (K from 0)'
             cand --summary-json 'Also write the final summary as JSON to FILE'
+            cand --progress-interval 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]'
             cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
             cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
             cand --profile 'Profile of the config file to use'
@@ -94,6 +96,7 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand --journal 'Journal file [default: beside the manifest: MANIFEST.OP.journal]'
             cand --shard 'Take only the rows whose CustomID hashes to shard K of N (K from 0)'
             cand --summary-json 'Also write the final summary as JSON to FILE'
+            cand --progress-interval 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]'
             cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
             cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
             cand --profile 'Profile of the config file to use'
@@ -153,6 +156,7 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand --journal 'Journal file [default: beside the manifest: MANIFEST.OP.journal]'
             cand --shard 'Take only the rows whose CustomID hashes to shard K of N (K from 0)'
             cand --summary-json 'Also write the final summary as JSON to FILE'
+            cand --progress-interval 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]'
             cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
             cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
             cand --profile 'Profile of the config file to use'
@@ -350,6 +354,28 @@ set edit:completion:arg-completer[biopass] = {|@words|
         }
         &'biopass;config;help;help'= {
         }
+        &'biopass;report'= {
+            cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
+            cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
+            cand --profile 'Profile of the config file to use'
+            cand --config 'Config file [default: <config dir>/biopass/config.toml]'
+            cand --api-key-file 'File holding the API key (mode 0600), or - to read it from standard input'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --timeout 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]'
+            cand --connect-timeout 'Connect timeout, in seconds, 1ms to 1 day [default: 10]'
+            cand --max-image-bytes 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]'
+            cand --ca-cert 'Extra trusted root certificate (PEM) for TLS'
+            cand -v 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand --verbose 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'biopass;completions'= {
             cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
             cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
@@ -379,6 +405,7 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand delete 'Delete a person (prints the CustomID), or many with --from'
             cand sandbox 'Run the local BioPassID emulator'
             cand config 'Inspect or create the configuration file'
+            cand report 'List every row a batch journal knows, across all runs, with how it ended'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -405,6 +432,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
         &'biopass;help;config;show'= {
         }
         &'biopass;help;config;init'= {
+        }
+        &'biopass;help;report'= {
         }
         &'biopass;help;completions'= {
         }

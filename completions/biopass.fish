@@ -48,6 +48,7 @@ complete -c biopass -n "__fish_biopass_needs_command" -f -a "verify" -d 'Verify 
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "sandbox" -d 'Run the local BioPassID emulator'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "config" -d 'Inspect or create the configuration file'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l id -d 'The person\'s CustomID' -r
@@ -61,6 +62,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l rate -d 'Requ
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -94,6 +96,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -l rate -d 'Requ
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -146,6 +149,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand delete" -l rate -d 'Requ
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -300,6 +304,24 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand report" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand report" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand report" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand report" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand report" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -318,14 +340,15 @@ complete -c biopass -n "__fish_biopass_using_subcommand completions" -s q -l qui
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "sandbox" -d 'Run the local BioPassID emulator'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "config" -d 'Inspect or create the configuration file'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "sandbox" -d 'Run the local BioPassID emulator'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "config" -d 'Inspect or create the configuration file'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the config file in use'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'

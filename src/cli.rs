@@ -129,6 +129,8 @@ pub enum Command {
     /// Inspect or create the configuration file
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// List every row a batch journal knows, across all runs, with how it ended
+    Report(ReportArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -221,6 +223,39 @@ pub struct BatchArgs {
     /// Also write the final summary as JSON to FILE
     #[arg(long, value_name = "FILE", requires = "from")]
     pub summary_json: Option<PathBuf>,
+    /// When stderr is not a terminal, print a status line every SECS (0 or off: never)
+    /// [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]
+    // The variable is read by the batch command, not by clap: set for a whole CI job,
+    // it must not turn a single `enroll --id` into a usage error, as a batch option
+    // given without --from is.
+    #[arg(
+        long,
+        value_name = "SECS",
+        requires = "from",
+        value_parser = parse_progress_interval
+    )]
+    pub progress_interval: Option<Duration>,
+}
+
+/// `--progress-interval` and `BIOPASS_PROGRESS_INTERVAL`: seconds (fractions
+/// allowed), or `0`/`off` for never (`Duration::ZERO`).
+pub fn parse_progress_interval(s: &str) -> Result<Duration, String> {
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(Duration::ZERO);
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => Ok(Duration::from_secs_f64(v)),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds from 0 to 86400, or off"
+        )),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The batch journal (MANIFEST.OP.journal); read only, never locked or changed
+    #[arg(value_name = "JOURNAL")]
+    pub journal: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -248,6 +283,7 @@ impl BatchArgs {
             (self.accept_changed, "--accept-changed"),
             (self.shard.is_some(), "--shard"),
             (self.summary_json.is_some(), "--summary-json"),
+            (self.progress_interval.is_some(), "--progress-interval"),
         ]
         .into_iter()
         .find_map(|(set, name)| set.then_some(name))

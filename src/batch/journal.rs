@@ -21,8 +21,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Failure, Kind};
 
-/// Version 2 added the run's `target` and `env`.
-pub const VERSION: u32 = 2;
+/// Version 2 added the run's `target` and `env`; version 3 the `at` of `end`
+/// records. Older journals load: the fields they lack are absent.
+pub const VERSION: u32 = 3;
 
 /// How a row ended (the `state` of an `end` record).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,7 +124,18 @@ pub enum Record {
         error: Option<String>,
         /// How long the attempt took, in milliseconds (0 for an invalid row).
         ms: u64,
+        /// When the attempt ended, in seconds since the Unix epoch (as the run's
+        /// `at`); absent in journals before version 3.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<u64>,
     },
+}
+
+/// Now, in whole seconds since the Unix epoch (the `at` of records).
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// What the journal says about one CustomID.
@@ -138,6 +150,9 @@ pub struct History {
     pub state: Option<State>,
     /// The BioPassID of the latest success that reported one.
     pub biopass_id: Option<String>,
+    /// The failure kind ([`crate::error::Kind::name`]) of the last `end` record, if
+    /// it was a failure.
+    pub kind: Option<String>,
     /// The highest attempt number recorded. Attempts count from 1 in each run, so
     /// this is not a total across runs.
     pub attempts: u32,
@@ -180,11 +195,14 @@ fn io_fail(path: &Path, what: &str, e: impl std::fmt::Display) -> anyhow::Error 
     Failure::new(Kind::Io, format!("journal {}: {what}: {e}", path.display())).into()
 }
 
-fn not_a_journal(path: &Path) -> anyhow::Error {
+/// What to do about a file that is not a journal: for a run, name another one.
+const NOT_A_JOURNAL_RUN: &str = "it was left untouched: name a new file with --journal";
+
+fn not_a_journal(path: &Path, advice: &str) -> anyhow::Error {
     Failure::new(
         Kind::Io,
         format!(
-            "{} exists and is not a biopass journal; it was left untouched: name a new file with --journal",
+            "{} exists and is not a biopass journal; {advice}",
             path.display()
         ),
     )
@@ -323,10 +341,38 @@ fn sync_parent(path: &Path) -> std::io::Result<()> {
 /// Read every record. Returns what they say and the length of the whole lines.
 fn load(file: &File, path: &Path) -> Result<(Loaded, u64)> {
     let mut loaded = Loaded::default();
+    let scanned = scan(file, path, NOT_A_JOURNAL_RUN, |rec| apply(&mut loaded, rec))?;
+    loaded.torn_tail = scanned.torn_tail;
+    loaded.empty = scanned.lines == 0 || (scanned.lines == 1 && loaded.torn_tail);
+    for h in loaded.rows.values_mut() {
+        if h.open {
+            // Started, never ended: the process died with the request in flight.
+            h.maybe_landed = true;
+            h.open = false;
+        }
+    }
+    Ok((loaded, scanned.good_len))
+}
+
+/// What [`scan`] saw besides the records.
+struct Scanned {
+    /// Lines read, the torn one included.
+    lines: u64,
+    /// The length of the whole lines.
+    good_len: u64,
+    /// The last line was cut short.
+    torn_tail: bool,
+}
+
+/// Hand every whole record to `each`, in order. A first line that is not a record
+/// means the file is not a journal; damage further on is an error; a torn last line
+/// is reported, not handed over.
+fn scan(file: &File, path: &Path, advice: &str, mut each: impl FnMut(Record)) -> Result<Scanned> {
     let mut reader = BufReader::new(file);
     let mut buf = Vec::new();
     let mut good_len: u64 = 0;
     let mut lineno = 0u64;
+    let mut torn_tail = false;
     loop {
         buf.clear();
         // A line longer than any record we write means this is not our file.
@@ -341,7 +387,7 @@ fn load(file: &File, path: &Path) -> Result<(Loaded, u64)> {
         if buf.last() != Some(&b'\n') {
             if n as u64 >= MAX_RECORD {
                 return Err(if lineno == 1 {
-                    not_a_journal(path)
+                    not_a_journal(path, advice)
                 } else {
                     io_fail(path, &format!("line {lineno} is damaged"), "far too long")
                 });
@@ -350,28 +396,59 @@ fn load(file: &File, path: &Path) -> Result<(Loaded, u64)> {
             // journal may have its tail cut: a lone partial line must look like the
             // start of our first record.
             if lineno == 1 && !buf.starts_with(b"{\"event\":\"run\"") {
-                return Err(not_a_journal(path));
+                return Err(not_a_journal(path, advice));
             }
-            loaded.torn_tail = true;
+            torn_tail = true;
             break;
         }
         let rec: Record = match serde_json::from_slice(&buf) {
             Ok(r) => r,
-            Err(_) if lineno == 1 => return Err(not_a_journal(path)),
+            Err(_) if lineno == 1 => return Err(not_a_journal(path, advice)),
             Err(e) => return Err(io_fail(path, &format!("line {lineno} is damaged"), e)),
         };
-        apply(&mut loaded, rec);
+        each(rec);
         good_len += n as u64;
     }
-    loaded.empty = lineno == 0 || (lineno == 1 && loaded.torn_tail);
-    for h in loaded.rows.values_mut() {
-        if h.open {
-            // Started, never ended: the process died with the request in flight.
-            h.maybe_landed = true;
-            h.open = false;
+    Ok(Scanned {
+        lines: lineno,
+        good_len,
+        torn_tail,
+    })
+}
+
+/// Read every whole record of an existing journal, in order, without creating,
+/// locking or changing it (for `biopass report`). A missing file is an input error
+/// (66); a file that is not a journal, or is damaged, is 74. Returns whether the
+/// last line was torn (it is left out).
+pub fn read_records(path: &Path, each: impl FnMut(Record)) -> Result<bool> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NOFOLLOW);
+    let file = match o.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::new(
+                Kind::Input,
+                format!("journal {} does not exist", path.display()),
+            )
+            .into());
         }
+        Err(e) => return Err(open_error(path, e)),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| io_fail(path, "cannot stat", e))?;
+    if !meta.is_file() {
+        return Err(io_fail(path, "cannot use", "not a regular file"));
     }
-    Ok((loaded, good_len))
+    Ok(scan(
+        &file,
+        path,
+        "name the journal a batch run wrote (MANIFEST.OP.journal)",
+        each,
+    )?
+    .torn_tail)
 }
 
 /// The longest line a journal record can take (ids and messages are bounded well
@@ -412,6 +489,7 @@ fn apply(l: &mut Loaded, rec: Record) {
             fp,
             state,
             biopass_id,
+            kind,
             ..
         } => {
             let h = l.rows.entry(id).or_default();
@@ -422,6 +500,7 @@ fn apply(l: &mut Loaded, rec: Record) {
             h.line = line;
             h.open = false;
             h.state = Some(state);
+            h.kind = kind;
             if state == State::Ambiguous {
                 h.maybe_landed = true;
             }
@@ -584,6 +663,7 @@ mod tests {
             kind: None,
             error: None,
             ms: 1,
+            at: None,
         }
     }
 

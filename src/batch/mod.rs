@@ -16,6 +16,7 @@
 //! failure); rows not finished stay pending for the next run.
 
 pub mod content;
+pub mod history;
 pub mod journal;
 pub mod manifest;
 pub mod pace;
@@ -127,11 +128,19 @@ pub fn run(cfg: &Config, spec: &Spec, reporter: &dyn Reporter, stop: &Arc<Stop>)
         target: cfg.target.clone(),
         shard: cfg.shard.map(|(k, n)| format!("{k}/{n}")),
         dry_run: cfg.dry_run,
+        started_at: report::rfc3339_now(),
         ..Default::default()
     };
     let mut journal_file = None;
     let result = run_inner(cfg, spec, reporter, stop, &mut summary, &mut journal_file);
     summary.elapsed_secs = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    summary.finished_at = report::rfc3339_now();
+    if summary.invalid > 0 {
+        *summary
+            .errors
+            .entry(Kind::Invalid.name().into())
+            .or_default() += summary.invalid;
+    }
     let (summary, error) = match result {
         Ok(got_far) => {
             summary.exit_code = summary.code(stop.reason());
@@ -248,9 +257,7 @@ fn run_inner(
             env: Some(cfg.env.clone()),
             shard: summary.shard.clone(),
             pid: std::process::id(),
-            at: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
+            at: journal::now_secs(),
         })
         .map_err(|e| (e, true))?;
     // Invalid rows, with --skip-invalid: recorded as invalid, listed, the rest run.

@@ -159,6 +159,7 @@ pub fn against_journal(
                     }
                     Some(State::Failed | State::Invalid) if !cfg.retry_failed => {
                         summary.failed += 1;
+                        summary.count_error(h.kind.as_deref().unwrap_or("unknown"));
                         continue;
                     }
                     _ => landed = h.maybe_landed,

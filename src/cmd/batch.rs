@@ -1,8 +1,12 @@
 //! `enroll|update|delete --from MANIFEST`: the library's batch engine, with rows on
-//! stdout, problems, notes and a progress bar on stderr, and the summary.
+//! stdout, problems, notes and progress (a bar on a terminal, else a status line at
+//! an interval) on stderr, and the summary.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use biopass::batch::{self, Outcome, Problems, Reporter, RowResult, Summary, manifest};
@@ -56,7 +60,11 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
         target: spec.identity(),
         env: format!("{:?}", s.env).to_lowercase(),
     };
-    let reporter = Terminal::new(s);
+    let interval = match args.progress_interval {
+        Some(d) => Some(d),
+        None => progress_interval_from_env()?,
+    };
+    let reporter = Terminal::new(s, interval);
     let report = batch::run(&cfg, &spec, &reporter, stop);
     let stop_message = stop.message().map(|m| sanitize(&m, 500));
     if let (Some(m), None) = (&stop_message, &report.error) {
@@ -81,6 +89,18 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
             .summary
             .expect("a run without error has a summary")
             .exit_code),
+    }
+}
+
+/// `BIOPASS_PROGRESS_INTERVAL`, if set (`--progress-interval` wins over it).
+fn progress_interval_from_env() -> Result<Option<Duration>> {
+    match std::env::var("BIOPASS_PROGRESS_INTERVAL") {
+        Ok(v) if !v.is_empty() => crate::cli::parse_progress_interval(v.trim())
+            .map(Some)
+            .map_err(|e| {
+                Failure::new(Kind::Config, format!("BIOPASS_PROGRESS_INTERVAL: {e}")).into()
+            }),
+        _ => Ok(None),
     }
 }
 
@@ -125,19 +145,105 @@ fn print_summary(summary: &Summary, s: &Settings, stop_message: Option<&str>) {
     eprintln!("{line}");
 }
 
-/// The batch reporter of the command line.
+/// Row messages are cut to this many characters.
+const ROW_MESSAGE_MAX: usize = 200;
+
+/// Status lines every this often when stderr is not a terminal, unless
+/// `--progress-interval`.
+const DEFAULT_PROGRESS_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The counts behind both progress displays.
+struct Status {
+    started: Mutex<Instant>,
+    total: AtomicU64,
+    done: AtomicU64,
+    /// Rows by outcome word, as reported so far in this run.
+    outcomes: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+impl Status {
+    /// `12/200 rows: 10 enrolled, 2 failed; 4.1 rows/s; ETA 46s`
+    fn line(&self) -> String {
+        let total = self.total.load(Ordering::Relaxed);
+        let done = self.done.load(Ordering::Relaxed);
+        let secs = self
+            .started
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .elapsed()
+            .as_secs_f64();
+        let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
+        let outcomes = self.outcomes.lock().unwrap_or_else(|p| p.into_inner());
+        let counts: Vec<String> = outcomes.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let counts = if counts.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", counts.join(", "))
+        };
+        let eta = if done >= total {
+            "0s".to_string()
+        } else if rate > 0.0 {
+            fmt_eta((total - done) as f64 / rate)
+        } else {
+            "unknown".to_string()
+        };
+        format!(
+            "progress: {done}/{total} rows{counts}; {} rows/s; ETA {eta}",
+            fmt_rate(rate)
+        )
+    }
+}
+
+/// A rate as people read it: `0.25`, `2.5`, `25`.
+fn fmt_rate(r: f64) -> String {
+    if r < 1.0 {
+        format!("{r:.2}")
+    } else if r < 10.0 {
+        format!("{r:.1}")
+    } else {
+        format!("{r:.0}")
+    }
+}
+
+/// A time left: `46s`, `3m05s`, `2h07m`.
+fn fmt_eta(secs: f64) -> String {
+    let s = secs.round().min(u64::MAX as f64) as u64;
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{}h{:02}m", s / 3600, s / 60 % 60)
+    }
+}
+
+/// The batch reporter of the command line: rows on stdout; on stderr notes, and
+/// progress: a bar on a terminal, else a status line every `interval` (printed by a
+/// timer thread, so a stalled run still says where it is).
 struct Terminal {
     output: OutputFormat,
     quiet: bool,
+    interval: Duration,
     progress: indicatif::ProgressBar,
+    status: Arc<Status>,
+    /// The status-line thread and the sender whose drop stops it.
+    ticker: Mutex<Option<(mpsc::Sender<()>, std::thread::JoinHandle<()>)>>,
 }
 
 impl Terminal {
-    fn new(s: &Settings) -> Terminal {
+    fn new(s: &Settings, interval: Option<Duration>) -> Terminal {
         Terminal {
             output: s.output,
             quiet: s.quiet,
+            interval: interval.unwrap_or(DEFAULT_PROGRESS_INTERVAL),
             progress: indicatif::ProgressBar::hidden(),
+            status: Arc::new(Status {
+                started: Mutex::new(Instant::now()),
+                total: AtomicU64::new(0),
+                done: AtomicU64::new(0),
+                outcomes: Mutex::new(BTreeMap::new()),
+            }),
+            ticker: Mutex::new(None),
         }
     }
 
@@ -148,19 +254,24 @@ impl Terminal {
                 kind,
                 status,
                 message,
-            } => (None, Some((kind.name(), *status, message.clone()))),
-            Outcome::Invalid(m) => (None, Some(("invalid", None, m.clone()))),
+            } => (None, Some((kind.name(), *status, message.as_str()))),
+            Outcome::Invalid(m) => (None, Some(("invalid", None, m.as_str()))),
             _ => (None, None),
         };
+        // Sanitised (no tabs or newlines) and shortened, the same in both formats.
+        let message = err.map(|(_, _, m)| sanitize(m, ROW_MESSAGE_MAX));
         let name = row.outcome.name(row.op);
         match self.output {
             OutputFormat::Text => {
-                let third = match (&bid, &err) {
-                    (Some(b), _) => clean(b),
-                    (None, Some((kind, _, _))) => kind.to_string(),
-                    _ => String::new(),
-                };
-                format!("{}\t{name}\t{third}", clean(row.id))
+                let mut line = format!("{}\t{name}", clean(row.id));
+                match (&bid, &err, &message) {
+                    (Some(b), _, _) => line.push_str(&format!("\t{}", clean(b))),
+                    (None, Some((kind, _, _)), Some(m)) => {
+                        line.push_str(&format!("\t{kind}\t{m}"))
+                    }
+                    _ => line.push('\t'),
+                }
+                line
             }
             OutputFormat::Json => json!({
                 "line": row.line,
@@ -168,15 +279,40 @@ impl Terminal {
                 "outcome": name,
                 "biopass_id": bid,
                 "attempts": row.attempts,
-                "error": err.map(|(kind, status, message)| json!({"kind": kind, "status": status, "message": message})),
+                // `error` as before (scripts read it); `error_kind` and `message` as
+                // in `biopass report`, `message` as in the text line.
+                "error": err.map(|(kind, status, m)| json!({"kind": kind, "status": status, "message": m})),
+                "error_kind": err.map(|(kind, _, _)| kind),
+                "message": message,
             })
             .to_string(),
         }
+    }
+
+    fn stop_ticker(&self) {
+        let ticker = self.ticker.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some((tx, handle)) = ticker {
+            drop(tx);
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        self.stop_ticker();
     }
 }
 
 impl Reporter for Terminal {
     fn row(&self, row: &RowResult<'_>) -> std::io::Result<()> {
+        *self
+            .status
+            .outcomes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(row.outcome.name(row.op))
+            .or_default() += 1;
         let line = self.line(row);
         let mut result = Ok(());
         self.progress
@@ -205,20 +341,50 @@ impl Reporter for Terminal {
     }
 
     fn started(&self, rows: u64) {
-        if std::io::stderr().is_terminal() && !self.quiet {
+        *self
+            .status
+            .started
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        self.status.total.store(rows, Ordering::Relaxed);
+        if self.quiet {
+            return;
+        }
+        if std::io::stderr().is_terminal() {
             self.progress
                 .set_draw_target(indicatif::ProgressDrawTarget::stderr());
             self.progress.set_length(rows);
             self.progress.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "{bar:30} {pos}/{len} rows  {per_sec}  ETA {eta}  {msg}",
+                    "{bar:30} {pos}/{len} rows  {rate}  ETA {eta}  {msg}",
                 )
-                .expect("static template"),
+                .expect("static template")
+                .with_key(
+                    "rate",
+                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{}/s", fmt_rate(s.per_sec()));
+                    },
+                ),
             );
+        } else if !self.interval.is_zero() {
+            let (tx, rx) = mpsc::channel::<()>();
+            let status = self.status.clone();
+            let interval = self.interval;
+            let handle = std::thread::Builder::new()
+                .name("progress".into())
+                .spawn(move || {
+                    // Ends when the sender is dropped (the run finished).
+                    while let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(interval) {
+                        eprintln!("biopass: {}", status.line());
+                    }
+                })
+                .expect("spawning the progress thread");
+            *self.ticker.lock().unwrap_or_else(|p| p.into_inner()) = Some((tx, handle));
         }
     }
 
     fn advanced(&self, failures: u64) {
+        self.status.done.fetch_add(1, Ordering::Relaxed);
         self.progress.inc(1);
         if failures > 0 {
             self.progress.set_message(format!("{failures} failed"));
@@ -226,6 +392,23 @@ impl Reporter for Terminal {
     }
 
     fn finished(&self) {
+        self.stop_ticker();
         self.progress.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_are_rounded_for_people() {
+        assert_eq!(fmt_rate(25.2499), "25");
+        assert_eq!(fmt_rate(2.5249), "2.5");
+        assert_eq!(fmt_rate(0.2549), "0.25");
+        assert_eq!(fmt_rate(0.0), "0.00");
+        assert_eq!(fmt_eta(45.6), "46s");
+        assert_eq!(fmt_eta(185.0), "3m05s");
+        assert_eq!(fmt_eta(7620.0), "2h07m");
     }
 }

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod completions;
 pub mod config;
 pub mod person;
+pub mod report;
 pub mod sandbox;
 pub mod target;
 
@@ -101,6 +102,10 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
             }
         }
         Command::Config(c) => config::run(c, &cli.global, m),
+        Command::Report(a) => {
+            let s = resolve(format)?;
+            report::run(&a.journal, &s)
+        }
         Command::Sandbox(SandboxCommand::Serve(a)) => sandbox::serve(a),
         Command::Completions { shell } => completions::run(*shell),
     }
