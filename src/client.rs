@@ -120,6 +120,18 @@ pub struct Reply {
     pub body: wire::Response,
 }
 
+/// A whole answer: status, headers, body and the server's certificate (DER, TLS only).
+type Exchanged = (StatusCode, HeaderMap, Vec<u8>, Option<Vec<u8>>);
+
+/// What [`Client::probe`] saw.
+#[derive(Debug)]
+pub struct Probed {
+    /// The server's certificate (DER), when the answer came over TLS.
+    pub peer_certificate: Option<Vec<u8>>,
+    /// The answer, classified as [`Client::attempt`] does.
+    pub result: Result<Reply, AttemptError>,
+}
+
 /// Any text that came from a server, made fit for a message: the key's exact value
 /// replaced by [`REDACTED`] (before and after control characters are stripped, so
 /// neither hiding it behind a control character nor splitting it across the
@@ -231,7 +243,10 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(opts.connect_timeout)
             .user_agent(USER_AGENT)
-            .pool_max_idle_per_host(64);
+            .pool_max_idle_per_host(64)
+            // Keeps the server's certificate with each answer, for `doctor` (see
+            // `Client::probe`); a copy of a few KB per answer.
+            .tls_info(true);
         if is_loopback(&url) {
             // Loopback traffic never goes through a proxy.
             builder = builder.no_proxy();
@@ -321,6 +336,39 @@ impl Client {
         body: &Bytes,
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
+        let (status, headers, buf, _) = self.exchange(op, body, cancel)?;
+        classify(op, status, &headers, &buf, self.secret())
+    }
+
+    /// One attempt, as [`Client::attempt`], that also returns the server's TLS
+    /// certificate (DER) when the answer came over https. For `doctor`, which reports
+    /// the certificate's issuer and expiry.
+    pub fn probe(&self, op: Op, body: &Bytes, cancel: &(dyn Fn() -> bool + Sync)) -> Probed {
+        match self.exchange(op, body, cancel) {
+            Ok((status, headers, buf, peer_certificate)) => Probed {
+                peer_certificate,
+                result: classify(op, status, &headers, &buf, self.secret()),
+            },
+            Err(e) => Probed {
+                peer_certificate: None,
+                result: Err(e),
+            },
+        }
+    }
+
+    /// The base URL requests go to (for the embedded sandbox: its address).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Send and read the whole answer: status, headers, body (at most
+    /// [`MAX_RESPONSE`]) and the server's certificate if TLS was used.
+    fn exchange(
+        &self,
+        op: Op,
+        body: &Bytes,
+        cancel: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Exchanged, AttemptError> {
         if cancel() {
             return Err(AttemptError::new(
                 Kind::Interrupted,
@@ -350,6 +398,11 @@ impl Client {
         let started = Instant::now();
         let exchange = async {
             let mut resp = req.send().await.map_err(|e| self.transport_error(&e))?;
+            let peer_certificate = resp
+                .extensions()
+                .get::<reqwest::tls::TlsInfo>()
+                .and_then(|t| t.peer_certificate())
+                .map(<[u8]>::to_vec);
             let status = resp.status();
             let headers = resp.headers().clone();
             let mut buf = Vec::new();
@@ -381,7 +434,7 @@ impl Client {
                 }
             }
             match read {
-                Ok(()) => Ok((status, headers, buf)),
+                Ok(()) => Ok((status, headers, buf, peer_certificate)),
                 Err(Some(e)) => Err(AttemptError::new(
                     Kind::Unavailable,
                     Sent::Maybe,
@@ -407,7 +460,7 @@ impl Client {
             }
         };
         let runtime = self.runtime.as_ref().expect("alive until dropped");
-        let (status, headers, buf) = runtime.block_on(async {
+        runtime.block_on(async {
             tokio::select! {
                 biased;
                 () = cancelled => Err(AttemptError::new(
@@ -427,8 +480,7 @@ impl Client {
                     ))
                 }),
             }
-        })?;
-        classify(op, status, &headers, &buf, self.secret())
+        })
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> AttemptError {

@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod completions;
 pub mod config;
+pub mod doctor;
 pub mod person;
 pub mod sandbox;
 pub mod target;
@@ -103,6 +104,7 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
         Command::Config(c) => config::run(c, &cli.global, m),
         Command::Sandbox(SandboxCommand::Serve(a)) => sandbox::serve(a),
         Command::Completions { shell } => completions::run(*shell),
+        Command::Doctor => doctor::run(&cli.global, m, format),
     }
 }
 
