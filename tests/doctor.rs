@@ -377,3 +377,70 @@ fn config_path_and_init_honour_json() {
     let (_, out, _) = run(home.cmd().args(["config", "path"]));
     assert!(out.starts_with("{\"path\":"), "{out}");
 }
+
+/// On a terminal, set-key prompts on stderr and the key typed is not echoed.
+#[test]
+fn set_key_on_a_terminal_prompts_and_does_not_echo() {
+    use std::io::{Read, Write};
+    use std::os::fd::FromRawFd;
+    let home = Home::new();
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty fills two descriptors we then own.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty");
+    // SAFETY: each descriptor is owned by exactly one File from here on.
+    let mut master = unsafe { std::fs::File::from_raw_fd(master) };
+    let slave = unsafe { std::fs::File::from_raw_fd(slave) };
+    let child = home
+        .std_cmd()
+        .args(["config", "set-key"])
+        .stdin(slave.try_clone().unwrap())
+        .stderr(slave)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The parent's copies of the slave are gone (moved into the command, which
+    // dropped them after spawning), so the master reads EIO once the child exits.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut reader = master.try_clone().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !String::from_utf8_lossy(&seen).contains("input hidden") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let chunk = rx.recv_timeout(left).expect("the prompt never appeared");
+        seen.extend(chunk);
+    }
+    master.write_all(b"tty-key-abcdef123\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    while let Ok(chunk) = rx.recv_timeout(std::time::Duration::from_secs(2)) {
+        seen.extend(chunk);
+    }
+    let terminal = String::from_utf8_lossy(&seen);
+    assert!(!terminal.contains("tty-key"), "echoed: {terminal:?}");
+    let key_file = home.config_dir().join("biopass.key");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{}\n", key_file.display())
+    );
+    assert_eq!(
+        std::fs::read_to_string(key_file).unwrap(),
+        "tty-key-abcdef123\n"
+    );
+}

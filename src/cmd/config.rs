@@ -386,13 +386,14 @@ fn read_hidden(what: &str) -> Result<biopass::secret::ApiKey, String> {
         eprintln!();
         std::process::exit(Kind::Interrupted.exit_code() as i32);
     });
-    eprint!("API key (input hidden): ");
-    let _ = std::io::stderr().flush();
+    // Echo goes off before the prompt shows, so nothing typed after it is echoed.
     // SAFETY: `quiet` is a copy of valid settings with two flags changed.
     if unsafe { libc::tcsetattr(0, libc::TCSAFLUSH, &quiet) } != 0 {
         return Err(cannot(std::io::Error::last_os_error()));
     }
     let _restore = Restore(old);
+    eprint!("API key (input hidden): ");
+    let _ = std::io::stderr().flush();
     let mut line = Vec::new();
     std::io::stdin()
         .lock()
