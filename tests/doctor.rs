@@ -444,3 +444,35 @@ fn set_key_on_a_terminal_prompts_and_does_not_echo() {
         "tty-key-abcdef123\n"
     );
 }
+
+#[test]
+fn doctor_resolves_a_host_name_and_fails_on_one_that_does_not_exist() {
+    let home = Home::new();
+    let served = serve(&home, &[]);
+    let url = served.url.replace("127.0.0.1", "localhost");
+    let (code, out, err) = run(served
+        .cmd(&home)
+        .env("BIOPASS_ENDPOINT", &url)
+        .arg("doctor"));
+    assert_eq!(code, 0, "{out}{err}");
+    let dns = line(&out, "dns");
+    assert!(
+        dns.starts_with("ok") && dns.contains("localhost is "),
+        "{dns}"
+    );
+
+    // `.invalid` never resolves (RFC 6761); a resolver that cannot be reached ends
+    // at the connect timeout, which is the same failure.
+    let (code, out, err) = run(home.cmd_at("https://biopass-doctor-test.invalid").args([
+        "--connect-timeout",
+        "5",
+        "doctor",
+    ]));
+    assert_eq!(code, 69, "{out}{err}");
+    let dns = line(&out, "dns");
+    assert!(dns.starts_with("fail") && dns.contains("next: "), "{dns}");
+    assert_eq!(
+        line(&out, "connect").split_whitespace().next(),
+        Some("skipped")
+    );
+}
