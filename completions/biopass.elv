@@ -45,6 +45,7 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand sandbox 'Run the local BioPassID emulator'
             cand config 'Inspect or create the configuration file'
             cand report 'List every row a batch journal knows, across all runs, with how it ended'
+            cand doctor 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -271,6 +272,7 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand path 'Print the path of the config file in use'
             cand show 'Print every effective setting and where it came from (key masked)'
             cand init 'Write a starter config file (mode 0600); never prompts'
+            cand set-key 'Store the API key, read from standard input, in a 0600 file beside the config file and point the profile''s api_key_file at it (--profile chooses the profile)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'biopass;config;path'= {
@@ -340,10 +342,33 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'biopass;config;set-key'= {
+            cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
+            cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
+            cand --profile 'Profile of the config file to use'
+            cand --config 'Config file [default: <config dir>/biopass/config.toml]'
+            cand --api-key-file 'File holding the API key (mode 0600), or - to read it from standard input'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --timeout 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]'
+            cand --connect-timeout 'Connect timeout, in seconds, 1ms to 1 day [default: 10]'
+            cand --max-image-bytes 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]'
+            cand --ca-cert 'Extra trusted root certificate (PEM) for TLS'
+            cand -v 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand --verbose 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'biopass;config;help'= {
             cand path 'Print the path of the config file in use'
             cand show 'Print every effective setting and where it came from (key masked)'
             cand init 'Write a starter config file (mode 0600); never prompts'
+            cand set-key 'Store the API key, read from standard input, in a 0600 file beside the config file and point the profile''s api_key_file at it (--profile chooses the profile)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'biopass;config;help;path'= {
@@ -352,9 +377,33 @@ set edit:completion:arg-completer[biopass] = {|@words|
         }
         &'biopass;config;help;init'= {
         }
+        &'biopass;config;help;set-key'= {
+        }
         &'biopass;config;help;help'= {
         }
         &'biopass;report'= {
+            cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
+            cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
+            cand --profile 'Profile of the config file to use'
+            cand --config 'Config file [default: <config dir>/biopass/config.toml]'
+            cand --api-key-file 'File holding the API key (mode 0600), or - to read it from standard input'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --timeout 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]'
+            cand --connect-timeout 'Connect timeout, in seconds, 1ms to 1 day [default: 10]'
+            cand --max-image-bytes 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]'
+            cand --ca-cert 'Extra trusted root certificate (PEM) for TLS'
+            cand -v 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand --verbose 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'biopass;doctor'= {
             cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
             cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
             cand --profile 'Profile of the config file to use'
@@ -406,6 +455,7 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand sandbox 'Run the local BioPassID emulator'
             cand config 'Inspect or create the configuration file'
             cand report 'List every row a batch journal knows, across all runs, with how it ended'
+            cand doctor 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -426,6 +476,7 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand path 'Print the path of the config file in use'
             cand show 'Print every effective setting and where it came from (key masked)'
             cand init 'Write a starter config file (mode 0600); never prompts'
+            cand set-key 'Store the API key, read from standard input, in a 0600 file beside the config file and point the profile''s api_key_file at it (--profile chooses the profile)'
         }
         &'biopass;help;config;path'= {
         }
@@ -433,7 +484,11 @@ set edit:completion:arg-completer[biopass] = {|@words|
         }
         &'biopass;help;config;init'= {
         }
+        &'biopass;help;config;set-key'= {
+        }
         &'biopass;help;report'= {
+        }
+        &'biopass;help;doctor'= {
         }
         &'biopass;help;completions'= {
         }

@@ -49,6 +49,7 @@ complete -c biopass -n "__fish_biopass_needs_command" -f -a "delete" -d 'Delete 
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "sandbox" -d 'Run the local BioPassID emulator'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "config" -d 'Inspect or create the configuration file'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "doctor" -d 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l id -d 'The person\'s CustomID' -r
@@ -223,28 +224,29 @@ complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l profile -d 'Profile of the config file to use' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s h -l help -d 'Print help'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -s V -l version -d 'Print version'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -f -a "path" -d 'Print the path of the config file in use'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -f -a "path" -d 'Print the path of the config file in use'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -f -a "set-key" -d 'Store the API key, read from standard input, in a 0600 file beside the config file and point the profile\'s api_key_file at it (--profile chooses the profile)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -300,9 +302,28 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of the config file in use'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set-key" -d 'Store the API key, read from standard input, in a 0600 file beside the config file and point the profile\'s api_key_file at it (--profile chooses the profile)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -322,6 +343,24 @@ complete -c biopass -n "__fish_biopass_using_subcommand report" -s q -l quiet -d
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s h -l help -d 'Print help'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -340,16 +379,18 @@ complete -c biopass -n "__fish_biopass_using_subcommand completions" -s q -l qui
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "sandbox" -d 'Run the local BioPassID emulator'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "config" -d 'Inspect or create the configuration file'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "sandbox" -d 'Run the local BioPassID emulator'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "config" -d 'Inspect or create the configuration file'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "doctor" -d 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the config file in use'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set-key" -d 'Store the API key, read from standard input, in a 0600 file beside the config file and point the profile\'s api_key_file at it (--profile chooses the profile)'

@@ -131,6 +131,8 @@ pub enum Command {
     Config(ConfigCommand),
     /// List every row a batch journal knows, across all runs, with how it ended
     Report(ReportArgs),
+    /// Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody
+    Doctor,
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -393,6 +395,9 @@ pub enum ConfigCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Store the API key, read from standard input, in a 0600 file beside the config
+    /// file and point the profile's api_key_file at it (--profile chooses the profile)
+    SetKey,
 }
 
 fn parse_finger(s: &str) -> Result<(u8, String), String> {

@@ -13,11 +13,14 @@
 //! table of service texts) → [`batch`] (the resumable engine) and [`target`] (where
 //! requests go: an endpoint, or the [`sandbox`] started in-process). [`stop`] carries
 //! stop requests (Ctrl-C, a closed stdout, run-level failures) between them.
+//! [`doctor`] checks a target step by step (DNS, connect, TLS, key) without enrolling
+//! anyone.
 
 #![warn(missing_docs)]
 
 pub mod batch;
 pub mod client;
+pub mod doctor;
 pub mod error;
 pub mod image;
 pub mod messages;

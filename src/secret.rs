@@ -2,10 +2,12 @@
 //!
 //! `Debug` prints `[REDACTED]`; there is no `Display` and no `Serialize`. The only
 //! way to the characters is [`ApiKey::expose`], called in exactly one place: where
-//! `client.rs` builds the (sensitive) header value.
+//! `client.rs` builds the (sensitive) header value. [`ApiKey::save`] writes it to a
+//! private file (`config set-key`) without handing the characters out.
 
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Write};
+use std::path::Path;
 
 /// The most bytes read from any key source: a key is tens of characters, and the
 /// bound keeps `--api-key-file /dev/zero` (or a wrong file) from filling memory.
@@ -61,11 +63,53 @@ impl ApiKey {
         &self.0
     }
 
+    /// Write the key, and a newline, to `path` as [`write_private`] does.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        write_private(path, format!("{}\n", self.0).as_bytes())
+    }
+
     /// The first characters only (at most 4, fewer for short keys), for `config show`.
     pub fn masked(&self) -> String {
         let shown = (self.0.len() / 4).min(4);
         format!("{}… ({} characters)", &self.0[..shown], self.0.len())
     }
+}
+
+/// Replace `path` with `data` atomically, readable by its owner only: a temporary
+/// file in the same folder, created with mode 0600 (never wider, not even briefly),
+/// written and synced, then renamed over `path`, and the folder synced. A reader sees
+/// the old file or the new one, never a part of either.
+pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().map_or_else(
+        || std::ffi::OsString::from("file"),
+        std::ffi::OsStr::to_os_string,
+    );
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(&name);
+    tmp_name.push(format!(".tmp-{}-{}", std::process::id(), fastrand::u64(..)));
+    let tmp = dir.join(tmp_name);
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let written = (|| {
+        let mut f = o.open(&tmp)?;
+        f.write_all(data)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
+    // The rename is durable once the folder's entry is.
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 impl fmt::Debug for ApiKey {

@@ -33,8 +33,8 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use bytes::Bytes;
 use reqwest::Client as Http;
-use reqwest::Url;
 use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{StatusCode, Url};
 
 use crate::error::{Failure, Kind};
 use crate::request::Op;
@@ -62,6 +62,18 @@ pub const MAX_BIOPASS_ID: usize = 256;
 pub const CANCEL_POLL: Duration = Duration::from_millis(50);
 /// What replaces the API key in any text that came from a server.
 pub const REDACTED: &str = "[REDACTED]";
+
+/// A whole answer: status, headers, body and the server's certificate (DER, TLS only).
+type Exchanged = (StatusCode, HeaderMap, Vec<u8>, Option<Vec<u8>>);
+
+/// What [`Client::probe`] saw.
+#[derive(Debug)]
+pub struct Probed {
+    /// The server's certificate (DER), when the answer came over TLS.
+    pub peer_certificate: Option<Vec<u8>>,
+    /// The answer, classified as [`Client::attempt`] does.
+    pub result: Result<Reply, AttemptError>,
+}
 
 /// Is this host loopback (127.0.0.0/8, ::1, localhost)?
 fn is_loopback(url: &Url) -> bool {
@@ -162,7 +174,10 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(opts.connect_timeout)
             .user_agent(USER_AGENT)
-            .pool_max_idle_per_host(64);
+            .pool_max_idle_per_host(64)
+            // Keeps the server's certificate with each answer, for `doctor` (see
+            // `Client::probe`); a copy of a few KB per answer.
+            .tls_info(true);
         if is_loopback(&url) {
             // Loopback traffic never goes through a proxy.
             builder = builder.no_proxy();
@@ -253,6 +268,39 @@ impl Client {
         body: &Bytes,
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
+        let (status, headers, buf, _) = self.exchange(op, body, cancel)?;
+        classify(op, status, &headers, &buf, self.secret())
+    }
+
+    /// One attempt, as [`Client::attempt`], that also returns the server's TLS
+    /// certificate (DER) when the answer came over https. For `doctor`, which reports
+    /// the certificate's issuer and expiry.
+    pub fn probe(&self, op: Op, body: &Bytes, cancel: &(dyn Fn() -> bool + Sync)) -> Probed {
+        match self.exchange(op, body, cancel) {
+            Ok((status, headers, buf, peer_certificate)) => Probed {
+                peer_certificate,
+                result: classify(op, status, &headers, &buf, self.secret()),
+            },
+            Err(e) => Probed {
+                peer_certificate: None,
+                result: Err(e),
+            },
+        }
+    }
+
+    /// The base URL requests go to (for the embedded sandbox: its address).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Send and read the whole answer: status, headers, body (at most
+    /// [`MAX_RESPONSE`]) and the server's certificate if TLS was used.
+    fn exchange(
+        &self,
+        op: Op,
+        body: &Bytes,
+        cancel: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Exchanged, AttemptError> {
         if cancel() {
             return Err(AttemptError::new(
                 Kind::Interrupted,
@@ -282,6 +330,11 @@ impl Client {
         let started = Instant::now();
         let exchange = async {
             let mut resp = req.send().await.map_err(|e| self.transport_error(&e))?;
+            let peer_certificate = resp
+                .extensions()
+                .get::<reqwest::tls::TlsInfo>()
+                .and_then(|t| t.peer_certificate())
+                .map(<[u8]>::to_vec);
             let status = resp.status();
             let headers = resp.headers().clone();
             let mut buf = Vec::new();
@@ -313,7 +366,7 @@ impl Client {
                 }
             }
             match read {
-                Ok(()) => Ok((status, headers, buf)),
+                Ok(()) => Ok((status, headers, buf, peer_certificate)),
                 Err(Some(e)) => Err(AttemptError::new(
                     Kind::Unavailable,
                     Sent::Maybe,
@@ -339,7 +392,7 @@ impl Client {
             }
         };
         let runtime = self.runtime.as_ref().expect("alive until dropped");
-        let (status, headers, buf) = runtime.block_on(async {
+        runtime.block_on(async {
             tokio::select! {
                 biased;
                 () = cancelled => Err(AttemptError::new(
@@ -359,8 +412,7 @@ impl Client {
                     ))
                 }),
             }
-        })?;
-        classify(op, status, &headers, &buf, self.secret())
+        })
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> AttemptError {

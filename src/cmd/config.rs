@@ -1,4 +1,8 @@
-//! `config path`, `config show` and `config init`.
+//! `config path`, `config show`, `config init` and `config set-key`.
+//!
+//! Each prints its result on stdout: text, or one JSON document under `-o json`
+//! (`path`: `{"path"}`; `init`: `{"path","key_file"}`; `set-key`:
+//! `{"key_file","config","profile"}`).
 
 use std::io::Write;
 
@@ -18,12 +22,25 @@ pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<
     match cmd {
         ConfigCommand::Path => {
             let (path, _) = settings::config_path(g);
-            result_line(&path.display().to_string())?;
+            match output(g, m) {
+                OutputFormat::Json => json_result(&json!({"path": path.display().to_string()}))?,
+                OutputFormat::Text => result_line(&path.display().to_string())?,
+            }
             Ok(0)
         }
         ConfigCommand::Show => show(&Settings::resolve(g, m)?),
-        ConfigCommand::Init { force } => init(g, *force),
+        ConfigCommand::Init { force } => init(g, *force, output(g, m)),
+        ConfigCommand::SetKey => set_key(g, output(g, m)),
     }
+}
+
+/// The output format of a command that must work with a broken or missing config
+/// file (to find it, replace it, or fix its key): the resolved one when the config
+/// can be read, else the flag's or environment's.
+fn output(g: &GlobalArgs, m: &clap::ArgMatches) -> OutputFormat {
+    Settings::resolve(g, m)
+        .map(|s| s.output)
+        .unwrap_or_else(|_| g.output.unwrap_or(OutputFormat::Text))
 }
 
 fn show(s: &Settings) -> Result<u8> {
@@ -96,7 +113,7 @@ fn show(s: &Settings) -> Result<u8> {
     Ok(0)
 }
 
-fn init(g: &GlobalArgs, force: bool) -> Result<u8> {
+fn init(g: &GlobalArgs, force: bool, format: OutputFormat) -> Result<u8> {
     let (path, _) = settings::config_path(g);
     if path.exists() && !force {
         return Err(Failure::new(
@@ -113,11 +130,17 @@ fn init(g: &GlobalArgs, force: bool) -> Result<u8> {
     }
     write_private(&path, TEMPLATE.as_bytes())
         .with_context(|| format!("writing {}", path.display()))?;
-    result_line(&path.display().to_string())?;
     let key = path.with_file_name("biopass.key");
+    match format {
+        OutputFormat::Json => json_result(&json!({
+            "path": path.display().to_string(),
+            "key_file": key.display().to_string(),
+        }))?,
+        OutputFormat::Text => result_line(&path.display().to_string())?,
+    }
     eprintln!(
-        "biopass: wrote a starter config. Next: put your API key alone in {} and run: chmod 600 {}",
-        key.display(),
+        "biopass: wrote a starter config. Next: store your API key with: biopass config set-key \
+(it reads the key from standard input and writes {})",
         key.display()
     );
     Ok(0)
@@ -145,4 +168,242 @@ fn write_private(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
     }
     f.write_all(data)?;
     f.sync_all()
+}
+
+/// `config set-key`: the key from standard input into a private file beside the
+/// config file, and the profile's `api_key_file` pointed at it. Everything is checked
+/// (the config file, the profile name, the key) before anything is written.
+fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<u8> {
+    let (path, _) = settings::config_path(g);
+    // A symlinked config (a dotfiles manager's) is edited where it really lives; the
+    // rename below would otherwise replace the link with a file.
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => {
+            // The same checks as any command (size, syntax, a key inline => private).
+            settings::load_config(&path, true)?;
+            t
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(config_err(format!(
+                "cannot read config file {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|_| config_err(format!("config file {} is not valid TOML", path.display())))?;
+    let profile = g
+        .profile
+        .clone()
+        .or_else(|| {
+            doc.get("default_profile")
+                .and_then(|v| v.as_str())
+                .map(String::from)
+        })
+        .unwrap_or_else(|| "default".into());
+    let file_name = key_file_name(&profile)?;
+    let key_path = path.with_file_name(&file_name);
+    let earlier = point_profile_at(&mut doc, &profile, &file_name)?;
+    let edited = doc.to_string();
+    // The edit must mean what it says, however unusual the file's layout.
+    let reread = toml::from_str::<settings::ConfigFile>(&edited).ok();
+    let pointed = reread
+        .as_ref()
+        .and_then(|c| c.profiles.get(&profile))
+        .and_then(|p| p.api_key_file.as_deref())
+        .is_some_and(|f| f == std::path::Path::new(&file_name));
+    if !pointed {
+        return Err(config_err(format!(
+            "cannot set api_key_file in profile '{profile}' of {}: set it by hand",
+            path.display()
+        )));
+    }
+
+    let key = read_key()?;
+
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    key.save(&key_path)
+        .map_err(|e| Failure::new(Kind::Io, format!("writing {}: {e}", key_path.display())))?;
+    biopass::secret::write_private(&path, edited.as_bytes())
+        .map_err(|e| Failure::new(Kind::Io, format!("writing {}: {e}", path.display())))?;
+
+    match format {
+        OutputFormat::Json => json_result(&json!({
+            "key_file": key_path.display().to_string(),
+            "config": path.display().to_string(),
+            "profile": profile,
+        }))?,
+        OutputFormat::Text => result_line(&key_path.display().to_string())?,
+    }
+    if !g.quiet {
+        eprintln!(
+            "biopass: profile '{profile}' of {} now reads its key from {file_name}",
+            path.display()
+        );
+        match earlier {
+            Earlier::File(f) if f != file_name => {
+                eprintln!("biopass: it pointed at {f} before; that file was left as it was")
+            }
+            Earlier::InlineKey => eprintln!(
+                "biopass: the profile's inline api_key was removed (the key file replaces it)"
+            ),
+            _ => {}
+        }
+        if std::env::var_os(settings::KEY_ENV).is_some() {
+            eprintln!(
+                "biopass: note: {} is set in this environment and takes precedence over the key file",
+                settings::KEY_ENV
+            );
+        }
+    }
+    Ok(0)
+}
+
+fn config_err(msg: String) -> anyhow::Error {
+    Failure::new(Kind::Config, msg).into()
+}
+
+/// The key file of a profile: `biopass.key` for `default` (as the starter config
+/// says), `NAME.key` for others.
+fn key_file_name(profile: &str) -> Result<String> {
+    if profile == "default" {
+        return Ok("biopass.key".into());
+    }
+    let usable = !profile.is_empty()
+        && profile.len() <= 64
+        && profile
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !usable {
+        return Err(config_err(format!(
+            "profile name '{}' cannot name a key file (letters, digits, - and _ only): \
+write the key file yourself and set api_key_file",
+            biopass::sanitize::sanitize(profile, 64)
+        )));
+    }
+    Ok(format!("{profile}.key"))
+}
+
+/// What the profile held before `set-key`.
+enum Earlier {
+    Nothing,
+    File(String),
+    InlineKey,
+}
+
+/// Set `profiles.NAME.api_key_file` in the document, keeping every comment and the
+/// layout (toml_edit); an inline `api_key` goes, as the file replaces it.
+fn point_profile_at(
+    doc: &mut toml_edit::DocumentMut,
+    profile: &str,
+    file: &str,
+) -> Result<Earlier> {
+    use toml_edit::{Item, Table, Value};
+    let not_table = |what: &str| config_err(format!("'{what}' in the config file is not a table"));
+    let root = doc.as_table_mut();
+    if !root.contains_key("profiles") {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        root.insert("profiles", Item::Table(t));
+    }
+    let inline = root.get("profiles").is_some_and(Item::is_inline_table);
+    let profiles = root
+        .get_mut("profiles")
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| not_table("profiles"))?;
+    if profiles.get(profile).is_none() {
+        // `profiles = { ... }` written inline takes an inline table; else `[profiles.NAME]`.
+        let new = if inline {
+            Item::Value(Value::InlineTable(toml_edit::InlineTable::new()))
+        } else {
+            Item::Table(Table::new())
+        };
+        profiles.insert(profile, new);
+    }
+    let p = profiles
+        .get_mut(profile)
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| not_table(&format!("profiles.{profile}")))?;
+    let mut earlier = Earlier::Nothing;
+    let mut value = Value::from(file);
+    if let Some(old) = p.get("api_key_file").and_then(Item::as_value) {
+        if let Some(s) = old.as_str() {
+            earlier = Earlier::File(s.to_string());
+        }
+        *value.decor_mut() = old.decor().clone();
+    }
+    p.insert("api_key_file", Item::Value(value));
+    if p.remove("api_key").is_some() {
+        earlier = Earlier::InlineKey;
+    }
+    Ok(earlier)
+}
+
+/// The key from standard input: read plainly from a pipe or file (no prompt: a
+/// script is feeding it); from a terminal, one line typed without echo after a
+/// prompt on stderr. Never from the command line, where `ps` and the shell history
+/// would keep it.
+fn read_key() -> Result<biopass::secret::ApiKey> {
+    use std::io::IsTerminal;
+    let what = "standard input";
+    let key = if std::io::stdin().is_terminal() {
+        read_hidden(what)
+    } else {
+        biopass::secret::ApiKey::read(std::io::stdin().lock(), what)
+    };
+    key.map_err(config_err)
+}
+
+#[cfg(unix)]
+fn read_hidden(what: &str) -> Result<biopass::secret::ApiKey, String> {
+    use std::io::{BufRead, Read};
+    let cannot = |e: std::io::Error| format!("cannot read the API key from {what}: {e}");
+    // SAFETY: termios is plain data; tcgetattr fills it or fails.
+    let mut old: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(0, &mut old) } != 0 {
+        return Err(cannot(std::io::Error::last_os_error()));
+    }
+    let mut quiet = old;
+    quiet.c_lflag &= !libc::ECHO;
+    quiet.c_lflag |= libc::ECHONL;
+    /// Echo comes back however this function ends.
+    struct Restore(libc::termios);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: restoring settings read from the same descriptor.
+            unsafe { libc::tcsetattr(0, libc::TCSANOW, &self.0) };
+        }
+    }
+    // Ctrl-C at the prompt must not leave the terminal without echo.
+    let _ = ctrlc::set_handler(move || {
+        // SAFETY: as above.
+        unsafe { libc::tcsetattr(0, libc::TCSANOW, &old) };
+        eprintln!();
+        std::process::exit(Kind::Interrupted.exit_code() as i32);
+    });
+    // Echo goes off before the prompt shows, so nothing typed after it is echoed.
+    // SAFETY: `quiet` is a copy of valid settings with two flags changed.
+    if unsafe { libc::tcsetattr(0, libc::TCSAFLUSH, &quiet) } != 0 {
+        return Err(cannot(std::io::Error::last_os_error()));
+    }
+    let _restore = Restore(old);
+    eprint!("API key (input hidden): ");
+    let _ = std::io::stderr().flush();
+    let mut line = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(biopass::secret::MAX_KEY_BYTES + 1)
+        .read_until(b'\n', &mut line)
+        .map_err(cannot)?;
+    biopass::secret::ApiKey::from_bytes(line, what)
+}
+
+#[cfg(not(unix))]
+fn read_hidden(what: &str) -> Result<biopass::secret::ApiKey, String> {
+    biopass::secret::ApiKey::read(std::io::stdin().lock(), what)
 }

@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod completions;
 pub mod config;
+pub mod doctor;
 pub mod person;
 pub mod report;
 pub mod sandbox;
@@ -108,6 +109,7 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
         }
         Command::Sandbox(SandboxCommand::Serve(a)) => sandbox::serve(a),
         Command::Completions { shell } => completions::run(*shell),
+        Command::Doctor => doctor::run(&cli.global, m, format),
     }
 }
 
