@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use biopass::error::EXIT_CODES_HELP;
 use biopass::request::parse_finger_pos;
 
-use crate::settings::{parse_duration, parse_max_image_bytes};
+use crate::values::{parse_duration, parse_max_image_bytes};
 
 const AFTER_HELP: &str = "The API key is read, in order, from: the BIOPASS_API_KEY environment variable, \
 --api-key-file, the profile's api_key_file, the profile's api_key. \

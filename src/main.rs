@@ -7,8 +7,10 @@
 
 mod cli;
 mod cmd;
+mod config_file;
 mod render;
 mod settings;
+mod values;
 
 use std::process::ExitCode;
 

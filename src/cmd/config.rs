@@ -21,7 +21,7 @@ const TEMPLATE: &str = include_str!("../../config.example.toml");
 pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<u8> {
     match cmd {
         ConfigCommand::Path => {
-            let (path, _) = settings::config_path(g);
+            let (path, _) = crate::config_file::config_path(g);
             match output(g, m) {
                 OutputFormat::Json => json_result(&json!({"path": path.display().to_string()}))?,
                 OutputFormat::Text => result_line(&path.display().to_string())?,
@@ -114,7 +114,7 @@ fn show(s: &Settings) -> Result<u8> {
 }
 
 fn init(g: &GlobalArgs, force: bool, format: OutputFormat) -> Result<u8> {
-    let (path, _) = settings::config_path(g);
+    let (path, _) = crate::config_file::config_path(g);
     if path.exists() && !force {
         return Err(Failure::new(
             Kind::Config,
@@ -174,14 +174,14 @@ fn write_private(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
 /// config file, and the profile's `api_key_file` pointed at it. Everything is checked
 /// (the config file, the profile name, the key) before anything is written.
 fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<u8> {
-    let (path, _) = settings::config_path(g);
+    let (path, _) = crate::config_file::config_path(g);
     // A symlinked config (a dotfiles manager's) is edited where it really lives; the
     // rename below would otherwise replace the link with a file.
     let path = std::fs::canonicalize(&path).unwrap_or(path);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => {
             // The same checks as any command (size, syntax, a key inline => private).
-            settings::load_config(&path, true)?;
+            crate::config_file::load_config(&path, true)?;
             t
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -209,7 +209,7 @@ fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<u8> {
     let earlier = point_profile_at(&mut doc, &profile, &file_name)?;
     let edited = doc.to_string();
     // The edit must mean what it says, however unusual the file's layout.
-    let reread = toml::from_str::<settings::ConfigFile>(&edited).ok();
+    let reread = toml::from_str::<crate::config_file::ConfigFile>(&edited).ok();
     let pointed = reread
         .as_ref()
         .and_then(|c| c.profiles.get(&profile))
