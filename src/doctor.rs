@@ -400,42 +400,13 @@ fn certificate(der: &[u8]) -> Result<String, String> {
     };
     Ok(format!(
         "trusted; issued by {issuer}, expires {} ({when})",
-        utc_date(not_after)
+        crate::time::rfc3339(not_after)
     ))
-}
-
-/// A Unix time as `YYYY-MM-DD HH:MM:SS UTC` (the civil calendar, Howard Hinnant's
-/// days-from-civil inverse).
-fn utc_date(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(utc_date(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc_date(951_782_400), "2000-02-29 00:00:00 UTC");
-        assert_eq!(utc_date(1_800_000_000), "2027-01-15 08:00:00 UTC");
-        assert_eq!(utc_date(-1), "1969-12-31 23:59:59 UTC");
-    }
 
     #[test]
     fn the_first_failure_decides() {

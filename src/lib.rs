@@ -30,4 +30,5 @@ pub mod sanitize;
 pub mod secret;
 pub mod stop;
 pub mod target;
+pub mod time;
 pub mod wire;

@@ -133,9 +133,7 @@ pub enum Record {
 
 /// Now, in whole seconds since the Unix epoch (the `at` of records).
 pub fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::time::now_secs()
 }
 
 /// What the journal says about one CustomID.
@@ -303,14 +301,19 @@ pub fn open(path: &Path) -> Result<(Opened, Loaded)> {
     Ok((Opened { file, created }, loaded))
 }
 
-/// Load a journal without changing anything (for `--dry-run`): no file is created,
-/// locked, chmod'ed or cut. A missing journal loads as empty.
-pub fn peek(path: &Path) -> Result<Loaded> {
+/// Open for reading only, never through a symbolic link.
+fn open_read_only(path: &Path) -> std::io::Result<File> {
     let mut o = std::fs::OpenOptions::new();
     o.read(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NOFOLLOW);
-    let file = match o.open(path) {
+    o.open(path)
+}
+
+/// Load a journal without changing anything (for `--dry-run`): no file is created,
+/// locked, chmod'ed or cut. A missing journal loads as empty.
+pub fn peek(path: &Path) -> Result<Loaded> {
+    let file = match open_read_only(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Loaded {
@@ -421,11 +424,7 @@ fn scan(file: &File, path: &Path, advice: &str, mut each: impl FnMut(Record)) ->
 /// (66); a file that is not a journal, or is damaged, is 74. Returns whether the
 /// last line was torn (it is left out).
 pub fn read_records(path: &Path, each: impl FnMut(Record)) -> Result<bool> {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NOFOLLOW);
-    let file = match o.open(path) {
+    let file = match open_read_only(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(Failure::new(

@@ -128,13 +128,13 @@ pub fn run(cfg: &Config, spec: &Spec, reporter: &dyn Reporter, stop: &Arc<Stop>)
         target: cfg.target.clone(),
         shard: cfg.shard.map(|(k, n)| format!("{k}/{n}")),
         dry_run: cfg.dry_run,
-        started_at: report::rfc3339_now(),
+        started_at: crate::time::rfc3339_now(),
         ..Default::default()
     };
     let mut journal_file = None;
     let result = run_inner(cfg, spec, reporter, stop, &mut summary, &mut journal_file);
     summary.elapsed_secs = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-    summary.finished_at = report::rfc3339_now();
+    summary.finished_at = crate::time::rfc3339_now();
     if summary.invalid > 0 {
         *summary
             .errors

@@ -169,7 +169,7 @@ pub struct Summary {
     pub shard: Option<String>,
     /// A dry run: nothing was sent or written.
     pub dry_run: bool,
-    /// When the run began, RFC 3339 UTC ([`rfc3339`]).
+    /// When the run began, RFC 3339 UTC ([`crate::time::rfc3339`]).
     pub started_at: String,
     /// When the run ended, RFC 3339 UTC.
     pub finished_at: String,
@@ -211,47 +211,5 @@ impl Summary {
             Outcome::Pending => self.pending += 1,
             Outcome::Planned => {}
         }
-    }
-}
-
-/// Seconds since the Unix epoch as an RFC 3339 UTC timestamp,
-/// `2026-11-29T16:48:17Z` (the civil-from-days algorithm of H. Hinnant's
-/// `chrono`-compatible date algorithms; no time-zone data needed for UTC).
-pub fn rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
-/// Now, as [`rfc3339`].
-pub fn rfc3339_now() -> String {
-    rfc3339(super::journal::now_secs())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc3339_utc() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_709_251_199), "2024-02-29T23:59:59Z");
-        assert_eq!(rfc3339(1_796_056_097), "2026-11-30T16:28:17Z");
-        assert_eq!(rfc3339(4_107_542_400), "2100-03-01T00:00:00Z");
     }
 }

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use anyhow::Result;
 use biopass::batch::history;
-use biopass::batch::report::rfc3339;
 use biopass::sanitize::{clean, sanitize};
+use biopass::time::rfc3339;
 use serde_json::json;
 
 use crate::cli::OutputFormat;
@@ -28,7 +28,9 @@ pub fn run(journal: &Path, s: &Settings) -> Result<u8> {
     }
     for r in &rows {
         let message = r.message.as_deref().map(|m| sanitize(m, MESSAGE_MAX));
-        let finished = r.finished_at.map(rfc3339);
+        let finished = r
+            .finished_at
+            .map(|t| rfc3339(i64::try_from(t).unwrap_or(i64::MAX)));
         let line = match s.output {
             OutputFormat::Text => [
                 r.line.to_string(),
