@@ -5,10 +5,11 @@
 //! file per subcommand (`cmd`) and what people see (`render`). Everything that talks
 //! to the service lives in the library.
 
+#[macro_use]
+mod render;
 mod cli;
 mod cmd;
 mod config_file;
-mod render;
 mod settings;
 mod values;
 

@@ -10,6 +10,14 @@
 
 use std::io::{self, Write};
 
+/// `eprintln!` that cannot panic: a diagnostic that cannot be written (stderr closed,
+/// e.g. `2>&1 | head`) is dropped; the exit code still tells the story.
+macro_rules! diag {
+    ($($arg:tt)*) => {
+        $crate::render::stderr_line(&format!($($arg)*))
+    };
+}
+
 use biopass::error::{Failure, Kind, failure_of};
 use serde_json::json;
 
@@ -34,13 +42,38 @@ pub fn result_line(line: &str) -> anyhow::Result<()> {
 
 /// Print a JSON document on one line, as a command's result.
 pub fn json_result(v: &serde_json::Value) -> anyhow::Result<()> {
-    result_line(&v.to_string())
+    result_line(&json_text(v))
+}
+
+/// A JSON document on one line, with the characters that can reorder what a
+/// terminal shows (bidi controls) written as `\uXXXX` escapes: the same JSON value,
+/// safe to print. (serde_json already escapes the control characters.)
+pub fn json_text(v: &serde_json::Value) -> String {
+    let text = v.to_string();
+    if !text.chars().any(biopass::sanitize::is_unsafe) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if biopass::sanitize::is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Write a line to stderr, ignoring failure (see [`diag!`]).
+pub fn stderr_line(line: &str) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }
 
 /// A diagnostic on stderr, unless `--quiet`.
 pub fn note(quiet: bool, msg: &str) {
     if !quiet {
-        eprintln!("biopass: {msg}");
+        diag!("biopass: {msg}");
     }
 }
 
@@ -54,11 +87,11 @@ pub fn report_error(err: &anyhow::Error, format: OutputFormat) {
     };
     // anyhow's alternate format joins the context chain: "outer: inner".
     let message = format!("{err:#}");
-    eprintln!("biopass: error: {message}");
+    diag!("biopass: error: {message}");
     if format == OutputFormat::Json && !is_stdout_error(err) {
         let doc = json!({"error": {"kind": kind.name(), "status": status, "message": message}});
         if let Err(e) = stdout_line(&doc.to_string()) {
-            eprintln!("biopass: error: cannot write the error document to standard output: {e}");
+            diag!("biopass: error: cannot write the error document to standard output: {e}");
         }
     }
 }

@@ -8,7 +8,7 @@
 //! ([`clean`]); diagnostic text is also cut to a length ([`sanitize`]).
 
 /// Is this a character that may change how a line is displayed?
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

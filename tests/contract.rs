@@ -51,6 +51,12 @@ fn a_journal_never_vouches_for_another_target() {
     // and the message names both targets and the way out.
     let s = serve(&home, &[]);
     let sum = home.path().join("s.json");
+    // A loose mode and a torn tail: a refused run must change neither.
+    let j = journal_of(&m);
+    let mut bytes = std::fs::read(&j).unwrap();
+    bytes.extend_from_slice(b"{\"event\":\"sta");
+    std::fs::write(&j, &bytes).unwrap();
+    set_mode(&j, 0o644);
     let (code, out, err) = run(s
         .cmd(&home)
         .args(["enroll", "--from"])
@@ -58,6 +64,11 @@ fn a_journal_never_vouches_for_another_target() {
         .arg("--summary-json")
         .arg(&sum));
     assert_eq!(code, 78, "{err}");
+    assert!(
+        std::fs::read(&j).unwrap() == bytes,
+        "the refused journal was changed"
+    );
+    assert_eq!(mode(&j), 0o644, "the refused journal was chmod'ed");
     assert!(out.is_empty(), "{out}");
     assert!(
         err.contains("embedded sandbox") && err.contains(&s.url) && err.contains("--journal"),
@@ -92,10 +103,12 @@ fn a_journal_never_vouches_for_another_target() {
 fn a_closed_stdout_stops_the_batch_with_74_and_the_resume_finishes() {
     let home = Home::new();
     let m = manifest(home.path(), 200);
-    let s = serve(&home, &["--latency-ms", "5"]);
+    // Every request is applied at once and answered 300 ms later; four are in
+    // flight when the pipe closes.
+    let s = serve(&home, &["--hang", "1", "--hang-ms", "300"]);
     let mut child = s
         .std_cmd(&home)
-        .args(["enroll", "--jobs", "2", "--from"])
+        .args(["enroll", "--jobs", "4", "--from"])
         .arg(&m)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -121,13 +134,33 @@ fn a_closed_stdout_stops_the_batch_with_74_and_the_resume_finishes() {
     );
     let sent = enrolls(&s).len();
     assert!(sent < 200, "stopped launching rows ({sent} enrolled)");
-    // Nothing lost: the same command finishes the rest, nobody twice.
-    let (code, out, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    // Nothing lost: the same command finishes the rest. The requests in flight when
+    // the pipe closed were let finish and journaled, so the resume sends each
+    // remaining row once and none meets "already exists" (no `reconciled` row whose
+    // BioPassID would be lost, no `failed` duplicate).
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--jobs", "8", "--from"])
+        .arg(&m));
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().count(), 200 - sent, "{err}");
-    let e = enrolls(&s);
-    assert_eq!(e.len(), 200);
-    assert!(e.values().all(|c| *c == 1), "nobody enrolled twice");
+    assert!(
+        out.lines()
+            .all(|l| l.split('\t').nth(1) == Some("enrolled")),
+        "{out}"
+    );
+    assert_eq!(enrolls(&s).len(), 200);
+    // Every row of the journal has its BioPassID.
+    let (code, report, err) = run(home
+        .cmd()
+        .args(["-o", "json", "report"])
+        .arg(journal_of(&m)));
+    assert_eq!(code, 0, "{err}");
+    let with_id = report
+        .lines()
+        .filter(|l| !l.contains("\"biopass_id\":null"))
+        .count();
+    assert_eq!(with_id, 200, "{report}");
 }
 
 /// Spawn with stdout a pipe whose reading end is already closed.
@@ -292,6 +325,16 @@ fn a_dry_run_writes_nothing_anywhere() {
     assert_eq!(code, 0, "{err}");
     assert!(out.is_empty(), "{out}");
     assert!(err.contains("torn line"), "{err}");
+    // Not even the summary is written.
+    let sum = home.path().join("dry-summary.json");
+    let (code, _, err) = run(s
+        .cmd(&home)
+        .args(["--dry-run", "enroll", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 0, "{err}");
+    assert!(!sum.exists(), "a dry run wrote its summary");
     assert_eq!(
         std::fs::read(&j).unwrap(),
         text,
@@ -377,4 +420,141 @@ fn results_are_printed_whole_and_outside_text_is_clean() {
     for c in ['\u{202E}', '\u{2066}', '\x1b'] {
         assert!(!err.contains(c), "{c:?} reached the terminal: {err:?}");
     }
+}
+
+#[test]
+fn a_biopassid_that_would_print_differently_is_not_a_result() {
+    let home = Home::new();
+    for bid in ["\\u202e", "\\u0007\\u0007", "16\\u000748"] {
+        let srv = Recorder::start(vec![Canned::json(
+            200,
+            &format!(r#"{{"Person":{{"ClientID":"c","CustomID":"1","BioPassID":"{bid}"}}}}"#),
+        )]);
+        let (code, out, err) = run(home
+            .cmd_at(&srv.url)
+            .args(["enroll", "--id", "1", "--face"])
+            .arg(fixture("face.jpg")));
+        assert_eq!(code, 76, "{bid}: {out:?} {err}");
+        assert!(out.is_empty(), "{bid}: {out:?}");
+    }
+}
+
+#[test]
+fn the_key_is_scrubbed_from_json_keys_and_from_behind_control_characters() {
+    let home = Home::new();
+    let split = format!("{}\u{7}{}", &TEST_KEY[..6], &TEST_KEY[6..]);
+    let srv = Recorder::start(vec![
+        Canned::json(
+            200,
+            &format!(
+                r#"{{"Person":{{"ClientID":"c","CustomID":"1","BioPassID":"9"}},"{TEST_KEY}":1}}"#
+            ),
+        ),
+        Canned::text(400, &format!("bad key {split}")),
+    ]);
+    for _ in 0..2 {
+        let (_, out, err) = run(home
+            .cmd_at(&srv.url)
+            .args(["-o", "json", "enroll", "--id", "1", "--face"])
+            .arg(fixture("face.jpg")));
+        for (name, text) in [("stdout", &out), ("stderr", &err)] {
+            assert!(!text.contains(TEST_KEY), "{name}: {text}");
+            assert!(!text.contains(&TEST_KEY[6..]), "{name}: {text}");
+        }
+    }
+}
+
+#[test]
+fn a_plain_404_stops_the_batch_as_a_wrong_endpoint() {
+    let home = Home::new();
+    let m = manifest(home.path(), 10);
+    let srv = Recorder::start(vec![Canned::text(404, "<html>Not Found</html>")]);
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["enroll", "--jobs", "1", "--from"])
+        .arg(&m));
+    assert_eq!(code, 78, "{err}");
+    assert_eq!(srv.requests().len(), 1, "stopped at once");
+    assert!(err.contains("10 pending"), "{err}");
+}
+
+#[test]
+fn a_closed_stderr_does_not_abort() {
+    let home = Home::new();
+    let m = manifest(home.path(), 5);
+    let s = serve(&home, &[]);
+    let mut child = s
+        .std_cmd(&home)
+        .args(["enroll", "--from"])
+        .arg(&m)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
+}
+
+#[test]
+fn delete_prints_the_id_asked_for_and_json_escapes_bidi_controls() {
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(
+        200,
+        r#"{"Person":{"CustomID":"someone-else\u202e"}}"#,
+    )]);
+    let (code, out, err) = run(home.cmd_at(&srv.url).args(["delete", "--id", "1234"]));
+    assert_eq!((code, out.as_str()), (0, "1234\n"), "{err}");
+    let (code, out, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["-o", "json", "delete", "--id", "1234"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !out.contains('\u{202e}') && out.contains("\\u202e"),
+        "{out:?}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["Person"]["CustomID"], "someone-else\u{202e}");
+}
+
+#[test]
+fn config_init_never_writes_through_a_link() {
+    let home = Home::new();
+    let dir = home.config_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = home.path().join("elsewhere.toml");
+    std::os::unix::fs::symlink(&target, dir.join("config.toml")).unwrap();
+    // A dangling link counts as an existing file...
+    let (code, _, err) = run(home.cmd().args(["config", "init"]));
+    assert_eq!(code, 78, "{err}");
+    assert!(!target.exists(), "created through the link");
+    // ... and --force replaces the link itself.
+    let (code, _, err) = run(home.cmd().args(["config", "init", "--force"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(!target.exists(), "written through the link");
+    assert!(
+        !std::fs::symlink_metadata(dir.join("config.toml"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn a_summary_that_cannot_be_written_does_not_hide_the_error() {
+    let home = Home::new();
+    let m = home.path().join("bad.csv");
+    std::fs::write(&m, "id,face\n1,missing.jpg\n").unwrap();
+    let (code, _, err) = run(home
+        .cmd()
+        .args(["--env", "sandbox", "enroll", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(home.path()));
+    assert_eq!(code, 65, "{err}");
+    assert!(
+        err.contains("invalid row") && err.contains("cannot write summary"),
+        "{err}"
+    );
 }

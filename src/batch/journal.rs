@@ -213,6 +213,42 @@ pub struct Opened {
     pub file: File,
     /// This process created the file (it did not exist before this run).
     pub created: bool,
+    path: PathBuf,
+    /// Length of the whole lines (what stays when a torn tail is cut).
+    good_len: u64,
+    /// Group or others may read it: [`Opened::prepare`] makes it private.
+    loose_mode: bool,
+}
+
+impl Opened {
+    /// Make the journal fit to append to: private (chmod 600) and without a torn
+    /// last line. Called once the run has decided to use this journal (it belongs
+    /// to this target and operation): a journal that is refused is left as it was.
+    pub fn prepare(&mut self, loaded: &Loaded) -> Result<()> {
+        let path = &self.path;
+        // The journal names people (CustomIDs): keep it private even if it was copied
+        // or created by something else with a looser mode. The descriptor is the file
+        // itself (O_NOFOLLOW), so this never reaches through a link.
+        #[cfg(unix)]
+        if self.loose_mode {
+            use std::os::unix::fs::PermissionsExt;
+            self.file
+                .set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| io_fail(path, "cannot make it private (chmod 600)", e))?;
+        }
+        if loaded.torn_tail {
+            self.file
+                .set_len(self.good_len)
+                .map_err(|e| io_fail(path, "cannot cut the torn last line", e))?;
+            self.file
+                .sync_all()
+                .map_err(|e| io_fail(path, "cannot sync", e))?;
+        }
+        self.file
+            .seek(std::io::SeekFrom::End(0))
+            .map_err(|e| io_fail(path, "cannot seek", e))?;
+        Ok(())
+    }
 }
 
 fn open_options() -> std::fs::OpenOptions {
@@ -245,7 +281,8 @@ fn open_error(path: &Path, e: std::io::Error) -> anyhow::Error {
 
 /// Open (creating it with mode 0600 if missing), lock, and load the journal, in that
 /// order: nothing is decided about the file before the lock is held, and nothing is
-/// changed in it (mode, torn tail) before its content proves it is a biopass journal.
+/// changed in it (mode, torn tail) until [`Opened::prepare`], which the caller calls
+/// once the content has proved it is a biopass journal of this run's target.
 /// A new journal's folder is fsync'd so the file itself survives a crash. A torn last
 /// line (a crash mid-write) is cut off; any other damage is an error.
 pub fn open(path: &Path) -> Result<(Opened, Loaded)> {
@@ -278,27 +315,21 @@ pub fn open(path: &Path) -> Result<(Opened, Loaded)> {
         sync_parent(path).map_err(|e| io_fail(path, "cannot sync its folder", e))?;
     }
     let (loaded, good_len) = load(&file, path)?;
-    // The journal names people (CustomIDs): keep it private even if it was copied or
-    // created by something else with a looser mode. The descriptor is the file itself
-    // (O_NOFOLLOW), so this never reaches through a link.
     #[cfg(unix)]
-    {
+    let loose_mode = {
         use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o077 != 0 {
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| io_fail(path, "cannot make it private (chmod 600)", e))?;
-        }
-    }
-    if loaded.torn_tail {
-        file.set_len(good_len)
-            .map_err(|e| io_fail(path, "cannot cut the torn last line", e))?;
-        file.sync_all()
-            .map_err(|e| io_fail(path, "cannot sync", e))?;
-    }
-    let mut file = file;
-    file.seek(std::io::SeekFrom::End(0))
-        .map_err(|e| io_fail(path, "cannot seek", e))?;
-    Ok((Opened { file, created }, loaded))
+        meta.permissions().mode() & 0o077 != 0
+    };
+    #[cfg(not(unix))]
+    let loose_mode = false;
+    let opened = Opened {
+        file,
+        created,
+        path: path.to_path_buf(),
+        good_len,
+        loose_mode,
+    };
+    Ok((opened, loaded))
 }
 
 /// Open for reading only, never through a symbolic link.
@@ -696,9 +727,15 @@ mod tests {
             ],
             "{\"event\":\"start\",\"li",
         );
-        let (_f, l) = open(&p).unwrap();
-        assert!(!_f.created);
+        let before = std::fs::read(&p).unwrap();
+        let (mut f, l) = open(&p).unwrap();
+        assert!(!f.created);
         assert!(l.torn_tail);
+        assert_eq!(
+            std::fs::read(&p).unwrap(),
+            before,
+            "nothing changed before prepare"
+        );
         assert_eq!(l.rows["a"].state, Some(State::Done));
         assert!(!l.rows["a"].maybe_landed);
         assert!(l.rows["b"].maybe_landed, "started, never ended");
@@ -707,8 +744,9 @@ mod tests {
         // The open start of the old content says nothing about the new content.
         assert!(!l.rows["e"].maybe_landed);
         assert_eq!(l.rows["e"].fp, "f2");
-        // The torn tail was cut: the file now ends with a newline and loads cleanly.
-        drop(_f);
+        // Prepared, the torn tail is cut: the file ends with a newline and loads cleanly.
+        f.prepare(&l).unwrap();
+        drop(f);
         assert!(std::fs::read_to_string(&p).unwrap().ends_with('\n'));
         assert!(!open(&p).unwrap().1.torn_tail);
     }

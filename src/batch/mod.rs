@@ -192,6 +192,9 @@ fn run_inner(
         loaded
     };
     plan::check_binding(cfg, &loaded).map_err(|f| early(f.into()))?;
+    if let Some(opened) = journal_file.as_mut() {
+        opened.prepare(&loaded).map_err(early)?;
+    }
     if loaded.torn_tail {
         reporter.note(&format!(
             "warning: journal {} ended in a torn line (a crash mid-write); {}",
@@ -205,7 +208,7 @@ fn run_inner(
     }
 
     // 2. Validate everything before anything is sent.
-    let (valid, problems) = plan::validate(cfg, &manifest, &loaded).map_err(early)?;
+    let (valid, problems) = plan::validate(cfg, &manifest, &loaded, stop).map_err(early)?;
     summary.total = (valid.len() + problems.len()) as u64;
     if !problems.is_empty() && !cfg.skip_invalid {
         list(reporter, &manifest.name, Problems::Invalid, &problems);

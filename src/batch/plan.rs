@@ -39,6 +39,7 @@ pub fn validate(
     cfg: &Config,
     manifest: &Manifest,
     journal: &Loaded,
+    stop: &crate::stop::Stop,
 ) -> anyhow::Result<(Vec<Valid>, Vec<Problem>)> {
     let op = cfg.op;
     let in_shard = |id: &str| cfg.shard.is_none_or(|(k, n)| shard_of(id, n) == k);
@@ -46,6 +47,14 @@ pub fn validate(
     let mut valid: Vec<Valid> = vec![];
     let mut first_line: HashMap<String, u64> = HashMap::new();
     for item in manifest.rows()? {
+        if stop.is_requested() {
+            // Ctrl-C while validating a big manifest: nothing was sent yet.
+            return Err(Failure::new(
+                Kind::Interrupted,
+                "interrupted while validating the manifest; nothing was sent",
+            )
+            .into());
+        }
         let row = match item {
             Ok(r) => r,
             Err(e) if e.unreadable => return Err(unreadable(manifest, &e).into()),

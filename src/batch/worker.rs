@@ -205,7 +205,11 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Ou
         }
         let t0 = Instant::now();
         sh.requests.fetch_add(1, Ordering::Relaxed);
-        let result = sh.client.attempt(sh.op, &body, &|| sh.stopped());
+        // Only Ctrl-C abandons a request in flight. Any other stop (a quota, a
+        // closed stdout, a spent budget) lets it finish, so its result is journaled
+        // and its BioPassID not lost.
+        let interrupted = || sh.stop.reason() == Some(Reason::Interrupted);
+        let result = sh.client.attempt(sh.op, &body, &interrupted);
         sh.gate.release();
         let ms = t0.elapsed().as_millis() as u64;
         let end = |state, status, biopass_id, class, kind, error| {

@@ -95,7 +95,9 @@ pub fn server_text(raw: &str, key: Option<&str>, max: usize) -> String {
         Some(k) if !k.is_empty() => s.replace(k, REDACTED),
         _ => s.to_string(),
     };
-    sanitize(&scrub(&sanitize(&scrub(raw), usize::MAX)), max)
+    // Scrubbed in the raw text, in the text with unsafe characters removed (a key
+    // split by a bell or a bidi control), and after they became spaces.
+    sanitize(&scrub(&crate::sanitize::clean(&scrub(raw))), max)
 }
 
 /// After an earlier attempt that may have acted: an enroll's "already exists" or a
@@ -185,12 +187,29 @@ fn rejection_kind(msg: &str) -> Kind {
     }
 }
 
-/// Replace the key's exact value in every string of a JSON answer.
+/// Replace the key's exact value in every string of a JSON answer: values and
+/// object keys alike, also where an unsafe character was hidden inside it.
 fn scrub_json(v: &mut serde_json::Value, key: &str) {
+    let scrub = |s: &str| -> Option<String> {
+        let cleaned = crate::sanitize::clean(s);
+        (s.contains(key) || cleaned.contains(key)).then(|| cleaned.replace(key, REDACTED))
+    };
     match v {
-        serde_json::Value::String(s) if s.contains(key) => *s = s.replace(key, REDACTED),
+        serde_json::Value::String(s) => {
+            if let Some(new) = scrub(s) {
+                *s = new;
+            }
+        }
         serde_json::Value::Array(a) => a.iter_mut().for_each(|x| scrub_json(x, key)),
-        serde_json::Value::Object(o) => o.values_mut().for_each(|x| scrub_json(x, key)),
+        serde_json::Value::Object(o) => {
+            if o.keys().any(|k| scrub(k).is_some()) {
+                *o = std::mem::take(o)
+                    .into_iter()
+                    .map(|(k, v)| (scrub(&k).unwrap_or(k), v))
+                    .collect();
+            }
+            o.values_mut().for_each(|x| scrub_json(x, key));
+        }
         _ => {}
     }
 }
@@ -255,7 +274,11 @@ pub fn classify(
             && matches!(op, Op::Enroll | Op::Update)
         {
             let len = bid.chars().count();
-            if bid.trim().is_empty() || len > MAX_BIOPASS_ID {
+            // A BioPassID is printed whole for scripts to capture: one that would
+            // print differently from what the server sent (control or bidi
+            // characters) or print nothing is not a result.
+            let unsafe_chars = bid.chars().any(crate::sanitize::is_unsafe);
+            if bid.trim().is_empty() || len > MAX_BIOPASS_ID || unsafe_chars {
                 return Err(fail(
                     Kind::Protocol,
                     Sent::Maybe,
@@ -263,6 +286,8 @@ pub fn classify(
                         "the server answered {code} with {} BioPassID: the request may have been processed",
                         if len > MAX_BIOPASS_ID {
                             format!("a {len}-character")
+                        } else if unsafe_chars {
+                            "a control-character-bearing".to_string()
                         } else {
                             "an empty".to_string()
                         }
@@ -319,11 +344,14 @@ re-send the key and images elsewhere: check the endpoint",
             Sent::No,
             format!("rate limited (HTTP 429: {msg})"),
         ),
-        404 if gateway => fail(
+        // The gateway's 404, or any 404/405 that is not the service's own "not
+        // found" phrase (a proxy's page, a wrong host or base path): the endpoint has
+        // no such operation, and no row can succeed against it.
+        404 | 405 if gateway || messages::recognise(&msg) != Some(Meaning::PersonNotFound) => fail(
             Kind::Config,
             Sent::Rejected,
             format!(
-                "the endpoint has no {} operation (HTTP 404: {msg}): check --endpoint",
+                "the endpoint has no {} operation (HTTP {code}: {msg}): check --endpoint",
                 op.name()
             ),
         ),

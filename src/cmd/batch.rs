@@ -69,23 +69,32 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
     let stop_message = stop.message().map(|m| sanitize(&m, 500));
     if let (Some(m), None) = (&stop_message, &report.error) {
         // Only stops that are errors carry a message: printed even with --quiet.
-        eprintln!("biopass: stopped: {m}");
+        diag!("biopass: stopped: {m}");
     }
+    let mut summary_failed = None;
     if let Some(summary) = &report.summary {
         print_summary(summary, s, stop_message.as_deref());
-        if let Some(path) = &args.summary_json {
+        // A dry run writes nothing anywhere, the summary included.
+        if let Some(path) = args.summary_json.as_ref().filter(|_| !summary.dry_run) {
             let text = serde_json::to_string_pretty(summary).expect("plain data") + "\n";
-            std::fs::write(path, text).map_err(|e| {
-                Failure::new(
+            if let Err(e) = std::fs::write(path, text) {
+                summary_failed = Some(Failure::new(
                     Kind::Io,
                     format!("cannot write summary {}: {e}", path.display()),
-                )
-            })?;
+                ));
+            }
         }
     }
-    match report.error {
-        Some(e) => Err(e),
-        None => Ok(report
+    // The run's own error comes first; a summary that could not be written is then
+    // only mentioned.
+    match (report.error, summary_failed) {
+        (Some(e), Some(f)) => {
+            diag!("biopass: {}", f.message);
+            Err(e)
+        }
+        (Some(e), None) => Err(e),
+        (None, Some(f)) => Err(f.into()),
+        (None, None) => Ok(report
             .summary
             .expect("a run without error has a summary")
             .exit_code),
@@ -142,7 +151,7 @@ fn print_summary(summary: &Summary, s: &Settings, stop_message: Option<&str>) {
         }
         line.push_str(" (run the same command again to resume)");
     }
-    eprintln!("{line}");
+    diag!("{line}");
 }
 
 /// Row messages are cut to this many characters.
@@ -266,14 +275,12 @@ impl Terminal {
                 let mut line = format!("{}\t{name}", clean(row.id));
                 match (&bid, &err, &message) {
                     (Some(b), _, _) => line.push_str(&format!("\t{}", clean(b))),
-                    (None, Some((kind, _, _)), Some(m)) => {
-                        line.push_str(&format!("\t{kind}\t{m}"))
-                    }
+                    (None, Some((kind, _, _)), Some(m)) => line.push_str(&format!("\t{kind}\t{m}")),
                     _ => line.push('\t'),
                 }
                 line
             }
-            OutputFormat::Json => json!({
+            OutputFormat::Json => render::json_text(&json!({
                 "line": row.line,
                 "id": row.id,
                 "outcome": name,
@@ -284,8 +291,7 @@ impl Terminal {
                 "error": err.map(|(kind, status, m)| json!({"kind": kind, "status": status, "message": m})),
                 "error_kind": err.map(|(kind, _, _)| kind),
                 "message": message,
-            })
-            .to_string(),
+            })),
         }
     }
 
@@ -323,7 +329,7 @@ impl Reporter for Terminal {
     fn problems(&self, manifest: &str, what: Problems, list: &[manifest::RowError], more: usize) {
         let manifest = sanitize(manifest, 200);
         for e in list {
-            eprintln!(
+            diag!(
                 "biopass: {manifest}:{}: {}: {}",
                 e.line,
                 what.label(),
@@ -331,7 +337,7 @@ impl Reporter for Terminal {
             );
         }
         if more > 0 {
-            eprintln!("biopass: ... and {more} more");
+            diag!("biopass: ... and {more} more");
         }
     }
 
@@ -375,7 +381,7 @@ impl Reporter for Terminal {
                 .spawn(move || {
                     // Ends when the sender is dropped (the run finished).
                     while let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(interval) {
-                        eprintln!("biopass: {}", status.line());
+                        diag!("biopass: {}", status.line());
                     }
                 })
                 .expect("spawning the progress thread");

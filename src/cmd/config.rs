@@ -115,7 +115,8 @@ fn show(s: &Settings) -> Result<u8> {
 
 fn init(g: &GlobalArgs, force: bool, format: OutputFormat) -> Result<u8> {
     let (path, _) = crate::config_file::config_path(g);
-    if path.exists() && !force {
+    // symlink_metadata: a dangling link counts as existing (it is not followed).
+    if std::fs::symlink_metadata(&path).is_ok() && !force {
         return Err(Failure::new(
             Kind::Config,
             format!(
@@ -128,7 +129,9 @@ fn init(g: &GlobalArgs, force: bool, format: OutputFormat) -> Result<u8> {
     if let Some(dir) = path.parent() {
         create_private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    write_private(&path, TEMPLATE.as_bytes())
+    // A temporary file renamed into place: a link at `path` is replaced, never
+    // written through.
+    biopass::secret::write_private(&path, TEMPLATE.as_bytes())
         .with_context(|| format!("writing {}", path.display()))?;
     let key = path.with_file_name("biopass.key");
     match format {
@@ -138,7 +141,7 @@ fn init(g: &GlobalArgs, force: bool, format: OutputFormat) -> Result<u8> {
         }))?,
         OutputFormat::Text => result_line(&path.display().to_string())?,
     }
-    eprintln!(
+    diag!(
         "biopass: wrote a starter config. Next: store your API key with: biopass config set-key \
 (it reads the key from standard input and writes {})",
         key.display()
@@ -152,22 +155,6 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
     b.create(dir)
-}
-
-/// Write a file readable by its owner only (mode 0600 from creation, not chmod after).
-fn write_private(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut f = o.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    f.write_all(data)?;
-    f.sync_all()
 }
 
 /// `config set-key`: the key from standard input into a private file beside the
@@ -241,21 +228,21 @@ fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<u8> {
         OutputFormat::Text => result_line(&key_path.display().to_string())?,
     }
     if !g.quiet {
-        eprintln!(
+        diag!(
             "biopass: profile '{profile}' of {} now reads its key from {file_name}",
             path.display()
         );
         match earlier {
             Earlier::File(f) if f != file_name => {
-                eprintln!("biopass: it pointed at {f} before; that file was left as it was")
+                diag!("biopass: it pointed at {f} before; that file was left as it was")
             }
-            Earlier::InlineKey => eprintln!(
+            Earlier::InlineKey => diag!(
                 "biopass: the profile's inline api_key was removed (the key file replaces it)"
             ),
             _ => {}
         }
         if std::env::var_os(settings::KEY_ENV).is_some() {
-            eprintln!(
+            diag!(
                 "biopass: note: {} is set in this environment and takes precedence over the key file",
                 settings::KEY_ENV
             );
@@ -383,7 +370,7 @@ fn read_hidden(what: &str) -> Result<biopass::secret::ApiKey, String> {
     let _ = ctrlc::set_handler(move || {
         // SAFETY: as above.
         unsafe { libc::tcsetattr(0, libc::TCSANOW, &old) };
-        eprintln!();
+        diag!("");
         std::process::exit(Kind::Interrupted.exit_code() as i32);
     });
     // Echo goes off before the prompt shows, so nothing typed after it is echoed.

@@ -13,6 +13,7 @@ pub mod report;
 pub mod sandbox;
 pub mod target;
 
+use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -29,7 +30,12 @@ pub fn install_process_hooks() {
     // A panic is a bug: say so, and exit with the documented internal-error code
     // rather than Rust's 101.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("biopass: internal error (this is a bug; please report it): {info}");
+        // Not eprintln!: it panics when stderr is closed, and a panic in the panic
+        // hook aborts.
+        let _ = writeln!(
+            std::io::stderr(),
+            "biopass: internal error (this is a bug; please report it): {info}"
+        );
         std::process::exit(Kind::Internal.exit_code() as i32);
     }));
     // A file-size limit (ulimit -f) must fail a write with EFBIG, which we report
@@ -125,7 +131,7 @@ fn on_interrupt(s: &Settings) -> Arc<Stop> {
     let _ = ctrlc::set_handler(move || {
         if handler_stop.interrupt() == 1 {
             if !quiet {
-                eprintln!("biopass: interrupted: stopping (Ctrl-C again to quit at once)");
+                diag!("biopass: interrupted: stopping (Ctrl-C again to quit at once)");
             }
         } else {
             std::process::exit(Kind::Interrupted.exit_code() as i32);

@@ -60,13 +60,9 @@ pub fn delete(id: &str, s: &Settings, stop: &Arc<Stop>) -> Result<u8> {
     match s.output {
         OutputFormat::Json => json_result(&reply.raw)?,
         OutputFormat::Text => {
-            let id = reply
-                .body
-                .person
-                .as_ref()
-                .and_then(|p| p.custom_id.clone())
-                .unwrap_or_else(|| id.to_string());
-            result_line(&clean(&id))?;
+            // The id asked for, not the server's echo of it: a server cannot make
+            // the result say another id.
+            result_line(&clean(id))?;
         }
     }
     Ok(0)
@@ -146,11 +142,11 @@ fn verify_details(reply: &Reply, spec: &PersonSpec) {
         .as_ref()
         .and_then(|p| p.match_details.as_ref())
     else {
-        eprintln!("biopass: the API sent no match details");
+        diag!("biopass: the API sent no match details");
         return;
     };
     if !spec.faces.is_empty() {
-        eprintln!(
+        diag!(
             "biopass: face: {}",
             if d.face_matched {
                 "matched"
@@ -162,7 +158,7 @@ fn verify_details(reply: &Reply, spec: &PersonSpec) {
     for (slot, _) in &spec.fingers {
         let key = format!("Finger-{slot}");
         let ok = !d.non_matched_fingers.contains(&key);
-        eprintln!(
+        diag!(
             "biopass: finger {slot} ({}): {}",
             FINGER_NAMES[*slot as usize - 1],
             if ok { "matched" } else { "not matched" }

@@ -43,7 +43,7 @@ pub fn run(journal: &Path, s: &Settings) -> Result<u8> {
                 finished.unwrap_or_default(),
             ]
             .join("\t"),
-            OutputFormat::Json => json!({
+            OutputFormat::Json => render::json_text(&json!({
                 "line": r.line,
                 "id": r.id,
                 "outcome": r.outcome,
@@ -52,8 +52,7 @@ pub fn run(journal: &Path, s: &Settings) -> Result<u8> {
                 "error_kind": r.error_kind,
                 "message": message,
                 "finished_at": finished,
-            })
-            .to_string(),
+            })),
         };
         render::result_line(&line)?;
     }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use biopass::error::{Failure, Kind};
 use biopass::sandbox;
 
@@ -28,16 +28,15 @@ pub fn serve(a: &ServeArgs) -> Result<u8> {
             hang_ms: a.hang_ms,
             latency_ms: a.latency_ms,
         },
-        log: Some(Arc::new(|m: &str| eprintln!("biopass sandbox: {m}"))),
+        log: Some(Arc::new(|m: &str| diag!("biopass sandbox: {m}"))),
     };
     opts.faults
         .check()
         .map_err(|e| Failure::new(Kind::Usage, format!("{e:#}")))?;
     // Exactly two lines on stdout, ready for `eval` or an env file; a hint on stderr.
     sandbox::serve(opts, a.port, |url, key| {
-        render::stdout_line(&format!("BIOPASS_ENDPOINT={url}\nBIOPASS_API_KEY={key}"))
-            .context("writing the sandbox endpoint to standard output")?;
-        eprintln!("sandbox listening; Ctrl-C to stop");
+        render::result_line(&format!("BIOPASS_ENDPOINT={url}\nBIOPASS_API_KEY={key}"))?;
+        diag!("sandbox listening; Ctrl-C to stop");
         Ok(())
     })?;
     Ok(0)

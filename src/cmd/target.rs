@@ -47,7 +47,7 @@ pub fn spec(s: &Settings, key: Option<ApiKey>) -> Spec {
         ca_cert: s.ca_cert.clone(),
         verbose: s.verbose,
         log: (s.verbose > 0).then(|| {
-            std::sync::Arc::new(|line: &str| eprintln!("biopass: {line}")) as biopass::client::Log
+            std::sync::Arc::new(|line: &str| diag!("biopass: {line}")) as biopass::client::Log
         }),
     }
 }
