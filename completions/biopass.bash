@@ -537,7 +537,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__delete)
-            opts="-o -v -q -h -V --id --from --format --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,7 +552,11 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --jobs)
@@ -627,7 +631,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__enroll)
-            opts="-o -v -q -h -V --id --face --finger --from --format --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -650,7 +654,11 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --jobs)
@@ -1109,7 +1117,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__update)
-            opts="-o -v -q -h -V --id --face --finger --from --format --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1132,7 +1140,11 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --jobs)

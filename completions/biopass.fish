@@ -54,8 +54,10 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l id -d 'The pe
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+tsv\t''
 jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l jobs -d 'Concurrent requests [default: 4]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
@@ -87,8 +89,10 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -l id -d 'The pe
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+tsv\t''
 jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l jobs -d 'Concurrent requests [default: 4]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
@@ -139,8 +143,10 @@ complete -c biopass -n "__fish_biopass_using_subcommand verify" -s h -l help -d 
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+tsv\t''
 jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l jobs -d 'Concurrent requests [default: 4]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F

@@ -191,9 +191,12 @@ pub struct BatchArgs {
     /// Manifest of people: CSV with a header, or JSON Lines; - reads standard input
     #[arg(long, value_name = "MANIFEST")]
     pub from: Option<String>,
-    /// Manifest format [default: by extension: .csv, .jsonl/.ndjson]
+    /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]
     #[arg(long, value_enum, requires = "from")]
     pub format: Option<ManifestFormat>,
+    /// CSV delimiter: a character, or tab [default: told from the header: , ; or tab]
+    #[arg(long, value_name = "CHAR", requires = "from", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
     /// Concurrent requests [default: 4]
     #[arg(long, value_name = "N", requires = "from", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
@@ -226,7 +229,22 @@ pub struct BatchArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ManifestFormat {
     Csv,
+    Tsv,
     Jsonl,
+}
+
+/// A CSV delimiter: one ASCII character other than a quote or a line end, or `tab`
+/// (`\t` is accepted too, as a shell passes it literally).
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "TAB" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && !matches!(s, "\"" | "\n" | "\r") => {
+            Ok(s.as_bytes()[0])
+        }
+        _ => Err(format!(
+            "'{s}' is not a delimiter: give one character (, or ;) or tab"
+        )),
+    }
 }
 
 impl BatchArgs {
@@ -239,6 +257,7 @@ impl BatchArgs {
         }
         [
             (self.format.is_some(), "--format"),
+            (self.delimiter.is_some(), "--delimiter"),
             (self.jobs.is_some(), "--jobs"),
             (self.rate.is_some(), "--rate"),
             (self.journal.is_some(), "--journal"),
