@@ -303,6 +303,10 @@ fn parse_shard(s: &str) -> Result<(u32, u32), String> {
 pub enum SandboxCommand {
     /// Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key
     Serve(ServeArgs),
+    /// Show the embedded sandbox's state: its folder, people enrolled, size
+    Status,
+    /// Delete the embedded sandbox's state, without asking (it is throwaway test data)
+    Reset,
 }
 
 #[derive(Debug, Args)]

@@ -102,6 +102,10 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
         }
         Command::Config(c) => config::run(c, &cli.global, m),
         Command::Sandbox(SandboxCommand::Serve(a)) => sandbox::serve(a),
+        Command::Sandbox(SandboxCommand::Status) => {
+            sandbox::status(&target::sandbox_dir(), *format)
+        }
+        Command::Sandbox(SandboxCommand::Reset) => sandbox::reset(&target::sandbox_dir(), *format),
         Command::Completions { shell } => completions::run(*shell),
     }
 }
