@@ -211,6 +211,8 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the embedded sandbox''s state: its folder, people enrolled, size')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Delete the embedded sandbox''s state, without asking (it is throwaway test data)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -248,12 +250,66 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'biopass;sandbox;status' {
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'API environment: production, hml (homologation) or the built-in sandbox')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Base URL of the API, overriding the environment''s (https, or http to loopback)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/biopass/config.toml]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (mode 0600), or - to read it from standard input')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Connect timeout, in seconds, 1ms to 1 day [default: 10]')
+            [CompletionResult]::new('--max-image-bytes', '--max-image-bytes', [CompletionResultType]::ParameterName, 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM) for TLS')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request that would be sent (key and images redacted) and send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'biopass;sandbox;reset' {
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'API environment: production, hml (homologation) or the built-in sandbox')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Base URL of the API, overriding the environment''s (https, or http to loopback)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: <config dir>/biopass/config.toml]')
+            [CompletionResult]::new('--api-key-file', '--api-key-file', [CompletionResultType]::ParameterName, 'File holding the API key (mode 0600), or - to read it from standard input')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Connect timeout, in seconds, 1ms to 1 day [default: 10]')
+            [CompletionResult]::new('--max-image-bytes', '--max-image-bytes', [CompletionResultType]::ParameterName, 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM) for TLS')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request that would be sent (key and images redacted) and send nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'biopass;sandbox;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the embedded sandbox''s state: its folder, people enrolled, size')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Delete the embedded sandbox''s state, without asking (it is throwaway test data)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'biopass;sandbox;help;serve' {
+            break
+        }
+        'biopass;sandbox;help;status' {
+            break
+        }
+        'biopass;sandbox;help;reset' {
             break
         }
         'biopass;sandbox;help;help' {
@@ -423,9 +479,17 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
         }
         'biopass;help;sandbox' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the embedded sandbox''s state: its folder, people enrolled, size')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Delete the embedded sandbox''s state, without asking (it is throwaway test data)')
             break
         }
         'biopass;help;sandbox;serve' {
+            break
+        }
+        'biopass;help;sandbox;status' {
+            break
+        }
+        'biopass;help;sandbox;reset' {
             break
         }
         'biopass;help;config' {

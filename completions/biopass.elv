@@ -203,6 +203,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand serve 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+            cand status 'Show the embedded sandbox''s state: its folder, people enrolled, size'
+            cand reset 'Delete the embedded sandbox''s state, without asking (it is throwaway test data)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'biopass;sandbox;serve'= {
@@ -238,11 +240,61 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'biopass;sandbox;status'= {
+            cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
+            cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
+            cand --profile 'Profile of the config file to use'
+            cand --config 'Config file [default: <config dir>/biopass/config.toml]'
+            cand --api-key-file 'File holding the API key (mode 0600), or - to read it from standard input'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --timeout 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]'
+            cand --connect-timeout 'Connect timeout, in seconds, 1ms to 1 day [default: 10]'
+            cand --max-image-bytes 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]'
+            cand --ca-cert 'Extra trusted root certificate (PEM) for TLS'
+            cand -v 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand --verbose 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'biopass;sandbox;reset'= {
+            cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
+            cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
+            cand --profile 'Profile of the config file to use'
+            cand --config 'Config file [default: <config dir>/biopass/config.toml]'
+            cand --api-key-file 'File holding the API key (mode 0600), or - to read it from standard input'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --timeout 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]'
+            cand --connect-timeout 'Connect timeout, in seconds, 1ms to 1 day [default: 10]'
+            cand --max-image-bytes 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]'
+            cand --ca-cert 'Extra trusted root certificate (PEM) for TLS'
+            cand -v 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand --verbose 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'biopass;sandbox;help'= {
             cand serve 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+            cand status 'Show the embedded sandbox''s state: its folder, people enrolled, size'
+            cand reset 'Delete the embedded sandbox''s state, without asking (it is throwaway test data)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'biopass;sandbox;help;serve'= {
+        }
+        &'biopass;sandbox;help;status'= {
+        }
+        &'biopass;sandbox;help;reset'= {
         }
         &'biopass;sandbox;help;help'= {
         }
@@ -395,8 +447,14 @@ set edit:completion:arg-completer[biopass] = {|@words|
         }
         &'biopass;help;sandbox'= {
             cand serve 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+            cand status 'Show the embedded sandbox''s state: its folder, people enrolled, size'
+            cand reset 'Delete the embedded sandbox''s state, without asking (it is throwaway test data)'
         }
         &'biopass;help;sandbox;serve'= {
+        }
+        &'biopass;help;sandbox;status'= {
+        }
+        &'biopass;help;sandbox;reset'= {
         }
         &'biopass;help;config'= {
             cand path 'Print the path of the config file in use'

@@ -8,7 +8,8 @@ function __fish_biopass_needs_command
     set -l cmd (commandline -opc)
     set -e cmd[1]
     argparse -s (__fish_biopass_global_optspecs) -- $cmd 2>/dev/null
-    or return
+    # Fails while a global option waits for its value: no subcommand yet.
+    or return 0
     if set -q argv[1]
         # Also print the command, so this can be used to figure out what it is.
         echo $argv[1]
@@ -52,7 +53,7 @@ complete -c biopass -n "__fish_biopass_needs_command" -f -a "completions" -d 'Pr
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
 tsv\t''
@@ -87,7 +88,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s h -l help -d 
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
 tsv\t''
@@ -122,7 +123,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -s h -l help -d 
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -174,26 +175,28 @@ complete -c biopass -n "__fish_biopass_using_subcommand delete" -s q -l quiet -d
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s V -l version -d 'Print version'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l profile -d 'Profile of the config file to use' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -f -a "status" -d 'Show the embedded sandbox\'s state: its folder, people enrolled, size'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -f -a "reset" -d 'Delete the embedded sandbox\'s state, without asking (it is throwaway test data)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l port -d 'Port on 127.0.0.1 (0 picks a free one)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l data -d 'Keep state in this JSON file (image digests only) [default: in memory]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l key -d 'Subscription key the emulator accepts [default: biopass-sandbox-key]' -r
@@ -223,7 +226,45 @@ complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the embedded sandbox\'s state: its folder, people enrolled, size'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Delete the embedded sandbox\'s state, without asking (it is throwaway test data)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init help" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -333,6 +374,15 @@ complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_see
 complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "status" -d 'Show the embedded sandbox\'s state: its folder, people enrolled, size'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "reset" -d 'Delete the embedded sandbox\'s state, without asking (it is throwaway test data)'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the config file in use'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'
+
+# Added by biopass (src/cmd/completions.rs): finger positions, then the file.
+function __fish_biopass_finger_positions
+    string match -q -- '*=*' (commandline -ct); and return
+    printf '%s\tfinger position\n' right-thumb= right-index= right-middle= right-ring= right-little= left-thumb= left-index= left-middle= left-ring= left-little=
+end
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

@@ -104,3 +104,112 @@ fn delimiter_is_a_batch_option() {
         .args(["enroll", "--from", "m.csv", "--delimiter", "ab"]));
     assert_eq!(code, 2, "{err}");
 }
+
+fn sandbox_enroll(home: &Home, id: &str) -> (i32, String, String) {
+    run(home
+        .cmd()
+        .args(["--env", "sandbox", "enroll", "--id", id, "--face"])
+        .arg(fixture("face.jpg")))
+}
+
+#[test]
+fn sandbox_status_and_reset_own_the_state_files_only() {
+    let home = Home::new();
+    let dir = home.path().join("sandbox");
+    let (code, out, err) = run(home.cmd().args(["sandbox", "status"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        format!("dir\t{}\npersons\t0\nbytes\t0\nfiles\t0\n", dir.display())
+    );
+    for id in ["S1", "S2"] {
+        assert_eq!(sandbox_enroll(&home, id).0, 0);
+    }
+    let (code, out, err) = run(home.cmd().args(["-o", "json", "sandbox", "status"]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["persons"], 2, "{v}");
+    assert_eq!(v["dir"], dir.display().to_string());
+    assert!(v["bytes"].as_u64().unwrap() > 0, "{v}");
+    // Someone else's file in the folder survives a reset.
+    std::fs::write(dir.join("mine.txt"), "keep").unwrap();
+    let (code, out, err) = run(home.cmd().args(["sandbox", "reset"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2 person(s)"), "{out}");
+    assert!(dir.join("mine.txt").exists());
+    assert!(!dir.join("sandbox.json").exists() && !dir.join("sandbox.lock").exists());
+    // The same CustomID enrolls again: the state is gone, not just hidden.
+    let (code, _, err) = sandbox_enroll(&home, "S1");
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = run(home.cmd().args(["-o", "json", "sandbox", "reset"]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["persons"], 1, "{v}");
+    let (_, out, _) = run(home.cmd().args(["-o", "json", "sandbox", "reset"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["removed"], serde_json::json!([]), "reset twice: {v}");
+}
+
+#[test]
+fn sandbox_reset_clears_a_corrupt_state() {
+    let home = Home::new();
+    let dir = home.path().join("sandbox");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("sandbox.json"), "{not json").unwrap();
+    let (code, _, err) = sandbox_enroll(&home, "C1");
+    assert_ne!(code, 0, "a corrupt state fails: {err}");
+    let (code, out, err) = run(home.cmd().args(["sandbox", "status"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("persons\tunknown"), "{out}");
+    assert!(err.contains("sandbox reset"), "says what to do: {err}");
+    let (code, _, err) = run(home.cmd().args(["sandbox", "reset"]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = sandbox_enroll(&home, "C1");
+    assert_eq!(code, 0, "{err}");
+}
+
+/// What fish offers for `line`, with the generated script loaded.
+fn fish_complete(script: &Path, line: &str) -> Option<Vec<String>> {
+    let out = std::process::Command::new("fish")
+        .arg("--no-config")
+        .arg("-c")
+        .arg(format!("source {}; complete -C '{line}'", script.display()))
+        .output()
+        .ok()?;
+    assert!(out.status.success(), "{out:?}");
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect(),
+    )
+}
+
+#[test]
+fn fish_completes_global_option_values_before_a_subcommand() {
+    let home = Home::new();
+    let (code, script, err) = run(home.cmd().args(["completions", "fish"]));
+    assert_eq!(code, 0, "{err}");
+    // clap_complete's guard gave up ("or return") while a global option waited for
+    // its value, so `biopass --env <TAB>` offered file names.
+    assert!(
+        script.contains("2>/dev/null\n    # Fails while a global option waits for its value: no subcommand yet.\n    or return 0\n"),
+        "guard relaxed"
+    );
+    assert!(script.contains("printf '%s\\tfinger position\\n' right-thumb= right-index="));
+    assert!(script.contains("-l finger -d 'Fingerprint"));
+    let path = home.path().join("biopass.fish");
+    std::fs::write(&path, &script).unwrap();
+    // The rest needs fish itself; CI machines without it check the text above only.
+    let Some(got) = fish_complete(&path, "biopass --env ") else {
+        eprintln!("fish not installed: skipping the live checks");
+        return;
+    };
+    assert_eq!(got, ["hml", "production", "sandbox"]);
+    let got = fish_complete(&path, "biopass -o json --env sandbox en").unwrap();
+    assert_eq!(got, ["enroll"]);
+    let got = fish_complete(&path, "biopass --timeout 5 enroll --finger left-t").unwrap();
+    assert_eq!(got, ["left-thumb="]);
+    let got = fish_complete(&path, "biopass completions ").unwrap();
+    assert!(got.contains(&"fish".to_string()), "{got:?}");
+}
