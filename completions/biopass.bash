@@ -31,6 +31,9 @@ _biopass() {
             biopass,help)
                 cmd="biopass__subcmd__help"
                 ;;
+            biopass,man)
+                cmd="biopass__subcmd__man"
+                ;;
             biopass,sandbox)
                 cmd="biopass__subcmd__sandbox"
                 ;;
@@ -78,6 +81,9 @@ _biopass() {
                 ;;
             biopass__subcmd__help,help)
                 cmd="biopass__subcmd__help__subcmd__help"
+                ;;
+            biopass__subcmd__help,man)
+                cmd="biopass__subcmd__help__subcmd__man"
                 ;;
             biopass__subcmd__help,sandbox)
                 cmd="biopass__subcmd__help__subcmd__sandbox"
@@ -137,7 +143,7 @@ _biopass() {
 
     case "${cmd}" in
         biopass)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version enroll update verify delete sandbox config completions help"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version enroll update verify delete sandbox config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,7 +757,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__help)
-            opts="enroll update verify delete sandbox config completions help"
+            opts="enroll update verify delete sandbox config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -876,6 +882,20 @@ _biopass() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        biopass__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         biopass__subcmd__help__subcmd__sandbox)
             opts="serve status reset"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -953,6 +973,64 @@ _biopass() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        biopass__subcmd__man)
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --ca-cert --verbose --quiet --dry-run --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -W "production hml sandbox" -- "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-image-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

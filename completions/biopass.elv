@@ -34,17 +34,18 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand enroll 'Enroll a person (prints the BioPassID), or many with --from'
             cand update 'Replace a person''s images (prints the BioPassID), or many with --from'
             cand verify 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
             cand delete 'Delete a person (prints the CustomID), or many with --from'
-            cand sandbox 'Run the local BioPassID emulator'
+            cand sandbox 'Run the local BioPassID emulator, or inspect and reset the embedded one'
             cand config 'Inspect or create the configuration file'
             cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff), for a man folder or `man -l -`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'biopass;enroll'= {
@@ -79,8 +80,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -116,8 +117,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -141,8 +142,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -176,8 +177,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -198,8 +199,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand serve 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
@@ -235,8 +236,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -257,8 +258,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -279,8 +280,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -315,8 +316,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand path 'Print the path of the config file in use'
@@ -341,8 +342,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -363,8 +364,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -386,8 +387,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -422,8 +423,30 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'biopass;man'= {
+            cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
+            cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
+            cand --profile 'Profile of the config file to use'
+            cand --config 'Config file [default: <config dir>/biopass/config.toml]'
+            cand --api-key-file 'File holding the API key (mode 0600), or - to read it from standard input'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --timeout 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]'
+            cand --connect-timeout 'Connect timeout, in seconds, 1ms to 1 day [default: 10]'
+            cand --max-image-bytes 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]'
+            cand --ca-cert 'Extra trusted root certificate (PEM) for TLS'
+            cand -v 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand --verbose 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -432,9 +455,10 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand update 'Replace a person''s images (prints the BioPassID), or many with --from'
             cand verify 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
             cand delete 'Delete a person (prints the CustomID), or many with --from'
-            cand sandbox 'Run the local BioPassID emulator'
+            cand sandbox 'Run the local BioPassID emulator, or inspect and reset the embedded one'
             cand config 'Inspect or create the configuration file'
             cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff), for a man folder or `man -l -`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'biopass;help;enroll'= {
@@ -468,6 +492,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
         &'biopass;help;config;init'= {
         }
         &'biopass;help;completions'= {
+        }
+        &'biopass;help;man'= {
         }
         &'biopass;help;help'= {
         }

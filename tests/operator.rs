@@ -213,3 +213,114 @@ fn fish_completes_global_option_values_before_a_subcommand() {
     let got = fish_complete(&path, "biopass completions ").unwrap();
     assert!(got.contains(&"fish".to_string()), "{got:?}");
 }
+
+/// `doc/biopass.1` must match what `biopass man` prints today. Refresh it with:
+/// BIOPASS_WRITE_MAN=1 cargo test --test operator man_page
+#[test]
+fn man_page_is_fresh() {
+    let home = Home::new();
+    let (code, out, err) = run(home.cmd().arg("man"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(".ie \\n(.g .ds Aq \\(aq"),
+        "roff: {}",
+        &out[..80.min(out.len())]
+    );
+    for section in [
+        ".SH \"BIOPASS ENROLL\"",
+        ".SH \"BIOPASS SANDBOX RESET\"",
+        ".SH EXAMPLES",
+    ] {
+        assert!(out.contains(section), "{section}");
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("doc/biopass.1");
+    if std::env::var_os("BIOPASS_WRITE_MAN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &out).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).ok().as_deref() == Some(out.as_str()),
+        "doc/biopass.1 is stale: run `BIOPASS_WRITE_MAN=1 cargo test --test operator man_page` and commit"
+    );
+}
+
+#[test]
+fn help_has_own_options_first_globals_under_their_heading_and_examples() {
+    let home = Home::new();
+    for cmd in [
+        "enroll",
+        "update",
+        "verify",
+        "delete",
+        "sandbox",
+        "config",
+        "completions",
+        "man",
+    ] {
+        let (code, long, err) = run(home.cmd().args([cmd, "--help"]));
+        assert_eq!(code, 0, "{cmd}: {err}");
+        let examples = long
+            .find("\nExamples:\n")
+            .unwrap_or_else(|| panic!("{cmd}: {long}"));
+        let globals = long.find("\nGlobal options:\n").expect("global heading");
+        let own = long.find("\nOptions:\n").expect("own options");
+        assert!(own < globals && globals < examples, "{cmd}: order");
+        assert!(long[globals..].contains("--env <ENV>"), "{cmd}");
+        assert!(
+            !long[..globals].contains("--env <ENV>"),
+            "{cmd}: --env among own options"
+        );
+        // -h is a summary: no globals, no examples, and it says where they are.
+        let (code, short, _) = run(home.cmd().args([cmd, "-h"]));
+        assert_eq!(code, 0);
+        assert!(short.len() < long.len() / 2, "{cmd}: -h is short");
+        assert!(
+            !short.contains("Examples:") && !short.contains("--env"),
+            "{cmd}: {short}"
+        );
+        assert!(short.contains("see more with '--help'"), "{cmd}: {short}");
+    }
+    for cmd in ["enroll", "update", "delete"] {
+        let (_, long, _) = run(home.cmd().args([cmd, "--help"]));
+        assert!(
+            long.contains(&format!(
+                "Usage: biopass {cmd} [OPTIONS] (--id <ID> | --from <MANIFEST>)\n"
+            )),
+            "{long}"
+        );
+    }
+    let (_, long, _) = run(home.cmd().args(["verify", "--help"]));
+    assert!(
+        long.contains("1 right-thumb, 2 right-index") && long.contains("10 left-little"),
+        "finger positions listed: {long}"
+    );
+    let (_, top, _) = run(home.cmd().arg("--help"));
+    assert!(
+        top.contains("Examples:") && top.contains("Exit codes"),
+        "{top}"
+    );
+}
+
+#[test]
+fn version_names_commit_target_and_tls() {
+    let home = Home::new();
+    let (code, out, _) = run(home.cmd().arg("--version"));
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], concat!("biopass ", env!("CARGO_PKG_VERSION")));
+    assert!(lines[1].starts_with("commit: "), "{out}");
+    // Built from this git checkout, the commit is HEAD's (unless git is absent).
+    if let Ok(o) = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        && o.status.success()
+    {
+        let head = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        assert_eq!(lines[1], format!("commit: {head}"), "{out}");
+    }
+    assert!(lines[2].starts_with("target: ") && lines[2].len() > "target: ".len() + 5);
+    assert!(lines[3].starts_with("tls: rustls"), "{out}");
+    let (_, short, _) = run(home.cmd().arg("-V"));
+    assert_eq!(short, concat!("biopass ", env!("CARGO_PKG_VERSION"), "\n"));
+}

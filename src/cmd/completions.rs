@@ -1,4 +1,5 @@
-//! `biopass completions SHELL`.
+//! `biopass completions SHELL` and `biopass man`: scripts and the manual page, both
+//! generated from the clap definition (checked-in copies: `completions/`, `doc/`).
 //!
 //! clap_complete's scripts, with two repairs to the fish one (README "Install"):
 //! - its guard for top-level completions runs `argparse` over the words typed so
@@ -20,6 +21,49 @@ use crate::render;
 pub fn run(shell: Shell) -> Result<u8> {
     render::result_line(script(shell).trim_end())?;
     Ok(0)
+}
+
+/// `biopass man`: the manual page, in roff, with every subcommand's page appended
+/// (one file is simpler to install than eleven; `man biopass` then has it all).
+pub fn man() -> Result<u8> {
+    // The page is checked in: no commit or target in it (`--version` has those).
+    let cmd = Cli::command().long_version(None);
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd.clone())
+        .render(&mut out)
+        .expect("writing to memory");
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        append_subcommand(&mut out, "biopass", sub);
+    }
+    // clap_mangen titles the after-help "EXTRA": here it holds the examples (and, on
+    // the first page, the key sources and exit codes).
+    let text = String::from_utf8(out)
+        .expect("roff is UTF-8")
+        .replacen(".SH EXTRA\n", ".SH \"EXAMPLES, API KEY, EXIT CODES\"\n", 1)
+        .replace(".SH EXTRA\n", ".SH EXAMPLES\n");
+    render::result_line(text.trim_end())?;
+    Ok(0)
+}
+
+/// A subcommand's section: its name as a heading, its about, usage and options.
+fn append_subcommand(out: &mut Vec<u8>, parent: &str, sub: &clap::Command) {
+    let name = format!("{parent} {}", sub.get_name());
+    let mut cmd = sub.clone().bin_name(name.clone());
+    cmd.build();
+    out.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_description_section(out).expect("memory");
+    man.render_synopsis_section(out).expect("memory");
+    man.render_options_section(out).expect("memory");
+    if cmd.get_after_long_help().is_some() {
+        man.render_extra_section(out).expect("memory");
+    }
+    for s in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        append_subcommand(out, &name, s);
+    }
 }
 
 /// The completion script for `shell`.

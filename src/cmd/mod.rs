@@ -107,6 +107,7 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
         }
         Command::Sandbox(SandboxCommand::Reset) => sandbox::reset(&target::sandbox_dir(), *format),
         Command::Completions { shell } => completions::run(*shell),
+        Command::Man => completions::man(),
     }
 }
 
