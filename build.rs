@@ -20,7 +20,18 @@ fn main() {
     let commit = std::env::var("BIOPASS_BUILD_COMMIT")
         .ok()
         .filter(|c| !c.is_empty())
-        .or_else(|| git(&["rev-parse", "--short=12", "HEAD"]));
+        .or_else(|| {
+            // Only this package's own checkout: a source tarball unpacked inside some
+            // other repository must not report that repository's commit.
+            let top = git(&["rev-parse", "--show-toplevel"])?;
+            let here = std::env::var("CARGO_MANIFEST_DIR").ok()?;
+            let same = std::fs::canonicalize(top).ok()? == std::fs::canonicalize(here).ok()?;
+            if same {
+                git(&["rev-parse", "--short=12", "HEAD"])
+            } else {
+                None
+            }
+        });
     if commit.is_some() {
         // Rebuild when HEAD moves: HEAD itself (a checkout) and the branch it names (a
         // commit). Paths from git, so worktrees work too.
