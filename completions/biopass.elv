@@ -34,19 +34,20 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand enroll 'Enroll a person (prints the BioPassID), or many with --from'
             cand update 'Replace a person''s images (prints the BioPassID), or many with --from'
             cand verify 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
             cand delete 'Delete a person (prints the CustomID), or many with --from'
-            cand sandbox 'Run the local BioPassID emulator'
+            cand sandbox 'Run the local BioPassID emulator, or inspect and reset the embedded one'
             cand config 'Inspect or create the configuration file'
             cand report 'List every row a batch journal knows, across all runs, with how it ended'
             cand doctor 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
             cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff), for a man folder or `man -l -`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'biopass;enroll'= {
@@ -54,13 +55,14 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand --face 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...'
             cand --finger 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable'
             cand --from 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input'
-            cand --format 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]'
+            cand --format 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]'
+            cand --delimiter 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]'
             cand --jobs 'Concurrent requests [default: 4]'
             cand --rate 'Requests per second across all jobs, at least 0.001 [default: unlimited]'
             cand --journal 'Journal file [default: beside the manifest: MANIFEST.OP.journal]'
             cand --shard 'Take only the rows whose CustomID hashes to shard K of N (K from 0)'
             cand --summary-json 'Also write the final summary as JSON to FILE'
-            cand --progress-interval 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]'
+            cand --progress-interval 'Status line interval when stderr is not a terminal (0 or off: none)'
             cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
             cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
             cand --profile 'Profile of the config file to use'
@@ -81,8 +83,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -91,13 +93,14 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand --face 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...'
             cand --finger 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable'
             cand --from 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input'
-            cand --format 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]'
+            cand --format 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]'
+            cand --delimiter 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]'
             cand --jobs 'Concurrent requests [default: 4]'
             cand --rate 'Requests per second across all jobs, at least 0.001 [default: unlimited]'
             cand --journal 'Journal file [default: beside the manifest: MANIFEST.OP.journal]'
             cand --shard 'Take only the rows whose CustomID hashes to shard K of N (K from 0)'
             cand --summary-json 'Also write the final summary as JSON to FILE'
-            cand --progress-interval 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]'
+            cand --progress-interval 'Status line interval when stderr is not a terminal (0 or off: none)'
             cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
             cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
             cand --profile 'Profile of the config file to use'
@@ -118,8 +121,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -143,21 +146,22 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'biopass;delete'= {
             cand --id 'The person''s CustomID'
             cand --from 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input'
-            cand --format 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]'
+            cand --format 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]'
+            cand --delimiter 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]'
             cand --jobs 'Concurrent requests [default: 4]'
             cand --rate 'Requests per second across all jobs, at least 0.001 [default: unlimited]'
             cand --journal 'Journal file [default: beside the manifest: MANIFEST.OP.journal]'
             cand --shard 'Take only the rows whose CustomID hashes to shard K of N (K from 0)'
             cand --summary-json 'Also write the final summary as JSON to FILE'
-            cand --progress-interval 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]'
+            cand --progress-interval 'Status line interval when stderr is not a terminal (0 or off: none)'
             cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
             cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
             cand --profile 'Profile of the config file to use'
@@ -178,8 +182,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -200,11 +204,13 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand serve 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+            cand status 'Show the embedded sandbox''s state: its folder, people enrolled, size'
+            cand reset 'Delete the embedded sandbox''s state, without asking (it is throwaway test data)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'biopass;sandbox;serve'= {
@@ -235,16 +241,66 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'biopass;sandbox;status'= {
+            cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
+            cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
+            cand --profile 'Profile of the config file to use'
+            cand --config 'Config file [default: <config dir>/biopass/config.toml]'
+            cand --api-key-file 'File holding the API key (mode 0600), or - to read it from standard input'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --timeout 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]'
+            cand --connect-timeout 'Connect timeout, in seconds, 1ms to 1 day [default: 10]'
+            cand --max-image-bytes 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]'
+            cand --ca-cert 'Extra trusted root certificate (PEM) for TLS'
+            cand -v 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand --verbose 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'biopass;sandbox;reset'= {
+            cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
+            cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
+            cand --profile 'Profile of the config file to use'
+            cand --config 'Config file [default: <config dir>/biopass/config.toml]'
+            cand --api-key-file 'File holding the API key (mode 0600), or - to read it from standard input'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --timeout 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]'
+            cand --connect-timeout 'Connect timeout, in seconds, 1ms to 1 day [default: 10]'
+            cand --max-image-bytes 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]'
+            cand --ca-cert 'Extra trusted root certificate (PEM) for TLS'
+            cand -v 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand --verbose 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'biopass;sandbox;help'= {
             cand serve 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+            cand status 'Show the embedded sandbox''s state: its folder, people enrolled, size'
+            cand reset 'Delete the embedded sandbox''s state, without asking (it is throwaway test data)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'biopass;sandbox;help;serve'= {
+        }
+        &'biopass;sandbox;help;status'= {
+        }
+        &'biopass;sandbox;help;reset'= {
         }
         &'biopass;sandbox;help;help'= {
         }
@@ -265,8 +321,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
             cand path 'Print the path of the config file in use'
@@ -292,8 +348,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -314,8 +370,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -337,8 +393,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -359,8 +415,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -398,8 +454,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -420,8 +476,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -442,8 +498,30 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'biopass;man'= {
+            cand --env 'API environment: production, hml (homologation) or the built-in sandbox'
+            cand --endpoint 'Base URL of the API, overriding the environment''s (https, or http to loopback)'
+            cand --profile 'Profile of the config file to use'
+            cand --config 'Config file [default: <config dir>/biopass/config.toml]'
+            cand --api-key-file 'File holding the API key (mode 0600), or - to read it from standard input'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --timeout 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]'
+            cand --connect-timeout 'Connect timeout, in seconds, 1ms to 1 day [default: 10]'
+            cand --max-image-bytes 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]'
+            cand --ca-cert 'Extra trusted root certificate (PEM) for TLS'
+            cand -v 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand --verbose 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand --dry-run 'Print the request that would be sent (key and images redacted) and send nothing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -452,11 +530,12 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand update 'Replace a person''s images (prints the BioPassID), or many with --from'
             cand verify 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
             cand delete 'Delete a person (prints the CustomID), or many with --from'
-            cand sandbox 'Run the local BioPassID emulator'
+            cand sandbox 'Run the local BioPassID emulator, or inspect and reset the embedded one'
             cand config 'Inspect or create the configuration file'
             cand report 'List every row a batch journal knows, across all runs, with how it ended'
             cand doctor 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
             cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff), for a man folder or `man -l -`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'biopass;help;enroll'= {
@@ -469,8 +548,14 @@ set edit:completion:arg-completer[biopass] = {|@words|
         }
         &'biopass;help;sandbox'= {
             cand serve 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+            cand status 'Show the embedded sandbox''s state: its folder, people enrolled, size'
+            cand reset 'Delete the embedded sandbox''s state, without asking (it is throwaway test data)'
         }
         &'biopass;help;sandbox;serve'= {
+        }
+        &'biopass;help;sandbox;status'= {
+        }
+        &'biopass;help;sandbox;reset'= {
         }
         &'biopass;help;config'= {
             cand path 'Print the path of the config file in use'
@@ -491,6 +576,8 @@ set edit:completion:arg-completer[biopass] = {|@words|
         &'biopass;help;doctor'= {
         }
         &'biopass;help;completions'= {
+        }
+        &'biopass;help;man'= {
         }
         &'biopass;help;help'= {
         }

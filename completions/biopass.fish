@@ -8,7 +8,8 @@ function __fish_biopass_needs_command
     set -l cmd (commandline -opc)
     set -e cmd[1]
     argparse -s (__fish_biopass_global_optspecs) -- $cmd 2>/dev/null
-    or return
+    # Fails while a global option waits for its value: no subcommand yet.
+    or return 0
     if set -q argv[1]
         # Also print the command, so this can be used to figure out what it is.
         echo $argv[1]
@@ -40,30 +41,33 @@ complete -c biopass -n "__fish_biopass_needs_command" -l ca-cert -d 'Extra trust
 complete -c biopass -n "__fish_biopass_needs_command" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_needs_command" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_needs_command" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_needs_command" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
-complete -c biopass -n "__fish_biopass_needs_command" -f -a "sandbox" -d 'Run the local BioPassID emulator'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "sandbox" -d 'Run the local BioPassID emulator, or inspect and reset the embedded one'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "config" -d 'Inspect or create the configuration file'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "doctor" -d 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "man" -d 'Print the manual page (roff), for a man folder or `man -l -`'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+tsv\t''
 jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l jobs -d 'Concurrent requests [default: 4]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l progress-interval -d 'Status line interval when stderr is not a terminal (0 or off: none)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -84,20 +88,22 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l accept-change
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+tsv\t''
 jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l jobs -d 'Concurrent requests [default: 4]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l progress-interval -d 'Status line interval when stderr is not a terminal (0 or off: none)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -118,11 +124,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -l accept-change
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand update" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -139,18 +145,20 @@ complete -c biopass -n "__fish_biopass_using_subcommand verify" -l ca-cert -d 'E
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l format -d 'Manifest format [default: by extension: .csv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+tsv\t''
 jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l jobs -d 'Concurrent requests [default: 4]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l progress-interval -d 'When stderr is not a terminal, print a status line every SECS (0 or off: never) [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l progress-interval -d 'Status line interval when stderr is not a terminal (0 or off: none)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -171,28 +179,30 @@ complete -c biopass -n "__fish_biopass_using_subcommand delete" -l accept-change
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s V -l version -d 'Print version'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l profile -d 'Profile of the config file to use' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
 json\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -f -a "status" -d 'Show the embedded sandbox\'s state: its folder, people enrolled, size'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -f -a "reset" -d 'Delete the embedded sandbox\'s state, without asking (it is throwaway test data)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l port -d 'Port on 127.0.0.1 (0 picks a free one)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l data -d 'Keep state in this JSON file (image digests only) [default: in memory]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l key -d 'Subscription key the emulator accepts [default: biopass-sandbox-key]' -r
@@ -220,9 +230,47 @@ complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the embedded sandbox\'s state: its folder, people enrolled, size'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Delete the embedded sandbox\'s state, without asking (it is throwaway test data)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -240,7 +288,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_s
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -f -a "path" -d 'Print the path of the config file in use'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
@@ -263,7 +311,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -281,7 +329,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -300,7 +348,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -318,7 +366,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of the config file in use'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
@@ -341,7 +389,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand report" -l ca-cert -d 'E
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand report" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -359,7 +407,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l ca-cert -d 'E
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -377,20 +425,48 @@ complete -c biopass -n "__fish_biopass_using_subcommand completions" -l ca-cert 
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
-complete -c biopass -n "__fish_biopass_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "sandbox" -d 'Run the local BioPassID emulator'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "config" -d 'Inspect or create the configuration file'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "doctor" -d 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand man" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand man" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand man" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c biopass -n "__fish_biopass_using_subcommand man" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "sandbox" -d 'Run the local BioPassID emulator, or inspect and reset the embedded one'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "config" -d 'Inspect or create the configuration file'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "doctor" -d 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "man" -d 'Print the manual page (roff), for a man folder or `man -l -`'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "status" -d 'Show the embedded sandbox\'s state: its folder, people enrolled, size'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "reset" -d 'Delete the embedded sandbox\'s state, without asking (it is throwaway test data)'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the config file in use'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting and where it came from (key masked)'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set-key" -d 'Store the API key, read from standard input, in a 0600 file beside the config file and point the profile\'s api_key_file at it (--profile chooses the profile)'
+
+# Added by biopass (src/cmd/completions.rs): finger positions, then the file.
+function __fish_biopass_finger_positions
+    string match -q -- '*=*' (commandline -ct); and return
+    printf '%s\tfinger position\n' right-thumb= right-index= right-middle= right-ring= right-little= left-thumb= left-index= left-middle= left-ring= left-little=
+end
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

@@ -16,12 +16,108 @@ const AFTER_HELP: &str = "The API key is read, in order, from: the BIOPASS_API_K
 --api-key-file, the profile's api_key_file, the profile's api_key. \
 It is never taken from the command line.\n\n";
 
+/// The end of `-h` (short help): where the rest is.
+const AFTER_SHORT_HELP: &str = "--help shows more: the global options (--env, --profile, -o, ...) and examples; \
+'biopass --help' also the API key sources and the exit codes.";
+
+/// `--version`: the commit (from build.rs, when built from git), target and TLS stack.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit: ",
+    env!("BIOPASS_COMMIT"),
+    "\ntarget: ",
+    env!("BIOPASS_TARGET"),
+    "\ntls: rustls (ring), OS trust store and webpki roots"
+);
+
+// Examples for each command's `--help` (README "Usage by task"), one constant per
+// command: a new command adds its own beside these.
+const TOP_EXAMPLES: &str = "Examples:
+  # Try it against the sandbox built into the binary; prints a BioPassID
+  biopass --env sandbox enroll --id 1234 --face face.jpg
+  # Enroll, then verify (exit 0 on a match, 1 on none)
+  biopass enroll --id 1234 --face face.jpg --finger right-index=ri.png
+  biopass verify --id 1234 --face probe.jpg
+  # Everyone in a manifest, resumable
+  biopass enroll --from people.csv --jobs 8
+
+";
+const ENROLL_EXAMPLES: &str = "Examples:
+  # Face and fingerprints; prints the BioPassID alone on stdout
+  id=$(biopass enroll --id 1234 --face face.jpg --finger right-index=ri.png --finger 7=li.png)
+  # See exactly what would be sent (key and images redacted); sends nothing
+  biopass --dry-run enroll --id 1234 --face face.jpg
+  # Everyone in a manifest (CSV, ; or tab separated, or JSON Lines); rerun to resume
+  biopass enroll --from people.csv --jobs 8 --rate 20";
+const UPDATE_EXAMPLES: &str = "Examples:
+  # Replace a person's images; prints the BioPassID
+  biopass update --id 1234 --face new-face.jpg
+  # Many people from a manifest
+  biopass update --from people.csv";
+const VERIFY_EXAMPLES: &str = "Examples:
+  # Prints \"match\" (exit 0) or \"no match\" (exit 1); -v adds details on stderr
+  if biopass verify --id 1234 --face probe.jpg; then echo welcome; fi
+  # Image from standard input (at most one \"-\" per command)
+  camera-capture | biopass verify --id 1234 --face -
+  # A fingerprint, in the slot it was enrolled in
+  biopass verify --id 1234 --finger right-index=probe-ri.png";
+const DELETE_EXAMPLES: &str = "Examples:
+  # Prints the CustomID
+  biopass delete --id 1234
+  # Everyone in a manifest (only the id column is read)
+  biopass delete --from people.csv";
+const SANDBOX_EXAMPLES: &str = "Examples:
+  # A local emulator for another program; prints BIOPASS_ENDPOINT=... and BIOPASS_API_KEY=...
+  biopass sandbox serve --port 8080
+  # With faults, to rehearse a batch
+  biopass sandbox serve --fail-503 0.1 --fail-429 0.05 --seed 7
+  # The embedded sandbox (--env sandbox): where its state is, and a fresh start
+  biopass sandbox status
+  biopass sandbox reset
+  # A throwaway sandbox for one shell session
+  export BIOPASS_SANDBOX_DIR=$(mktemp -d)";
+const CONFIG_EXAMPLES: &str = "Examples:
+  # Write a starter config file, store the key (read from stdin), see every setting
+  biopass config init
+  pass show biopass | biopass config set-key
+  biopass config show
+  # Use a profile of it
+  biopass --profile staging verify --id 1234 --face probe.jpg";
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  mkdir -p ~/.local/share/bash-completion/completions
+  biopass completions bash > ~/.local/share/bash-completion/completions/biopass
+  mkdir -p ~/.config/fish/completions
+  biopass completions fish > ~/.config/fish/completions/biopass.fish";
+
+const REPORT_EXAMPLES: &str = "Examples:
+  # Who ended how, across every run of a batch (no key or network needed)
+  biopass report people.csv.enroll.journal
+  biopass report -o json people.csv.enroll.journal | jq 'select(.outcome==\"failed\")'";
+const DOCTOR_EXAMPLES: &str = "Examples:
+  # Before a big run: settings, key, DNS, connect, TLS, and that the key is accepted
+  biopass doctor
+  biopass --env hml -o json doctor
+  biopass --env sandbox doctor";
+
+const MAN_EXAMPLES: &str = "Examples:
+  biopass man | man -l -
+  mkdir -p ~/.local/share/man/man1
+  biopass man > ~/.local/share/man/man1/biopass.1";
+
+/// `--finger`'s long help: the positions, as possible values of POS.
+const FINGER_LONG_HELP: &str = "Fingerprint: POS=FILE, repeatable. POS is a slot 1-10 or its name:
+  1 right-thumb, 2 right-index, 3 right-middle, 4 right-ring, 5 right-little,
+  6 left-thumb, 7 left-index, 8 left-middle, 9 left-ring, 10 left-little
+(underscores for hyphens and any case are accepted). Use the same slot at enroll and verify.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "biopass",
     version,
+    long_version = LONG_VERSION,
     about = "Enroll, update, verify and delete people in the BioPassID Multibiometrics API",
-    after_help = format!("{AFTER_HELP}{EXIT_CODES_HELP}"),
+    after_help = AFTER_SHORT_HELP,
+    after_long_help = format!("{TOP_EXAMPLES}{AFTER_HELP}{EXIT_CODES_HELP}"),
     propagate_version = true,
     max_term_width = 100
 )]
@@ -32,22 +128,49 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Options every command takes. Under their own heading, after each command's own.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// API environment: production, hml (homologation) or the built-in sandbox
-    #[arg(long, global = true, env = "BIOPASS_ENV", value_enum)]
+    #[arg(
+        hide_short_help = true,
+        long,
+        global = true,
+        env = "BIOPASS_ENV",
+        value_enum
+    )]
     pub env: Option<EnvName>,
     /// Base URL of the API, overriding the environment's (https, or http to loopback)
-    #[arg(long, global = true, env = "BIOPASS_ENDPOINT", value_name = "URL")]
+    #[arg(
+        hide_short_help = true,
+        long,
+        global = true,
+        env = "BIOPASS_ENDPOINT",
+        value_name = "URL"
+    )]
     pub endpoint: Option<String>,
     /// Profile of the config file to use
-    #[arg(long, global = true, env = "BIOPASS_PROFILE", value_name = "NAME")]
+    #[arg(
+        hide_short_help = true,
+        long,
+        global = true,
+        env = "BIOPASS_PROFILE",
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
     /// Config file [default: <config dir>/biopass/config.toml]
-    #[arg(long, global = true, env = "BIOPASS_CONFIG", value_name = "PATH")]
+    #[arg(
+        hide_short_help = true,
+        long,
+        global = true,
+        env = "BIOPASS_CONFIG",
+        value_name = "PATH"
+    )]
     pub config: Option<PathBuf>,
     /// File holding the API key (mode 0600), or - to read it from standard input
     #[arg(
+        hide_short_help = true,
         long,
         global = true,
         env = "BIOPASS_API_KEY_FILE",
@@ -55,10 +178,17 @@ pub struct GlobalArgs {
     )]
     pub api_key_file: Option<String>,
     /// Output format of results on stdout
-    #[arg(short = 'o', long, global = true, env = "BIOPASS_OUTPUT", value_enum)]
+    #[arg(
+        hide_short_help = true,
+        short = 'o',
+        long,
+        global = true,
+        env = "BIOPASS_OUTPUT",
+        value_enum
+    )]
     pub output: Option<OutputFormat>,
     /// Whole-request timeout, in seconds, 1ms to 1 day [default: 120]
-    #[arg(
+    #[arg(hide_short_help = true,
         long,
         global = true,
         env = "BIOPASS_TIMEOUT",
@@ -67,7 +197,7 @@ pub struct GlobalArgs {
     )]
     pub timeout: Option<Duration>,
     /// Connect timeout, in seconds, 1ms to 1 day [default: 10]
-    #[arg(
+    #[arg(hide_short_help = true,
         long,
         global = true,
         env = "BIOPASS_CONNECT_TIMEOUT",
@@ -76,7 +206,7 @@ pub struct GlobalArgs {
     )]
     pub connect_timeout: Option<Duration>,
     /// Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]
-    #[arg(
+    #[arg(hide_short_help = true,
         long,
         global = true,
         env = "BIOPASS_MAX_IMAGE_BYTES",
@@ -85,16 +215,28 @@ pub struct GlobalArgs {
     )]
     pub max_image_bytes: Option<u64>,
     /// Extra trusted root certificate (PEM) for TLS
-    #[arg(long, global = true, env = "BIOPASS_CA_CERT", value_name = "PATH")]
+    #[arg(
+        hide_short_help = true,
+        long,
+        global = true,
+        env = "BIOPASS_CA_CERT",
+        value_name = "PATH"
+    )]
     pub ca_cert: Option<PathBuf>,
     /// Log requests to stderr (method, URL, status, timing, sizes; never keys or images)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(hide_short_help = true, short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Print nothing on stderr but errors
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        hide_short_help = true,
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose"
+    )]
     pub quiet: bool,
     /// Print the request that would be sent (key and images redacted) and send nothing
-    #[arg(long, global = true)]
+    #[arg(hide_short_help = true, long, global = true)]
     pub dry_run: bool,
 }
 
@@ -116,28 +258,47 @@ pub enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Enroll a person (prints the BioPassID), or many with --from
+    #[command(
+        override_usage = "biopass enroll [OPTIONS] (--id <ID> | --from <MANIFEST>)",
+        after_long_help = ENROLL_EXAMPLES
+    )]
     Enroll(WriteArgs),
     /// Replace a person's images (prints the BioPassID), or many with --from
+    #[command(
+        override_usage = "biopass update [OPTIONS] (--id <ID> | --from <MANIFEST>)",
+        after_long_help = UPDATE_EXAMPLES
+    )]
     Update(WriteArgs),
     /// Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)
+    #[command(after_long_help = VERIFY_EXAMPLES)]
     Verify(PersonArgs),
     /// Delete a person (prints the CustomID), or many with --from
+    #[command(
+        override_usage = "biopass delete [OPTIONS] (--id <ID> | --from <MANIFEST>)",
+        after_long_help = DELETE_EXAMPLES
+    )]
     Delete(DeleteArgs),
-    /// Run the local BioPassID emulator
-    #[command(subcommand)]
+    /// Run the local BioPassID emulator, or inspect and reset the embedded one
+    #[command(subcommand, after_long_help = SANDBOX_EXAMPLES)]
     Sandbox(SandboxCommand),
     /// Inspect or create the configuration file
-    #[command(subcommand)]
+    #[command(subcommand, after_long_help = CONFIG_EXAMPLES)]
     Config(ConfigCommand),
     /// List every row a batch journal knows, across all runs, with how it ended
+    #[command(after_long_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
     /// Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody
+    #[command(after_long_help = DOCTOR_EXAMPLES)]
     Doctor,
     /// Print a shell completion script
+    #[command(after_long_help = COMPLETIONS_EXAMPLES)]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff), for a man folder or `man -l -`
+    #[command(after_long_help = MAN_EXAMPLES)]
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -149,7 +310,7 @@ pub struct PersonArgs {
     #[arg(long, value_name = "FILE")]
     pub face: Vec<String>,
     /// Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable
-    #[arg(long, value_name = "POS=FILE", value_parser = parse_finger)]
+    #[arg(long, value_name = "POS=FILE", value_parser = parse_finger, long_help = FINGER_LONG_HELP)]
     pub finger: Vec<(u8, String)>,
 }
 
@@ -168,7 +329,7 @@ pub struct WriteArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "from")]
     pub face: Vec<String>,
     /// Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable
-    #[arg(long, value_name = "POS=FILE", value_parser = parse_finger, conflicts_with = "from")]
+    #[arg(long, value_name = "POS=FILE", value_parser = parse_finger, conflicts_with = "from", long_help = FINGER_LONG_HELP)]
     pub finger: Vec<(u8, String)>,
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -195,9 +356,12 @@ pub struct BatchArgs {
     /// Manifest of people: CSV with a header, or JSON Lines; - reads standard input
     #[arg(long, value_name = "MANIFEST")]
     pub from: Option<String>,
-    /// Manifest format [default: by extension: .csv, .jsonl/.ndjson]
+    /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]
     #[arg(long, value_enum, requires = "from")]
     pub format: Option<ManifestFormat>,
+    /// CSV delimiter: a character, or tab [default: told from the header: , ; or tab]
+    #[arg(long, value_name = "CHAR", requires = "from", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
     /// Concurrent requests [default: 4]
     #[arg(long, value_name = "N", requires = "from", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
@@ -225,8 +389,7 @@ pub struct BatchArgs {
     /// Also write the final summary as JSON to FILE
     #[arg(long, value_name = "FILE", requires = "from")]
     pub summary_json: Option<PathBuf>,
-    /// When stderr is not a terminal, print a status line every SECS (0 or off: never)
-    /// [env: BIOPASS_PROGRESS_INTERVAL] [default: 10]
+    /// Status line interval when stderr is not a terminal (0 or off: none)
     // The variable is read by the batch command, not by clap: set for a whole CI job,
     // it must not turn a single `enroll --id` into a usage error, as a batch option
     // given without --from is.
@@ -234,6 +397,10 @@ pub struct BatchArgs {
         long,
         value_name = "SECS",
         requires = "from",
+        hide_short_help = true,
+        long_help = "When stderr is not a terminal (a CI log, a file), print a status line \
+every SECS: done/total, outcomes, rows/s, ETA; 0 or off: never \
+[env: BIOPASS_PROGRESS_INTERVAL] [default: 10]",
         value_parser = parse_progress_interval
     )]
     pub progress_interval: Option<Duration>,
@@ -263,7 +430,22 @@ pub struct ReportArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ManifestFormat {
     Csv,
+    Tsv,
     Jsonl,
+}
+
+/// A CSV delimiter: one ASCII character other than a quote or a line end, or `tab`
+/// (`\t` is accepted too, as a shell passes it literally).
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "TAB" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && !matches!(s, "\"" | "\n" | "\r") => {
+            Ok(s.as_bytes()[0])
+        }
+        _ => Err(format!(
+            "'{s}' is not a delimiter: give one character (, or ;) or tab"
+        )),
+    }
 }
 
 impl BatchArgs {
@@ -276,6 +458,7 @@ impl BatchArgs {
         }
         [
             (self.format.is_some(), "--format"),
+            (self.delimiter.is_some(), "--delimiter"),
             (self.jobs.is_some(), "--jobs"),
             (self.rate.is_some(), "--rate"),
             (self.journal.is_some(), "--journal"),
@@ -322,6 +505,10 @@ fn parse_shard(s: &str) -> Result<(u32, u32), String> {
 pub enum SandboxCommand {
     /// Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key
     Serve(ServeArgs),
+    /// Show the embedded sandbox's state: its folder, people enrolled, size
+    Status,
+    /// Delete the embedded sandbox's state, without asking (it is throwaway test data)
+    Reset,
 }
 
 #[derive(Debug, Args)]

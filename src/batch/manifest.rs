@@ -1,4 +1,5 @@
-//! Reading batch manifests: CSV with a header, or JSON Lines.
+//! Reading batch manifests: CSV with a header (comma, semicolon or tab separated, as
+//! spreadsheets export it), or JSON Lines.
 //!
 //! Rows stream one at a time (a million-row manifest is never held in memory, and
 //! images are read only when a row is validated or sent). Each row carries its line
@@ -23,8 +24,10 @@ use crate::sanitize::sanitize;
 /// How a manifest is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// CSV with a header row.
+    /// CSV with a header row; the delimiter is told from the header unless given.
     Csv,
+    /// Tab-separated values with a header row (CSV with a tab delimiter).
+    Tsv,
     /// JSON Lines: one object per line.
     Jsonl,
 }
@@ -75,6 +78,8 @@ pub struct Manifest {
     /// The name shown in messages (the path as given, or `<stdin>`).
     pub name: String,
     format: Format,
+    /// The CSV delimiter given by the user; `None` to tell it from the header.
+    delimiter: Option<u8>,
     base: PathBuf,
     source: Source,
 }
@@ -86,13 +91,21 @@ enum Source {
 
 impl Manifest {
     /// Open a manifest by path (`-` reads standard input, once, into memory). The
-    /// format is `format`, else told from the extension. A missing file or a
-    /// directory is unreadable input (66).
-    pub fn open(name: &str, format: Option<Format>) -> Result<Manifest> {
+    /// format is `format`, else told from the extension; `delimiter` `None` tells a
+    /// CSV's from its header line. A missing file or a directory is unreadable input
+    /// (66).
+    pub fn open(name: &str, format: Option<Format>, delimiter: Option<u8>) -> Result<Manifest> {
         let format = match format {
             Some(f) => f,
             None => detect(name)?,
         };
+        if delimiter.is_some() && format == Format::Jsonl {
+            return Err(Failure::new(
+                Kind::Usage,
+                format!("--delimiter applies to CSV manifests, and {name} is read as JSON Lines"),
+            )
+            .into());
+        }
         if name == "-" {
             let mut buf = Vec::new();
             std::io::stdin()
@@ -115,6 +128,7 @@ impl Manifest {
             return Ok(Manifest {
                 name: "<stdin>".into(),
                 format,
+                delimiter,
                 base: PathBuf::from("."),
                 source: Source::Memory(buf),
             });
@@ -131,6 +145,7 @@ impl Manifest {
         Ok(Manifest {
             name: name.into(),
             format,
+            delimiter,
             base,
             source: Source::File(path),
         })
@@ -139,19 +154,40 @@ impl Manifest {
     /// Stream the rows (or per-row errors). A problem with the whole file (header,
     /// I/O) is an `Err` of the iterator's first item with line 1.
     pub fn rows(&self) -> Result<Box<dyn Iterator<Item = Result<Row, RowError>> + '_>> {
-        let reader: Box<dyn Read + '_> = match &self.source {
-            Source::File(p) => Box::new(
-                std::fs::File::open(p).with_context(|| format!("reading {}", p.display()))?,
-            ),
-            Source::Memory(b) => Box::new(&b[..]),
-        };
-        let reader = LineCap::new(reader, MAX_LINE_BYTES);
+        let reader = LineCap::new(self.reader()?, MAX_LINE_BYTES);
         Ok(match self.format {
-            Format::Csv => Box::new(CsvRows::new(reader, &self.base)),
+            Format::Csv => Box::new(CsvRows::new(reader, &self.base, self.delimiter)),
+            Format::Tsv => Box::new(CsvRows::new(
+                reader,
+                &self.base,
+                Some(self.delimiter.unwrap_or(b'\t')),
+            )),
             Format::Jsonl => Box::new(JsonlRows::new(
                 BufReader::with_capacity(256 * 1024, reader),
                 &self.base,
             )),
+        })
+    }
+
+    /// The header's columns that name nothing biopass reads (a `name` or `notes`
+    /// column of a spreadsheet): they are ignored, and the caller warns once. Empty
+    /// for JSON Lines, and when the header cannot be read (the rows report that).
+    pub fn ignored_columns(&self) -> Result<Vec<String>> {
+        let delimiter = match self.format {
+            Format::Jsonl => return Ok(vec![]),
+            Format::Csv => self.delimiter,
+            Format::Tsv => Some(self.delimiter.unwrap_or(b'\t')),
+        };
+        let reader = LineCap::new(self.reader()?, MAX_LINE_BYTES);
+        Ok(CsvRows::new(reader, &self.base, delimiter).ignored)
+    }
+
+    fn reader(&self) -> Result<Box<dyn Read + '_>> {
+        Ok(match &self.source {
+            Source::File(p) => Box::new(
+                std::fs::File::open(p).with_context(|| format!("reading {}", p.display()))?,
+            ),
+            Source::Memory(b) => Box::new(&b[..]),
         })
     }
 }
@@ -205,12 +241,14 @@ fn detect(name: &str) -> Result<Format> {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".csv") {
         Ok(Format::Csv)
+    } else if lower.ends_with(".tsv") || lower.ends_with(".tab") {
+        Ok(Format::Tsv)
     } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
         Ok(Format::Jsonl)
     } else {
         Err(Failure::new(
             Kind::Usage,
-            format!("cannot tell the format of manifest {name} from its name: add --format csv or --format jsonl"),
+            format!("cannot tell the format of manifest {name} from its name: add --format csv, tsv or jsonl"),
         )
         .into())
     }
@@ -231,6 +269,76 @@ enum Column {
     Id,
     Face(usize),
     Finger(u8),
+    /// A column biopass does not read (a spreadsheet's `name`, `notes`, ...).
+    Ignored,
+}
+
+/// The delimiter of a CSV header line: whichever of `,` `;` and tab occurs most
+/// outside quotes (a pt-BR spreadsheet exports `id;face`); `,` when none does.
+fn sniff_delimiter(header: &[u8]) -> u8 {
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for &b in header {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' => break,
+            _ if !quoted => {
+                if let Some(c) = counts.iter_mut().find(|(d, _)| *d == b) {
+                    c.1 += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    // max_by_key keeps the last of equal maxima: ties go to tab, then `;`, over `,`;
+    // none at all is a one-column file, read as comma separated.
+    counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .max_by_key(|(_, n)| *n)
+        .map_or(b',', |(d, _)| *d)
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions and
+/// swaps of two neighbouring characters each cost one edit (a swapped pair is not
+/// edited again). Counted in characters.
+pub fn osa_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // d[i][j]: distance between the first i characters of a and the first j of b.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The image column an unknown column name probably meant, if it is within a
+/// small edit distance of `face` or a finger name: at most 1 edit for names of up
+/// to 5 characters, 2 for longer ones (so `fcae` and `rigth-index` are typos, and
+/// `name`, 2 edits from `face`, is a column of its own).
+fn misspelt_image_column(name: &str) -> Option<&'static str> {
+    let n = name.trim().to_ascii_lowercase().replace('_', "-");
+    let most = if n.chars().count() <= 5 { 1 } else { 2 };
+    std::iter::once("face")
+        .chain(crate::request::FINGER_NAMES)
+        .map(|c| (osa_distance(&n, c), c))
+        .filter(|(d, _)| *d <= most)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }
 
 fn column(name: &str) -> Option<Column> {
@@ -256,25 +364,38 @@ fn column(name: &str) -> Option<Column> {
     None
 }
 
+/// The CSV reader's input: the header line, read ahead to tell the delimiter, then
+/// the rest.
+type Sniffed<R> = std::io::Chain<std::io::Cursor<Vec<u8>>, BufReader<LineCap<R>>>;
+
 struct CsvRows<'a, R: Read> {
-    reader: csv::Reader<LineCap<R>>,
+    reader: csv::Reader<Sniffed<R>>,
     columns: Result<Vec<Column>, Option<RowError>>,
+    /// Names of the header's columns that are ignored.
+    ignored: Vec<String>,
     base: &'a Path,
     record: csv::StringRecord,
 }
 
 impl<'a, R: Read> CsvRows<'a, R> {
-    fn new(r: LineCap<R>, base: &'a Path) -> Self {
+    fn new(r: LineCap<R>, base: &'a Path, delimiter: Option<u8>) -> Self {
+        let mut rest = BufReader::new(r);
+        let mut first = Vec::new();
+        // A read error here shows again, with its line, when csv reads the header.
+        let _ = rest.read_until(b'\n', &mut first);
+        let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&first));
         // Records end at '\n' ('\r' is trimmed with the other white space): csv's own
         // CRLF handling reports line numbers one short, and lines are how problems
         // are reported.
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
+            .delimiter(delimiter)
             .flexible(true) // field counts are checked per row, so one bad row is one error
             .terminator(csv::Terminator::Any(b'\n'))
-            .from_reader(r);
+            .from_reader(std::io::Cursor::new(first).chain(rest));
+        let mut ignored = vec![];
         let columns = match reader.headers() {
-            Ok(h) => Self::header(h).map_err(Some),
+            Ok(h) => Self::header(h, &mut ignored).map_err(Some),
             Err(e) => Err(Some(RowError {
                 line: 1,
                 message: format!(
@@ -287,12 +408,14 @@ impl<'a, R: Read> CsvRows<'a, R> {
         CsvRows {
             reader,
             columns,
+            ignored,
             base,
             record: csv::StringRecord::new(),
         }
     }
 
-    fn header(h: &csv::StringRecord) -> Result<Vec<Column>, RowError> {
+    /// The header's columns; the names of ignored ones go to `ignored`.
+    fn header(h: &csv::StringRecord, ignored: &mut Vec<String>) -> Result<Vec<Column>, RowError> {
         let mut cols = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, name) in h.iter().enumerate() {
@@ -302,12 +425,24 @@ impl<'a, R: Read> CsvRows<'a, R> {
             } else {
                 name
             };
-            let col = column(name).ok_or_else(|| RowError {
-                line: 1,
-                message: format!(
-                    "unknown column {}: expected id, face, face_2, ... and finger columns right-thumb ... left-little",
-                    quote(name)
-                ), unreadable: false })?;
+            let col = match column(name) {
+                Some(c) => c,
+                None => {
+                    if let Some(meant) = misspelt_image_column(name) {
+                        return Err(RowError {
+                            line: 1,
+                            message: format!(
+                                "unknown column {}: did you mean '{meant}'? (image columns are id, face, face_2, ... and right-thumb ... left-little; other columns are ignored)",
+                                quote(name)
+                            ),
+                            unreadable: false,
+                        });
+                    }
+                    ignored.push(sanitize(name.trim(), QUOTE_MAX));
+                    cols.push(Column::Ignored);
+                    continue;
+                }
+            };
             if !seen.insert(format!("{col:?}")) {
                 return Err(RowError {
                     line: 1,
@@ -345,7 +480,7 @@ impl<R: Read> Iterator for CsvRows<'_, R> {
                     let unreadable = matches!(e.kind(), csv::ErrorKind::Io(_));
                     let line = if unreadable {
                         self.columns = Err(None);
-                        self.reader.get_ref().line
+                        self.reader.get_ref().get_ref().1.get_ref().line
                     } else {
                         e.position().map_or(0, |p| p.line())
                     };
@@ -389,6 +524,7 @@ impl<R: Read> Iterator for CsvRows<'_, R> {
                     Column::Id => row.id = value.to_string(),
                     Column::Face(k) => faces.push((*k, resolve(self.base, value))),
                     Column::Finger(slot) => row.fingers.push((*slot, resolve(self.base, value))),
+                    Column::Ignored => {}
                 }
             }
             faces.sort_by_key(|(k, _)| *k);
@@ -536,7 +672,12 @@ mod tests {
     use super::*;
 
     fn csv_rows(text: impl AsRef<[u8]>) -> Vec<Result<Row, RowError>> {
-        CsvRows::new(LineCap::new(text.as_ref(), MAX_LINE_BYTES), Path::new("/m")).collect()
+        CsvRows::new(
+            LineCap::new(text.as_ref(), MAX_LINE_BYTES),
+            Path::new("/m"),
+            None,
+        )
+        .collect()
     }
 
     #[test]
@@ -559,14 +700,15 @@ mod tests {
 
     #[test]
     fn csv_errors_have_lines() {
-        let rows = csv_rows("id,face,nose\n1,a.jpg,x\n");
+        let rows = csv_rows("id,face,fcae\n1,a.jpg,x\n");
         assert_eq!(rows.len(), 1);
         assert!(
             rows[0]
                 .as_ref()
                 .unwrap_err()
                 .message
-                .contains("unknown column 'nose'")
+                .contains("unknown column 'fcae': did you mean 'face'?"),
+            "{rows:?}"
         );
         let rows = csv_rows(b"id,face\r\n1,a.jpg\r\n2,b.jpg,extra\r\n\r\n3,c.jpg\r\n\xff\n4,\"\xc3\x28\"\n5,d.jpg\n");
         assert!(rows[0].is_ok());
@@ -623,7 +765,7 @@ mod tests {
             .take(5)
             .collect();
         assert_eq!(rows.len(), 1, "one error, then the end: {rows:?}");
-        let rows: Vec<_> = CsvRows::new(LineCap::new(Broken, 100), Path::new("."))
+        let rows: Vec<_> = CsvRows::new(LineCap::new(Broken, 100), Path::new("."), None)
             .take(5)
             .collect();
         assert_eq!(rows.len(), 1, "{rows:?}");
@@ -639,9 +781,13 @@ mod tests {
         assert_eq!(rows.len(), 1);
         let e = rows[0].as_ref().unwrap_err();
         assert!(e.message.contains("line 1 is longer than"), "{e:?}");
-        let rows = CsvRows::new(LineCap::new(std::io::repeat(b'a'), 1000), Path::new("."))
-            .take(3)
-            .collect::<Vec<_>>();
+        let rows = CsvRows::new(
+            LineCap::new(std::io::repeat(b'a'), 1000),
+            Path::new("."),
+            None,
+        )
+        .take(3)
+        .collect::<Vec<_>>();
         assert_eq!(rows.len(), 1);
         assert!(
             rows[0]
@@ -655,9 +801,17 @@ mod tests {
     #[test]
     fn quoted_names_are_sanitised_and_short() {
         let long = "x".repeat(500);
-        let rows = csv_rows(format!("id,\x1b[2J{long}\n1,a\n"));
-        let m = &rows[0].as_ref().unwrap_err().message;
+        let header = format!("id,\x1b[2J{long}\n1,a\n");
+        let rows = CsvRows::new(
+            LineCap::new(header.as_bytes(), MAX_LINE_BYTES),
+            Path::new("."),
+            None,
+        );
+        let m = &rows.ignored[0];
         assert!(!m.contains('\x1b') && !m.contains(&"x".repeat(61)), "{m}");
+        let rows = csv_rows("id,right-\x1bindx\n1,a\n");
+        let m = &rows[0].as_ref().unwrap_err().message;
+        assert!(m.contains("'right- indx'") && !m.contains('\x1b'), "{m}");
         let text = format!("{{\"id\":\"1\",\"fingers\":{{\"{long}\":\"a.png\"}}}}\n");
         let rows: Vec<_> = JsonlRows::new(text.as_bytes(), Path::new(".")).collect();
         let m = &rows[0].as_ref().unwrap_err().message;
@@ -665,7 +819,101 @@ mod tests {
     }
 
     #[test]
+    fn osa_distance_counts_neighbour_swaps_as_one_edit() {
+        for (a, b, d) in [
+            ("", "", 0),
+            ("face", "face", 0),
+            ("", "face", 4),
+            ("face", "", 4),
+            ("fcae", "face", 1),
+            ("afce", "face", 1),
+            ("fac", "face", 1),
+            ("faces", "face", 1),
+            ("race", "face", 1),
+            ("name", "face", 2),
+            ("rigth-index", "right-index", 1),
+            ("rihgt-idnex", "right-index", 2),
+            ("right-index", "left-index", 4),
+            // OSA, unlike the unrestricted Damerau distance, edits a swapped pair no
+            // further: "ca" -> "abc" is 3, not 2.
+            ("ca", "abc", 3),
+            ("kitten", "sitting", 3),
+        ] {
+            assert_eq!(osa_distance(a, b), d, "{a} -> {b}");
+            assert_eq!(osa_distance(b, a), d, "{b} -> {a}");
+        }
+    }
+
+    #[test]
+    fn misspelt_image_columns_are_errors_other_columns_ignored() {
+        assert_eq!(misspelt_image_column("fcae"), Some("face"));
+        assert_eq!(misspelt_image_column("Face "), Some("face"));
+        assert_eq!(misspelt_image_column("rigth-index"), Some("right-index"));
+        assert_eq!(misspelt_image_column("rigth_idnex"), Some("right-index"));
+        assert_eq!(misspelt_image_column("left-litle"), Some("left-little"));
+        // Up to 5 characters, one edit at most; longer, two.
+        assert_eq!(misspelt_image_column("name"), None);
+        assert_eq!(misspelt_image_column("fa"), None);
+        assert_eq!(misspelt_image_column("notes"), None);
+        assert_eq!(misspelt_image_column("email"), None);
+        assert_eq!(misspelt_image_column("left-handed"), None);
+        let rows = csv_rows("id,name,face,notes\n1,Ana,a.jpg,x\n");
+        assert_eq!(
+            rows[0].as_ref().unwrap().faces,
+            vec![PathBuf::from("/m/a.jpg")]
+        );
+        let cols = CsvRows::new(
+            LineCap::new(&b"id,name,face,notes\n"[..], MAX_LINE_BYTES),
+            Path::new("."),
+            None,
+        );
+        assert_eq!(cols.ignored, ["name", "notes"]);
+        let e = &csv_rows("id,rigth-index\n1,a.png\n")[0];
+        assert!(
+            e.as_ref()
+                .unwrap_err()
+                .message
+                .contains("'rigth-index': did you mean 'right-index'?"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn delimiter_from_the_header_or_given() {
+        assert_eq!(sniff_delimiter(b"id;face\n1;a,b.jpg\n"), b';');
+        assert_eq!(sniff_delimiter(b"id\tface\tright-index\r\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"id,face\n"), b',');
+        assert_eq!(
+            sniff_delimiter(b"\"a;b\",face\n"),
+            b',',
+            "quoted ; is a value"
+        );
+        assert_eq!(sniff_delimiter(b"id\n"), b',');
+        let rows = csv_rows("\u{feff}id;face;nome\r\n1;a,1.jpg;Ana\r\n");
+        let r = rows[0].as_ref().unwrap();
+        assert_eq!((r.line, r.id.as_str()), (2, "1"));
+        assert_eq!(r.faces, vec![PathBuf::from("/m/a,1.jpg")]);
+        let rows = csv_rows("id\tface\n1\ta.jpg\n");
+        assert_eq!(rows[0].as_ref().unwrap().faces.len(), 1);
+        // Given, it wins over the header: "id;face" is then one unknown column.
+        let given: Vec<_> = CsvRows::new(
+            LineCap::new(&b"id|face\n1|a.jpg\n"[..], MAX_LINE_BYTES),
+            Path::new("/m"),
+            Some(b'|'),
+        )
+        .collect();
+        assert_eq!(given[0].as_ref().unwrap().faces.len(), 1);
+        let given = CsvRows::new(
+            LineCap::new(&b"id;face\n1;a.jpg\n"[..], MAX_LINE_BYTES),
+            Path::new("/m"),
+            Some(b','),
+        );
+        assert!(matches!(&given.columns, Err(Some(e)) if e.message.contains("no 'id'")));
+    }
+
+    #[test]
     fn format_by_extension() {
+        assert_eq!(detect("a.TSV").unwrap(), Format::Tsv);
         assert_eq!(detect("a.CSV").unwrap(), Format::Csv);
         assert_eq!(detect("a.ndjson").unwrap(), Format::Jsonl);
         assert!(detect("-").is_err());

@@ -53,6 +53,8 @@ pub struct Config {
     pub manifest: String,
     /// The manifest's format; `None` to tell it by the file's extension.
     pub format: Option<manifest::Format>,
+    /// The CSV delimiter; `None` to tell it from the header line (`,` `;` or tab).
+    pub delimiter: Option<u8>,
     /// The journal file ([`default_journal`] unless the user named one).
     pub journal: PathBuf,
     /// Concurrent requests, at least 1.
@@ -180,7 +182,7 @@ fn run_inner(
     journal_file: &mut Option<journal::Opened>,
 ) -> Result<bool, Failed> {
     let early = |e: anyhow::Error| (e, false);
-    let manifest = Manifest::open(&cfg.manifest, cfg.format).map_err(early)?;
+    let manifest = Manifest::open(&cfg.manifest, cfg.format, cfg.delimiter).map_err(early)?;
 
     // 1. The journal: lock it first (a second process stops here), and load it. A
     // dry run only reads it.
@@ -209,6 +211,18 @@ fn run_inner(
 
     // 2. Validate everything before anything is sent.
     let (valid, problems) = plan::validate(cfg, &manifest, &loaded, stop).map_err(early)?;
+    let ignored = manifest.ignored_columns().map_err(early)?;
+    if !ignored.is_empty() {
+        reporter.note(&format!(
+            "warning: manifest {}: ignoring column(s) {}: biopass reads only id, face, face_2, ... and right-thumb ... left-little",
+            manifest.name,
+            ignored
+                .iter()
+                .map(|c| format!("'{c}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     summary.total = (valid.len() + problems.len()) as u64;
     if !problems.is_empty() && !cfg.skip_invalid {
         list(reporter, &manifest.name, Problems::Invalid, &problems);

@@ -45,8 +45,10 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
         manifest: manifest.to_string(),
         format: args.format.map(|f| match f {
             ManifestFormat::Csv => manifest::Format::Csv,
+            ManifestFormat::Tsv => manifest::Format::Tsv,
             ManifestFormat::Jsonl => manifest::Format::Jsonl,
         }),
+        delimiter: args.delimiter,
         journal,
         jobs: args.jobs.map_or(DEFAULT_JOBS, usize::from),
         rate: args.rate,

@@ -1,14 +1,118 @@
-//! `biopass completions SHELL`.
+//! `biopass completions SHELL` and `biopass man`: scripts and the manual page, both
+//! generated from the clap definition (checked-in copies: `completions/`, `doc/`).
+//!
+//! clap_complete's scripts, with two repairs to the fish one (README "Install"):
+//! - its guard for top-level completions runs `argparse` over the words typed so
+//!   far and gives up when that fails, which it does exactly while a global option
+//!   still waits for its value (`biopass --env <TAB>` offered file names): a line
+//!   that cannot be parsed yet has no subcommand, so the guard now says so;
+//! - `--finger POS=FILE` completes the positions (`right-index=`), then the file
+//!   after the `=`, and `completions <TAB>` offers the shells.
 
 use anyhow::Result;
-use clap::CommandFactory;
+use clap::{CommandFactory, ValueEnum};
+use clap_complete::Shell;
+
+use biopass::request::FINGER_NAMES;
 
 use crate::cli::Cli;
 use crate::render;
 
-pub fn run(shell: clap_complete::Shell) -> Result<u8> {
+pub fn run(shell: Shell) -> Result<u8> {
+    render::result_line(script(shell).trim_end())?;
+    Ok(0)
+}
+
+/// `biopass man`: the manual page, in roff, with every subcommand's page appended
+/// (one file is simpler to install than eleven; `man biopass` then has it all).
+pub fn man() -> Result<u8> {
+    // The page is checked in: no commit or target in it (`--version` has those).
+    let cmd = Cli::command().long_version(None);
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd.clone())
+        .render(&mut out)
+        .expect("writing to memory");
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        append_subcommand(&mut out, "biopass", sub);
+    }
+    // clap_mangen titles the after-help "EXTRA": here it holds the examples (and, on
+    // the first page, the key sources and exit codes).
+    let text = String::from_utf8(out)
+        .expect("roff is UTF-8")
+        .replacen(".SH EXTRA\n", ".SH \"EXAMPLES, API KEY, EXIT CODES\"\n", 1)
+        .replace(".SH EXTRA\n", ".SH EXAMPLES\n");
+    render::result_line(text.trim_end())?;
+    Ok(0)
+}
+
+/// A subcommand's section: its name as a heading, its about, usage and options.
+fn append_subcommand(out: &mut Vec<u8>, parent: &str, sub: &clap::Command) {
+    let name = format!("{parent} {}", sub.get_name());
+    let mut cmd = sub.clone().bin_name(name.clone());
+    cmd.build();
+    out.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_description_section(out).expect("memory");
+    man.render_synopsis_section(out).expect("memory");
+    man.render_options_section(out).expect("memory");
+    if cmd.get_after_long_help().is_some() {
+        man.render_extra_section(out).expect("memory");
+    }
+    for s in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        append_subcommand(out, &name, s);
+    }
+}
+
+/// The completion script for `shell`.
+pub fn script(shell: Shell) -> String {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "biopass", &mut out);
-    render::result_line(String::from_utf8_lossy(&out).trim_end())?;
-    Ok(0)
+    let text = String::from_utf8_lossy(&out).into_owned();
+    match shell {
+        Shell::Fish => fish_repairs(&text),
+        _ => text,
+    }
+}
+
+/// The guard line clap_complete writes after `argparse` in `__fish_biopass_needs_command`.
+const FISH_GUARD: &str =
+    "    argparse -s (__fish_biopass_global_optspecs) -- $cmd 2>/dev/null\n    or return\n";
+
+fn fish_repairs(text: &str) -> String {
+    // If clap_complete changes its script, the repair must be redone, not silently
+    // lost: the completions test fails here first.
+    assert!(
+        text.contains(FISH_GUARD),
+        "clap_complete's fish guard changed: update src/cmd/completions.rs"
+    );
+    let mut s = text.replace(
+        FISH_GUARD,
+        "    argparse -s (__fish_biopass_global_optspecs) -- $cmd 2>/dev/null\n    # Fails while a global option waits for its value: no subcommand yet.\n    or return 0\n",
+    );
+    let finger =
+        "-l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r";
+    s = s.replace(
+        finger,
+        &format!("{finger} -a \"(__fish_biopass_finger_positions)\""),
+    );
+    let names: Vec<String> = FINGER_NAMES.iter().map(|n| format!("{n}=")).collect();
+    let shells: Vec<String> = Shell::value_variants()
+        .iter()
+        .filter_map(|v| v.to_possible_value())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    s.push_str(&format!(
+        "\n# Added by biopass (src/cmd/completions.rs): finger positions, then the file.\n\
+         function __fish_biopass_finger_positions\n\
+         \x20   string match -q -- '*=*' (commandline -ct); and return\n\
+         \x20   printf '%s\\tfinger position\\n' {}\n\
+         end\n\
+         complete -c biopass -n \"__fish_biopass_using_subcommand completions\" -f -a \"{}\"\n",
+        names.join(" "),
+        shells.join(" ")
+    ));
+    s
 }

@@ -114,8 +114,13 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
             report::run(&a.journal, &s)
         }
         Command::Sandbox(SandboxCommand::Serve(a)) => sandbox::serve(a),
+        Command::Sandbox(SandboxCommand::Status) => {
+            sandbox::status(&target::sandbox_dir(), *format)
+        }
+        Command::Sandbox(SandboxCommand::Reset) => sandbox::reset(&target::sandbox_dir(), *format),
         Command::Completions { shell } => completions::run(*shell),
         Command::Doctor => doctor::run(&cli.global, m, format),
+        Command::Man => completions::man(),
     }
 }
 

@@ -1,4 +1,6 @@
-//! `biopass sandbox serve`: the library's sandbox as a standalone local server.
+//! `biopass sandbox serve`: the library's sandbox as a standalone local server;
+//! `sandbox status` and `sandbox reset`: the embedded sandbox's state folder
+//! (`BIOPASS_SANDBOX_DIR`), which the library knows the files of.
 
 use std::sync::Arc;
 
@@ -6,7 +8,7 @@ use anyhow::Result;
 use biopass::error::{Failure, Kind};
 use biopass::sandbox;
 
-use crate::cli::ServeArgs;
+use crate::cli::{OutputFormat, ServeArgs};
 use crate::render;
 
 pub fn serve(a: &ServeArgs) -> Result<u8> {
@@ -39,5 +41,54 @@ pub fn serve(a: &ServeArgs) -> Result<u8> {
         diag!("sandbox listening; Ctrl-C to stop");
         Ok(())
     })?;
+    Ok(0)
+}
+
+/// `sandbox status`. Text: `key<TAB>value` lines (dir, persons, bytes, files); JSON:
+/// one object.
+pub fn status(dir: &std::path::Path, format: OutputFormat) -> Result<u8> {
+    let st = sandbox::status(dir)?;
+    match format {
+        OutputFormat::Json => render::json_result(&serde_json::to_value(&st)?)?,
+        OutputFormat::Text => {
+            let persons = st
+                .persons
+                .map_or_else(|| "unknown".to_string(), |n| n.to_string());
+            render::result_line(&format!(
+                "dir\t{}\npersons\t{persons}\nbytes\t{}\nfiles\t{}",
+                st.dir.display(),
+                st.bytes,
+                st.files.len()
+            ))?;
+        }
+    }
+    if let Some(p) = &st.problem {
+        eprintln!("biopass: warning: {p}; `biopass sandbox reset` starts an empty sandbox");
+    }
+    Ok(0)
+}
+
+/// `sandbox reset`: prints what it removed (text: one line; JSON: one object).
+pub fn reset(dir: &std::path::Path, format: OutputFormat) -> Result<u8> {
+    let r = sandbox::reset(dir)?;
+    match format {
+        OutputFormat::Json => render::json_result(&serde_json::to_value(&r)?)?,
+        OutputFormat::Text => {
+            let persons = r.persons.map_or_else(
+                || "an unreadable state".to_string(),
+                |n| format!("{n} person(s)"),
+            );
+            let line = if r.removed.is_empty() {
+                format!("sandbox {} has no state: nothing to reset", r.dir.display())
+            } else {
+                format!(
+                    "reset sandbox {}: removed {} file(s), {persons}",
+                    r.dir.display(),
+                    r.removed.len()
+                )
+            };
+            render::result_line(&line)?;
+        }
+    }
     Ok(0)
 }

@@ -26,7 +26,7 @@ mod store;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -89,6 +89,66 @@ pub enum Persistence {
         /// The state file, if the state outlives the process.
         data: Option<PathBuf>,
     },
+}
+
+/// What the embedded sandbox keeps in a state folder ([`status`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The state files present in it (the state, its lock, crash leftovers).
+    pub files: Vec<PathBuf>,
+    /// Their size in bytes.
+    pub bytes: u64,
+    /// People enrolled; `None` when the state file cannot be read (see `problem`).
+    pub persons: Option<usize>,
+    /// Why the state file cannot be read, if it cannot.
+    pub problem: Option<String>,
+}
+
+/// Where the embedded sandbox's state in `dir` is, how many people it holds and how
+/// big it is. Reads only; a folder that does not exist is an empty sandbox.
+pub fn status(dir: &Path) -> Result<Status> {
+    let files = store::state_files(dir)?;
+    let bytes = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let (persons, problem) = match store::persons_in(dir) {
+        Ok(n) => (Some(n), None),
+        Err(e) => (None, Some(format!("{e:#}"))),
+    };
+    Ok(Status {
+        dir: dir.to_path_buf(),
+        files,
+        bytes,
+        persons,
+        problem,
+    })
+}
+
+/// What [`reset`] removed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Reset {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The files removed.
+    pub removed: Vec<PathBuf>,
+    /// The people the state held; `None` if it could not be read (removed anyway).
+    pub persons: Option<usize>,
+}
+
+/// Delete the embedded sandbox's state in `dir`, without asking: it is throwaway
+/// local test data. Only the sandbox's own files go; the folder and anything else
+/// in it stay. A sandbox with no state is reset already.
+pub fn reset(dir: &Path) -> Result<Reset> {
+    let (removed, persons) = store::remove_state(dir)?;
+    Ok(Reset {
+        dir: dir.to_path_buf(),
+        removed,
+        persons,
+    })
 }
 
 /// A running sandbox. Dropping it stops the server too, but only [`Handle::shutdown`]

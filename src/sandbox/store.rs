@@ -25,6 +25,84 @@ use super::request::{Biometrics, FINGER_SLOTS, PersonRequest};
 /// Version of the state file layout, checked on load.
 const FORMAT: u32 = 1;
 
+/// The state file of a sandbox folder (sync mode).
+pub const STATE_FILE: &str = "sandbox.json";
+/// The lock file beside it.
+pub const LOCK_FILE: &str = "sandbox.lock";
+
+/// Whether a file of a sandbox folder is sandbox state: the state file, its lock, or
+/// a temporary file [`write_atomic`] left behind in a crash. Nothing else in the
+/// folder is ever touched (it may be a folder the user chose for other things too).
+fn is_state_file(name: &str) -> bool {
+    name == STATE_FILE
+        || name == LOCK_FILE
+        || (name.starts_with(&format!(".{STATE_FILE}.")) && name.ends_with(".tmp"))
+}
+
+/// The sandbox state files present in `dir` (none if it does not exist), sorted.
+pub fn state_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading sandbox directory {}", dir.display()));
+        }
+    };
+    let mut files = vec![];
+    for entry in entries {
+        let entry =
+            entry.with_context(|| format!("reading sandbox directory {}", dir.display()))?;
+        if entry.file_name().to_str().is_some_and(is_state_file) {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The people in `dir`'s state (0 if there is none), read under the shared lock.
+pub fn persons_in(dir: &Path) -> Result<usize> {
+    let state = dir.join(STATE_FILE);
+    if !state.exists() {
+        return Ok(0);
+    }
+    let _lock = FileLock::take(&dir.join(LOCK_FILE), false)?;
+    Ok(load(&state)?.persons.len())
+}
+
+/// Delete `dir`'s state files, under the exclusive lock so that no request of another
+/// process is half-way through. Returns the files removed and the people they held
+/// (`None` if the state file could not be read: it is removed all the same).
+pub fn remove_state(dir: &Path) -> Result<(Vec<PathBuf>, Option<usize>)> {
+    let files = state_files(dir)?;
+    if files.is_empty() {
+        return Ok((files, Some(0)));
+    }
+    let lock = dir.join(LOCK_FILE);
+    let persons = {
+        let _lock = FileLock::take(&lock, true)?;
+        let persons = load(&dir.join(STATE_FILE)).ok().map(|s| s.persons.len());
+        for f in files.iter().filter(|f| **f != lock) {
+            match fs::remove_file(f) {
+                Err(e) if e.kind() != ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("removing {}", f.display()));
+                }
+                _ => {}
+            }
+        }
+        persons
+    };
+    // The lock goes last, once released: a process that opens it now finds no state.
+    match fs::remove_file(&lock) {
+        Err(e) if e.kind() != ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("removing {}", lock.display()));
+        }
+        _ => {}
+    }
+    // (A lock this call created is not reported: it was never state.)
+    Ok((files, persons))
+}
+
 /// Everything the sandbox remembers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -209,8 +287,8 @@ impl Store {
             Persistence::Sync { dir } => {
                 create_private_dir(dir)?;
                 let store = Store::Sync {
-                    state: dir.join("sandbox.json"),
-                    lock: dir.join("sandbox.lock"),
+                    state: dir.join(STATE_FILE),
+                    lock: dir.join(LOCK_FILE),
                 };
                 store.stats()?;
                 Ok(store)
