@@ -294,12 +294,7 @@ pub fn open(path: &Path) -> Result<(Opened, Loaded)> {
         ),
         Err(e) => return Err(open_error(path, e)),
     };
-    let meta = file
-        .metadata()
-        .map_err(|e| io_fail(path, "cannot stat", e))?;
-    if !meta.is_file() {
-        return Err(io_fail(path, "cannot use", "not a regular file"));
-    }
+    let meta = regular_file(&file, path)?;
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -332,6 +327,17 @@ pub fn open(path: &Path) -> Result<(Opened, Loaded)> {
     Ok((opened, loaded))
 }
 
+/// The file's metadata, if it is a regular file (not a FIFO, a device, a folder).
+fn regular_file(file: &File, path: &Path) -> Result<std::fs::Metadata> {
+    let meta = file
+        .metadata()
+        .map_err(|e| io_fail(path, "cannot stat", e))?;
+    if !meta.is_file() {
+        return Err(io_fail(path, "cannot use", "not a regular file"));
+    }
+    Ok(meta)
+}
+
 /// Open for reading only, never through a symbolic link.
 fn open_read_only(path: &Path) -> std::io::Result<File> {
     let mut o = std::fs::OpenOptions::new();
@@ -354,12 +360,7 @@ pub fn peek(path: &Path) -> Result<Loaded> {
         }
         Err(e) => return Err(open_error(path, e)),
     };
-    let meta = file
-        .metadata()
-        .map_err(|e| io_fail(path, "cannot stat", e))?;
-    if !meta.is_file() {
-        return Err(io_fail(path, "cannot use", "not a regular file"));
-    }
+    regular_file(&file, path)?;
     Ok(load(&file, path)?.0)
 }
 
@@ -466,12 +467,7 @@ pub fn read_records(path: &Path, each: impl FnMut(Record)) -> Result<bool> {
         }
         Err(e) => return Err(open_error(path, e)),
     };
-    let meta = file
-        .metadata()
-        .map_err(|e| io_fail(path, "cannot stat", e))?;
-    if !meta.is_file() {
-        return Err(io_fail(path, "cannot use", "not a regular file"));
-    }
+    regular_file(&file, path)?;
     Ok(scan(
         &file,
         path,

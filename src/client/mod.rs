@@ -400,19 +400,24 @@ impl Client {
                     Sent::Maybe,
                     format!("interrupted while waiting for {}: the request may have been processed", self.host),
                 )),
-                done = tokio::time::timeout(self.timeout, exchange) => done.unwrap_or_else(|_| {
-                    Err(AttemptError::new(
-                        Kind::Unavailable,
-                        Sent::Maybe,
-                        format!(
-                            "no answer from {} within {}s (raise --timeout)",
-                            self.host,
-                            self.timeout.as_secs_f64()
-                        ),
-                    ))
-                }),
+                done = tokio::time::timeout(self.timeout, exchange) => {
+                    done.unwrap_or_else(|_| Err(self.timed_out()))
+                }
             }
         })
+    }
+
+    /// `--timeout` passed: the request may have been acted on.
+    fn timed_out(&self) -> AttemptError {
+        AttemptError::new(
+            Kind::Unavailable,
+            Sent::Maybe,
+            format!(
+                "no answer from {} within {}s (raise --timeout)",
+                self.host,
+                self.timeout.as_secs_f64()
+            ),
+        )
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> AttemptError {
@@ -438,15 +443,7 @@ system trust store); otherwise check the endpoint",
                 format!("cannot connect to {}: {cause}", self.host),
             )
         } else if e.is_timeout() {
-            AttemptError::new(
-                Kind::Unavailable,
-                Sent::Maybe,
-                format!(
-                    "no answer from {} within {}s (raise --timeout)",
-                    self.host,
-                    self.timeout.as_secs_f64()
-                ),
-            )
+            self.timed_out()
         } else {
             AttemptError::new(
                 Kind::Unavailable,
