@@ -84,6 +84,11 @@ impl Op {
         }
     }
 
+    /// The operation of a [`Op::name`] (as journals and summaries record it).
+    pub fn from_name(name: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|op| op.name() == name)
+    }
+
     /// The name used in messages and journals.
     pub fn name(self) -> &'static str {
         match self {

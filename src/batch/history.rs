@@ -10,6 +10,8 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::journal::{self, Record, State};
+use super::report::done_word;
+use crate::request::Op;
 
 /// One manifest row as the journal knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,16 +62,7 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
             fp,
             attempt: _,
         } => {
-            let f = rows.entry(id.clone()).or_default();
-            if f.fp != fp || f.row.is_none() {
-                *f = Fold {
-                    fp,
-                    ..Fold::default()
-                };
-                f.row = Some(new_row(line, id));
-            }
-            let r = f.row.as_mut().expect("set above");
-            r.line = line;
+            let r = current(&mut rows, line, id, fp);
             r.attempts += 1;
             r.outcome = "pending";
             r.finished_at = None;
@@ -95,16 +88,7 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
                 invalid.insert(key, r);
                 return;
             }
-            let f = rows.entry(id.clone()).or_default();
-            if f.fp != fp || f.row.is_none() {
-                *f = Fold {
-                    fp,
-                    ..Fold::default()
-                };
-                f.row = Some(new_row(line, id));
-            }
-            let r = f.row.as_mut().expect("set above");
-            r.line = line;
+            let r = current(&mut rows, line, id, fp);
             r.outcome = outcome_word(&op, state);
             r.finished_at = if r.outcome == "pending" { None } else { at };
             // As on the batch's row lines: a reason only for rows that did not make
@@ -129,6 +113,20 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
     Ok(out)
 }
 
+/// The row of `id` for content `fp` at `line`: a new content starts a new history.
+fn current(rows: &mut HashMap<String, Fold>, line: u64, id: String, fp: String) -> &mut Row {
+    let f = rows.entry(id.clone()).or_default();
+    if f.fp != fp || f.row.is_none() {
+        *f = Fold {
+            fp,
+            row: Some(new_row(line, id)),
+        };
+    }
+    let r = f.row.as_mut().expect("set above");
+    r.line = line;
+    r
+}
+
 fn new_row(line: u64, id: String) -> Row {
     Row {
         line,
@@ -145,11 +143,7 @@ fn new_row(line: u64, id: String) -> Row {
 /// The batch row word for a journal state, under the journal's operation.
 fn outcome_word(op: &str, state: State) -> &'static str {
     match state {
-        State::Done => match op {
-            "update" => "updated",
-            "delete" => "deleted",
-            _ => "enrolled",
-        },
+        State::Done => Op::from_name(op).map_or("enrolled", done_word),
         State::Reconciled => "reconciled",
         State::Skipped => "skipped",
         State::Failed => "failed",

@@ -131,11 +131,6 @@ pub enum Record {
     },
 }
 
-/// Now, in whole seconds since the Unix epoch (the `at` of records).
-pub fn now_secs() -> u64 {
-    crate::time::now_secs()
-}
-
 /// What the journal says about one CustomID.
 #[derive(Debug, Clone, Default)]
 pub struct History {
@@ -170,11 +165,9 @@ pub struct Loaded {
     /// The target of the last run recorded: `None` if no run is recorded, `Some(None)`
     /// for a run record from before journals recorded their target.
     pub last_target: Option<Option<String>>,
-    /// The last line was cut short by a crash: [`open`] cuts it off, [`peek`] leaves
-    /// it.
+    /// The last line was cut short by a crash: [`Opened::prepare`] cuts it off,
+    /// [`peek`] leaves it.
     pub torn_tail: bool,
-    /// No record yet: a new (or empty) journal.
-    pub empty: bool,
 }
 
 impl Loaded {
@@ -352,12 +345,7 @@ fn open_read_only(path: &Path) -> std::io::Result<File> {
 pub fn peek(path: &Path) -> Result<Loaded> {
     let file = match open_read_only(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Loaded {
-                empty: true,
-                ..Loaded::default()
-            });
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
         Err(e) => return Err(open_error(path, e)),
     };
     regular_file(&file, path)?;
@@ -378,7 +366,6 @@ fn load(file: &File, path: &Path) -> Result<(Loaded, u64)> {
     let mut loaded = Loaded::default();
     let scanned = scan(file, path, NOT_A_JOURNAL_RUN, |rec| apply(&mut loaded, rec))?;
     loaded.torn_tail = scanned.torn_tail;
-    loaded.empty = scanned.lines == 0 || (scanned.lines == 1 && loaded.torn_tail);
     for h in loaded.rows.values_mut() {
         if h.open {
             // Started, never ended: the process died with the request in flight.
@@ -391,8 +378,6 @@ fn load(file: &File, path: &Path) -> Result<(Loaded, u64)> {
 
 /// What [`scan`] saw besides the records.
 struct Scanned {
-    /// Lines read, the torn one included.
-    lines: u64,
     /// The length of the whole lines.
     good_len: u64,
     /// The last line was cut short.
@@ -445,7 +430,6 @@ fn scan(file: &File, path: &Path, advice: &str, mut each: impl FnMut(Record)) ->
         good_len += n as u64;
     }
     Ok(Scanned {
-        lines: lineno,
         good_len,
         torn_tail,
     })

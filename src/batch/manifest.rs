@@ -155,28 +155,31 @@ impl Manifest {
     /// I/O) is an `Err` of the iterator's first item with line 1.
     pub fn rows(&self) -> Result<Box<dyn Iterator<Item = Result<Row, RowError>> + '_>> {
         let reader = LineCap::new(self.reader()?, MAX_LINE_BYTES);
-        Ok(match self.format {
-            Format::Csv => Box::new(CsvRows::new(reader, &self.base, self.delimiter)),
-            Format::Tsv => Box::new(CsvRows::new(
-                reader,
-                &self.base,
-                Some(self.delimiter.unwrap_or(b'\t')),
-            )),
-            Format::Jsonl => Box::new(JsonlRows::new(
+        Ok(match self.csv_delimiter() {
+            Some(delimiter) => Box::new(CsvRows::new(reader, &self.base, delimiter)),
+            None => Box::new(JsonlRows::new(
                 BufReader::with_capacity(256 * 1024, reader),
                 &self.base,
             )),
         })
     }
 
+    /// For CSV and TSV, the delimiter (`None` inside: told from the header); `None`
+    /// for JSON Lines.
+    fn csv_delimiter(&self) -> Option<Option<u8>> {
+        match self.format {
+            Format::Jsonl => None,
+            Format::Csv => Some(self.delimiter),
+            Format::Tsv => Some(Some(self.delimiter.unwrap_or(b'\t'))),
+        }
+    }
+
     /// The header's columns that name nothing biopass reads (a `name` or `notes`
     /// column of a spreadsheet): they are ignored, and the caller warns once. Empty
     /// for JSON Lines, and when the header cannot be read (the rows report that).
     pub fn ignored_columns(&self) -> Result<Vec<String>> {
-        let delimiter = match self.format {
-            Format::Jsonl => return Ok(vec![]),
-            Format::Csv => self.delimiter,
-            Format::Tsv => Some(self.delimiter.unwrap_or(b'\t')),
+        let Some(delimiter) = self.csv_delimiter() else {
+            return Ok(vec![]);
         };
         let reader = LineCap::new(self.reader()?, MAX_LINE_BYTES);
         Ok(CsvRows::new(reader, &self.base, delimiter).ignored)

@@ -274,7 +274,7 @@ fn run_inner(
             env: Some(cfg.env.clone()),
             shard: summary.shard.clone(),
             pid: std::process::id(),
-            at: journal::now_secs(),
+            at: crate::time::now_secs(),
         })
         .map_err(|e| (e, true))?;
     // Invalid rows, with --skip-invalid: recorded as invalid, listed, the rest run.

@@ -143,7 +143,7 @@ impl End<'_> {
             kind: self.kind.map(|k| k.name().into()),
             error: self.error.map(|e| sanitize(e, 300)),
             ms: self.ms,
-            at: Some(journal::now_secs()),
+            at: Some(crate::time::now_secs()),
         }
     }
 }

@@ -268,7 +268,7 @@ impl Client {
         body: &Bytes,
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
-        let (status, headers, buf, _) = self.exchange(op, body, cancel)?;
+        let (status, headers, buf, _) = self.exchange(op, body, cancel, false)?;
         classify(op, status, &headers, &buf, self.secret())
     }
 
@@ -276,7 +276,7 @@ impl Client {
     /// certificate (DER) when the answer came over https. For `doctor`, which reports
     /// the certificate's issuer and expiry.
     pub fn probe(&self, op: Op, body: &Bytes, cancel: &(dyn Fn() -> bool + Sync)) -> Probed {
-        match self.exchange(op, body, cancel) {
+        match self.exchange(op, body, cancel, true) {
             Ok((status, headers, buf, peer_certificate)) => Probed {
                 peer_certificate,
                 result: classify(op, status, &headers, &buf, self.secret()),
@@ -294,12 +294,14 @@ impl Client {
     }
 
     /// Send and read the whole answer: status, headers, body (at most
-    /// [`MAX_RESPONSE`]) and the server's certificate if TLS was used.
+    /// [`MAX_RESPONSE`]) and, if `want_certificate` and TLS was used, the server's
+    /// certificate.
     fn exchange(
         &self,
         op: Op,
         body: &Bytes,
         cancel: &(dyn Fn() -> bool + Sync),
+        want_certificate: bool,
     ) -> Result<Exchanged, AttemptError> {
         if cancel() {
             return Err(AttemptError::new(
@@ -330,10 +332,12 @@ impl Client {
         let started = Instant::now();
         let exchange = async {
             let mut resp = req.send().await.map_err(|e| self.transport_error(&e))?;
+            // Copied only for `probe`: a batch's attempts never look at it.
             let peer_certificate = resp
                 .extensions()
                 .get::<reqwest::tls::TlsInfo>()
                 .and_then(|t| t.peer_certificate())
+                .filter(|_| want_certificate)
                 .map(<[u8]>::to_vec);
             let status = resp.status();
             let headers = resp.headers().clone();

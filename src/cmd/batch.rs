@@ -122,11 +122,7 @@ fn print_summary(summary: &Summary, s: &Settings, stop_message: Option<&str>) {
     if summary.dry_run {
         return; // the dry run's own note says it all
     }
-    let done_word = batch::report::done_word(match summary.op {
-        "enroll" => Op::Enroll,
-        "update" => Op::Update,
-        _ => Op::Delete,
-    });
+    let done_word = Op::from_name(summary.op).map_or("done", batch::report::done_word);
     let mut line = format!(
         "biopass: {} rows: {} {done_word}, {} reconciled, {} already done, {} skipped, {} failed, {} invalid, {} pending; {} requests in {:.1}s",
         summary.total,

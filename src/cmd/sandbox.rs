@@ -63,7 +63,7 @@ pub fn status(dir: &std::path::Path, format: OutputFormat) -> Result<u8> {
         }
     }
     if let Some(p) = &st.problem {
-        eprintln!("biopass: warning: {p}; `biopass sandbox reset` starts an empty sandbox");
+        diag!("biopass: warning: {p}; `biopass sandbox reset` starts an empty sandbox");
     }
     Ok(0)
 }
