@@ -48,12 +48,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/biopass-bench.XXXXXX")
-SERVER_PID=
 cleanup() {
-    if [[ -n $SERVER_PID ]]; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    kill_server
     if [[ ${KEEP:-} == 1 ]]; then
         echo "# kept $work"
     else
@@ -62,33 +58,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-say() { printf '# %s\n' "$*"; }
-warn() { printf 'WARNING: %s\n' "$*"; WARNINGS=$((WARNINGS + 1)); }
-WARNINGS=0
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%s\", $* }"; }  # calc 'sprintf("%.2f", 1/3)'
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 # ---------------------------------------------------------------- tools
-
-try_install() { # package: apt-get install it if we can (root, or sudo without a password)
-    local sudo=
-    if [[ $(id -u) != 0 ]]; then
-        sudo -n true 2>/dev/null || return 1
-        sudo="sudo -n"
-    fi
-    command -v apt-get >/dev/null || return 1
-    say "installing Debian package $1"
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1 && return 0
-    $sudo apt-get update -q >/dev/null 2>&1 || true
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1
-}
-
-TIME=/usr/bin/time
-if ! [[ -x $TIME ]] && ! try_install time; then
-    TIME=
-    say "/usr/bin/time unavailable: peak RSS from polling VmHWM, no client CPU figures"
-fi
 
 LOADGEN=
 if command -v wrk >/dev/null; then
@@ -107,18 +80,7 @@ done
 
 # ---------------------------------------------------------------- build and data
 
-if [[ ${NO_BUILD:-} != 1 ]]; then
-    say "cargo build --release"
-    (cd "$root" && cargo build --release -q)
-fi
-# A private copy, so a rebuild by someone else during the run cannot swap the binary.
-cp "$root/target/release/biopass" "$work/biopass"
-BIN=$work/biopass
-
-say "biopass $("$BIN" --version 2>/dev/null | awk '{print $NF}')," \
-    "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(
-        [[ -n $(git -C "$root" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null) ]] && echo ' + uncommitted changes in src/')"
-say "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr)"
+build_bin
 say "curl $(curl --version | awk 'NR==1{print $2}'), $(python3 --version 2>&1)," \
     "${LOADGEN:-no load generator} $([[ $LOADGEN == wrk ]] && wrk -v 2>&1 | awk 'NR==1{print $2}')"
 
@@ -128,34 +90,6 @@ python3 "$here/gen_data.py" "$data" "$N"
 head -n $((LAT_N + 1)) "$data/manifest.csv" >"$data/manifest_lat.csv"
 
 # ---------------------------------------------------------------- sandbox
-
-start_server() { # latency_ms
-    local out=$work/server.out
-    : >"$out"
-    "$BIN" sandbox serve --port 0 --latency-ms "$1" >"$out" 2>>"$work/server.err" &
-    SERVER_PID=$!
-    local i
-    for ((i = 0; i < 200; i++)); do
-        [[ $(grep -c '^BIOPASS_' "$out") -ge 2 ]] && break
-        kill -0 "$SERVER_PID" 2>/dev/null || { echo "sandbox exited:" >&2; cat "$work/server.err" >&2; exit 1; }
-        sleep 0.05
-    done
-    ENDPOINT=$(sed -n 's/^BIOPASS_ENDPOINT=//p' "$out")
-    KEY=$(sed -n 's/^BIOPASS_API_KEY=//p' "$out")
-    [[ -n $ENDPOINT && -n $KEY ]] || { echo "sandbox did not print its endpoint" >&2; exit 1; }
-}
-
-server_cpu() { # seconds of CPU the running sandbox has used
-    awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$SERVER_PID/stat"
-}
-
-stop_server() {
-    SERVER_CPU=$(server_cpu)
-    curl -s -o "$work/stats.json" "$ENDPOINT/_sandbox/stats" || : >"$work/stats.json"
-    kill -TERM "$SERVER_PID"
-    wait "$SERVER_PID" || true
-    SERVER_PID=
-}
 
 enroll_counts() { # prefix -> "distinct_ids total_enrolls requests" from the last stats
     python3 -c '
@@ -178,36 +112,6 @@ check_enrolled() { # label prefix expected
 }
 
 # ---------------------------------------------------------------- timing
-
-# run_timed OUTFILE cmd...: runs cmd (stdout to /dev/null, stderr to OUTFILE), sets WALL,
-# RC, CLIENT_CPU (user+sys of cmd and its children) and CLIENT_RSS_KB (peak RSS of the
-# largest single process).
-run_timed() {
-    local errfile=$1 t0 t1
-    shift
-    CLIENT_CPU=- CLIENT_RSS_KB=
-    t0=$(now)
-    if [[ -n $TIME ]]; then
-        RC=0
-        "$TIME" -v -o "$work/time.out" "$@" >/dev/null 2>"$errfile" || RC=$?
-        t1=$(now)
-        CLIENT_CPU=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$work/time.out")
-        CLIENT_RSS_KB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.out")
-    else
-        "$@" >/dev/null 2>"$errfile" &
-        local pid=$! hwm=0 v
-        while kill -0 "$pid" 2>/dev/null; do
-            v=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
-            [[ -n $v ]] && hwm=$v
-            sleep 0.02
-        done
-        RC=0
-        wait "$pid" || RC=$?
-        t1=$(now)
-        CLIENT_RSS_KB=$hwm
-    fi
-    WALL=$(calc "sprintf(\"%.3f\", $t1 - $t0)")
-}
 
 # Results, keyed "pass/tool". Each repetition appends a line to RUNS; finalize keeps
 # the median repetition (by rows/s) and lists all of them.

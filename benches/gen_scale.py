@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Make the scale benchmark's synthetic inputs (used by scale.sh; not timed).
+
+Usage:
+  gen_scale.py images DIR              small/0-3.jpg (~1 KB, 96x96) and big/0-7.jpg (~5 MiB)
+  gen_scale.py manifest FILE N [IMGDIR] CSV `id,face`, N rows over the 4 small images
+  gen_scale.py dups FILE N DISTINCT    N rows cycling over DISTINCT CustomIDs
+  gen_scale.py longline FILE MB        a header, one good row, then a row with an MB-long field
+  gen_scale.py wideheader FILE COLS    a header line of COLS columns (then one row)
+
+Images are generated patterns (gradients and seeded noise) written by Pillow, never
+pictures of anyone. Pillow is imported only for `images`.
+"""
+
+import os
+import random
+import sys
+
+
+def images(out):
+    from PIL import Image  # noqa: only this subcommand needs Pillow
+
+    rng = random.Random(20261129)
+    os.makedirs(os.path.join(out, "small"), exist_ok=True)
+    os.makedirs(os.path.join(out, "big"), exist_ok=True)
+    for i in range(4):
+        img = Image.new("RGB", (96, 96))
+        img.putdata(
+            [((x * 2 + i * 40) % 256, (y * 2) % 256, (x + y + i * 60) % 256)
+             for y in range(96) for x in range(96)]
+        )
+        img.save(os.path.join(out, "small", f"{i}.jpg"), quality=70)
+    # ~5 MiB each: seeded noise compresses poorly, so size tracks pixel count.
+    side = 2400
+    for i in range(8):
+        noise = rng.randbytes(side * side * 3)
+        Image.frombytes("RGB", (side, side), noise).save(
+            os.path.join(out, "big", f"{i}.jpg"), quality=90
+        )
+
+
+def manifest(path, n, imgdir="img/small"):
+    with open(path, "w") as f:
+        f.write("id,face\n")
+        chunk = 100_000
+        for start in range(0, n, chunk):
+            f.write("".join(
+                f"scale-{i:08d},{imgdir}/{i % 4}.jpg\n" for i in range(start, min(n, start + chunk))
+            ))
+
+
+def dups(path, n, distinct):
+    with open(path, "w") as f:
+        f.write("id,face\n")
+        chunk = 100_000
+        for start in range(0, n, chunk):
+            f.write("".join(
+                f"dup-{i % distinct:04d},img/small/{i % 4}.jpg\n" for i in range(start, min(n, start + chunk))
+            ))
+
+
+def longline(path, mb):
+    with open(path, "w") as f:
+        f.write("id,face\nok-1,img/small/0.jpg\nlong-2,")
+        block = "A" * (1 << 20)
+        for _ in range(mb):
+            f.write(block)
+        f.write("\nok-3,img/small/1.jpg\n")
+
+
+def wideheader(path, cols):
+    with open(path, "w") as f:
+        f.write("id,face")
+        block = ",x" * (1 << 19)
+        left = cols - 2
+        while left > 0:
+            k = min(left, 1 << 19)
+            f.write(block if k == 1 << 19 else ",x" * k)
+            left -= k
+        f.write("\nw-1,img/small/0.jpg\n")
+
+
+def main():
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "images":
+        images(args[0])
+    elif cmd == "manifest":
+        manifest(args[0], int(args[1]), *(args[2:3]))
+    elif cmd == "dups":
+        dups(args[0], int(args[1]), int(args[2]))
+    elif cmd == "longline":
+        longline(args[0], int(args[1]))
+    elif cmd == "wideheader":
+        wideheader(args[0], int(args[1]))
+    else:
+        sys.exit(f"unknown command {cmd}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Scale benchmark: memory and cost per row at 100k-10M rows, 5 MiB photos, the embedded
+# sandbox at 100-10k rows, and bad input at scale. Prints one table with the target of
+# each case beside it and PASS/FAIL. The verdict is in the output, not the exit code.
+#
+#   bash benches/scale.sh            # everything: about 15-25 minutes on 2 cores
+#   ONLY="dry bad" bash benches/scale.sh
+#
+# Sections (ONLY picks some; default all):
+#   start  --version startup, median of 21 runs
+#   dry    dry run (validation + plan, nothing sent) of 100k, 1M and 10M-row manifests
+#   real   real runs against `biopass sandbox serve`, --jobs 8, ~1 KB JPEGs: 100k and 1M
+#   big    8 x ~5 MiB JPEGs (16 rows) at --jobs 8 against `sandbox serve`
+#   emb    the embedded sandbox (--env sandbox) at 100, 1k and 10k rows
+#   bad    a 200 MB field, a header of 1e9 columns, 10M rows with 10 distinct CustomIDs
+#
+# Knobs: DRY_ROWS ["100000 1000000 10000000"], REAL_ROWS ["100000 1000000"],
+# EMB_ROWS ["100 1000 10000"], LONG_MB [200], WIDE_COLS [1000000000], DUP_ROWS [10000000],
+# JOBS [8], KEEP=1 (keep the temporary folder), NO_BUILD=1 (use target/release/biopass).
+# Images are generated patterns written by Pillow (installed under target/bench-tools
+# with pip when missing). Everything runs on 127.0.0.1.
+set -euo pipefail
+
+ONLY=${ONLY:-start dry real big emb bad}
+DRY_ROWS=${DRY_ROWS:-100000 1000000 10000000}
+REAL_ROWS=${REAL_ROWS:-100000 1000000}
+EMB_ROWS=${EMB_ROWS:-100 1000 10000}
+LONG_MB=${LONG_MB:-200}
+WIDE_COLS=${WIDE_COLS:-1000000000}
+DUP_ROWS=${DUP_ROWS:-10000000}
+JOBS=${JOBS:-8}
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+work=$(mktemp -d "${TMPDIR:-/tmp}/biopass-scale.XXXXXX")
+cleanup() {
+    kill_server
+    if [[ ${KEEP:-} == 1 ]]; then echo "# kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+
+build_bin
+py=$root/target/bench-tools/py
+if ! python3 -c 'import PIL' 2>/dev/null && ! PYTHONPATH=$py python3 -c 'import PIL' 2>/dev/null; then
+    say "installing Pillow under target/bench-tools (to draw the synthetic JPEGs)"
+    python3 -m pip install -q --target "$py" pillow >/dev/null
+fi
+export PYTHONPATH=$py${PYTHONPATH:+:$PYTHONPATH}
+gen() { python3 "$here/gen_scale.py" "$@"; }
+
+data=$work/data
+mkdir -p "$data/img"
+gen images "$data/img"
+small_bytes=$(cat "$data"/img/small/*.jpg | wc -c)
+say "images: 4 small JPEGs, $((small_bytes / 4)) bytes on average; 8 big JPEGs, $(($(cat "$data"/img/big/*.jpg | wc -c) / 8)) bytes on average"
+
+# ---------------------------------------------------------------- the table
+
+printf '\n%-30s %9s %9s %9s %9s %9s  %-30s %s\n' case rows secs 'µs/row' 'RSS MiB' 'B/row' target verdict
+row() { # case rows secs us_per_row rss_mib bytes_per_row target verdict
+    printf '%-30s %9s %9s %9s %9s %9s  %-30s %s\n' "$@"
+}
+verdict() { [[ $(calc "($1) ? 1 : 0") == 1 ]] && echo PASS || echo FAIL; }
+mib() { calc "sprintf(\"%.1f\", $1 / 1024)"; }
+per_row_us() { calc "sprintf(\"%.2f\", $1 * 1e6 / $2)"; }
+per_row_b() { calc "sprintf(\"%.0f\", $1 * 1024 / $2)"; }
+declare -A SECS_OF JSIZE_OF US_OF
+
+# ---------------------------------------------------------------- start
+
+if want start; then
+    times=()
+    for _ in $(seq 21); do
+        t0=$EPOCHREALTIME; "$BIN" --version >/dev/null; t1=$EPOCHREALTIME
+        times+=("$(calc "sprintf(\"%.2f\", ($t1 - $t0) * 1000)")")
+    done
+    med=$(printf '%s\n' "${times[@]}" | sort -g | sed -n 11p)
+    # Wall time on a shared machine includes waiting for a CPU; CPU time does not.
+    cpu=-
+    if command -v perf >/dev/null; then
+        cpu=$(perf stat -x, -r 21 -e task-clock "$BIN" --version 2>&1 >/dev/null |
+            awk -F, '/task-clock/ { printf "%.2f", $1 }') || cpu=-
+    fi
+    row "--version (21 runs)" - "${med}ms" - - - "about 1-2 ms (wall, median)" "$(verdict "$med <= 3")"
+    if [[ -n $cpu && $cpu != - ]]; then
+        row "  CPU per --version" - "${cpu}ms" - - - "about 1-2 ms (CPU, mean)" "$(verdict "$cpu <= 3")"
+    fi
+fi
+
+# ---------------------------------------------------------------- dry runs
+
+if want dry; then
+    for n in $DRY_ROWS; do
+        gen manifest "$data/dry-$n.csv" "$n"
+        run_timed "$work/dry-$n.err" "$BIN" enroll --from "$data/dry-$n.csv" --dry-run -q \
+            --env sandbox --journal "$work/dry-$n.journal"
+        [[ $RC == 0 ]] || warn "dry run of $n rows exited $RC: $(head -c 300 "$work/dry-$n.err")"
+        SECS_OF[dry/$n]=$WALL
+        limit=$( ((n > 1000000)) && echo 256 || echo 64)
+        row "dry run" "$n" "$WALL" "$(per_row_us "$WALL" "$n")" "$(mib "$CLIENT_RSS_KB")" \
+            "$(per_row_b "$CLIENT_RSS_KB" "$n")" "peak RSS <= $limit MiB" \
+            "$(verdict "$CLIENT_RSS_KB <= $limit * 1024")"
+        rm -f "$data/dry-$n.csv"
+    done
+    if [[ -n ${SECS_OF[dry/100000]:-} && -n ${SECS_OF[dry/1000000]:-} ]]; then
+        r=$(calc "sprintf(\"%.1f\", ${SECS_OF[dry/1000000]} / ${SECS_OF[dry/100000]})")
+        row "dry run: time 1M / 100k" - "${r}x" - - - "about 10x (<= 11x)" "$(verdict "$r <= 11")"
+    fi
+fi
+
+# ---------------------------------------------------------------- real runs
+
+if want real; then
+    for n in $REAL_ROWS; do
+        gen manifest "$data/real-$n.csv" "$n"
+        start_server
+        run_timed "$work/real-$n.err" env BIOPASS_ENDPOINT="$ENDPOINT" BIOPASS_API_KEY="$KEY" \
+            "$BIN" enroll --from "$data/real-$n.csv" --jobs "$JOBS" -q --progress-interval 0 \
+            --journal "$work/real-$n.journal"
+        stop_server
+        [[ $RC == 0 ]] || warn "real run of $n rows exited $RC: $(head -c 300 "$work/real-$n.err")"
+        got=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); e=s.get("enrolls",{}); print(len(e), sum(e.values()))' "$work/stats.json" 2>/dev/null || echo "? ?")
+        [[ $got == "$n $n" ]] || warn "real run of $n rows: the sandbox saw (distinct, enrolls) = ($got)"
+        SECS_OF[real/$n]=$WALL
+        JSIZE_OF[real/$n]=$(stat -c %s "$work/real-$n.journal")
+        US_OF[real/$n]=$(per_row_us "$CLIENT_CPU" "$n")
+        row "real run, jobs $JOBS" "$n" "$WALL" "$(per_row_us "$WALL" "$n")" "$(mib "$CLIENT_RSS_KB")" \
+            "$(per_row_b "$CLIENT_RSS_KB" "$n")" "peak RSS <= 64 MiB" "$(verdict "$CLIENT_RSS_KB <= 64 * 1024")"
+        row "  client CPU (user+sys)" "$n" "$CLIENT_CPU" "${US_OF[real/$n]}" - - "<= 40 µs/row" \
+            "$(verdict "${US_OF[real/$n]} <= 40")"
+        row "  journal" "$n" - - - "$((JSIZE_OF[real/$n] / n))" "(bytes of journal per row)" ""
+        row "  sandbox serve CPU" "$n" "$SERVER_CPU" "$(per_row_us "$SERVER_CPU" "$n")" - - "(for scale; not a target)" ""
+        rm -f "$data/real-$n.csv" "$work/real-$n.journal"
+    done
+    if [[ -n ${SECS_OF[real/100000]:-} && -n ${SECS_OF[real/1000000]:-} ]]; then
+        r=$(calc "sprintf(\"%.1f\", ${SECS_OF[real/1000000]} / ${SECS_OF[real/100000]})")
+        row "real run: time 1M / 100k" - "${r}x" - - - "about 10x (<= 11x)" "$(verdict "$r <= 11")"
+        r=$(calc "sprintf(\"%.1f\", ${JSIZE_OF[real/1000000]} / ${JSIZE_OF[real/100000]})")
+        row "real run: journal 1M / 100k" - "${r}x" - - - "about 10x (<= 11x)" "$(verdict "$r <= 11")"
+    fi
+fi
+
+# ---------------------------------------------------------------- big photos
+
+if want big; then
+    {
+        echo "id,face"
+        for i in $(seq 0 15); do echo "big-$i,img/big/$((i % 8)).jpg"; done
+    } >"$data/big.csv"
+    big_mib=$(calc "sprintf(\"%.2f\", $(stat -c %s "$data/img/big/0.jpg") / 1048576)")
+    limit=$(calc "sprintf(\"%.1f\", 16 + 1.3 * $JOBS * $big_mib)")
+    start_server
+    run_timed "$work/big.err" env BIOPASS_ENDPOINT="$ENDPOINT" BIOPASS_API_KEY="$KEY" \
+        "$BIN" enroll --from "$data/big.csv" --jobs "$JOBS" -q --progress-interval 0 --journal "$work/big.journal"
+    stop_server
+    [[ $RC == 0 ]] || warn "big-photo run exited $RC: $(head -c 300 "$work/big.err")"
+    row "${big_mib} MiB JPEGs, jobs $JOBS" 16 "$WALL" "$(per_row_us "$WALL" 16)" "$(mib "$CLIENT_RSS_KB")" - \
+        "peak RSS <= $limit MiB" "$(verdict "$CLIENT_RSS_KB <= $limit * 1024")"
+fi
+
+# ---------------------------------------------------------------- embedded sandbox
+
+if want emb; then
+    prev_n= prev_t=
+    for n in $EMB_ROWS; do
+        gen manifest "$data/emb-$n.csv" "$n"
+        run_timed "$work/emb-$n.err" env BIOPASS_SANDBOX_DIR="$work/sbx-$n" \
+            "$BIN" enroll --from "$data/emb-$n.csv" --env sandbox --jobs "$JOBS" -q \
+            --progress-interval 0 --journal "$work/emb-$n.journal"
+        [[ $RC == 0 ]] || warn "embedded sandbox run of $n rows exited $RC: $(head -c 300 "$work/emb-$n.err")"
+        row "embedded sandbox, jobs $JOBS" "$n" "$WALL" "$(per_row_us "$WALL" "$n")" "$(mib "$CLIENT_RSS_KB")" - "" ""
+        if [[ -n $prev_n ]]; then
+            # The marginal cost of a request between two sizes: fixed start-up costs cancel.
+            m=$(calc "sprintf(\"%.1f\", ($WALL - $prev_t) * 1e6 / ($n - $prev_n))")
+            if [[ -z ${first_marginal:-} ]]; then first_marginal=$m; fi
+            r=$(calc "sprintf(\"%.2f\", $m / $first_marginal)")
+            row "  marginal $prev_n->$n" - - "$m" - - "<= 1.5x the first (${r}x)" "$(verdict "$r <= 1.5")"
+        fi
+        prev_n=$n prev_t=$WALL
+    done
+fi
+
+# ---------------------------------------------------------------- bad input
+
+bad_case() { # label file expected_exit
+    local label=$1 f=$2
+    run_timed "$work/bad.err" env BIOPASS_SANDBOX_DIR="$work/sbx-bad" \
+        "$BIN" enroll --from "$f" --dry-run --env sandbox --journal "$work/bad.journal"
+    local errb longest
+    errb=$(wc -c <"$work/bad.err")
+    longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$work/bad.err")
+    local ok=1
+    [[ $RC == "$3" ]] || ok=0
+    ((errb <= 8192 && longest <= 400)) || ok=0
+    row "$label" - "$WALL" - "$(mib "$CLIENT_RSS_KB")" - "exit $3, <= 128 MiB, short msg" \
+        "$( ((ok)) && verdict "$CLIENT_RSS_KB <= 128 * 1024" || echo FAIL) (exit $RC, stderr ${errb} B, longest line $longest)"
+    cp "$work/bad.err" "$work/$(echo "$label" | tr -c 'a-zA-Z0-9\n' '_').err"
+}
+
+if want bad; then
+    gen longline "$data/long.csv" "$LONG_MB"
+    bad_case "a ${LONG_MB} MB field" "$data/long.csv" 65
+    rm -f "$data/long.csv"
+    gen wideheader "$data/wide.csv" "$WIDE_COLS"
+    bad_case "a header of $WIDE_COLS columns" "$data/wide.csv" 65
+    rm -f "$data/wide.csv"
+    gen dups "$data/dups.csv" "$DUP_ROWS" 10
+    bad_case "$DUP_ROWS rows, 10 distinct ids" "$data/dups.csv" 65
+    rm -f "$data/dups.csv"
+fi
+
+echo
+say "warnings: $WARNINGS"
