@@ -3,8 +3,8 @@
 #
 #   bash benches/batch.sh [N]
 #
-# Builds target/release/biopass, makes N synthetic 200 KiB "images" (JPEG magic bytes
-# then pseudo-random bytes) with a manifest, and runs, on this machine, in one go:
+# Builds target/release/biopass, makes N synthetic JPEGs of about 200 KiB (seeded noise
+# with phone-like EXIF, drawn by Pillow) with a manifest, and runs, on this machine, in one go:
 #   (a) biopass enroll --from manifest.csv --jobs 8
 #   (b) the same rows through xargs -P8 curl, one pre-built JSON body per row
 #   (c) the vendor's Python http.client snippet looped over the rows (vendor_snippet.py)
@@ -84,8 +84,9 @@ build_bin
 say "curl $(curl --version | awk 'NR==1{print $2}'), $(python3 --version 2>&1)," \
     "${LOADGEN:-no load generator} $([[ $LOADGEN == wrk ]] && wrk -v 2>&1 | awk 'NR==1{print $2}')"
 
-say "making $N synthetic images of 200 KiB, the manifest and pre-built bodies (untimed)"
+say "making $N synthetic JPEGs of about 200 KiB, the manifest and pre-built bodies (untimed)"
 data=$work/data
+need_pillow
 python3 "$here/gen_data.py" "$data" "$N"
 head -n $((LAT_N + 1)) "$data/manifest.csv" >"$data/manifest_lat.csv"
 

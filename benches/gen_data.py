@@ -4,9 +4,13 @@
 Usage: python3 gen_data.py DIR N [IMAGE_BYTES]
 
 Writes, under DIR:
-  img/NNNNNN.jpg      N synthetic "images": FF D8 FF E0 (a JPEG's magic bytes, all the
-                      client's image check looks at) then seeded pseudo-random bytes;
-                      IMAGE_BYTES long (default 200 KiB). Not pictures of anyone.
+  img/NNNNNN.jpg      N synthetic JPEGs of about IMAGE_BYTES (default 200 KiB): seeded
+                      noise drawn by Pillow (noise keeps the size up), with an EXIF
+                      block carrying orientation 1, a camera make/model and a GPS
+                      position, as phone photos do. Not pictures of anyone.
+  img_rot/NNNNNN.jpg  the first min(N, 100) of them again with EXIF orientation 6, so
+                      biopass must turn and re-encode them (the re-encode path's cost)
+  manifest_rot.csv    header `id,face`, rows `rot-NNNNNN,img_rot/NNNNNN.jpg`
   manifest.csv        header `id,face`, rows `bench-NNNNNN,img/NNNNNN.jpg`
   bodies/NNNNNN.json  the enroll body of each row, pre-built for the curl run (b)
   curl.args           one `@bodies/NNNNNN.json` per line, for xargs
@@ -16,10 +20,27 @@ Writes, under DIR:
 """
 
 import base64
+import io
 import json
+import math
 import os
 import random
 import sys
+
+from PIL import Image
+
+
+def photo(rng, side, orientation):
+    """A noise JPEG with phone-like EXIF (camera, GPS) and the given orientation."""
+    img = Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "SyntheticCam"
+    exif[0x0110] = "Bench 1"
+    exif[0x8825] = {1: "S", 2: (23.0, 33.0, 1.0), 3: "W", 4: (46.0, 38.0, 1.0)}
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
 
 
 def main():
@@ -28,14 +49,24 @@ def main():
     size = int(sys.argv[3]) if len(sys.argv) > 3 else 200 * 1024
     rng = random.Random(20240601)
     os.makedirs(os.path.join(out, "img"), exist_ok=True)
+    os.makedirs(os.path.join(out, "img_rot"), exist_ok=True)
     os.makedirs(os.path.join(out, "bodies"), exist_ok=True)
+    # Noise at quality 90 costs about 0.92 bytes per pixel.
+    side = max(64, int(math.sqrt(size / 0.92)))
+    with open(os.path.join(out, "manifest_rot.csv"), "w") as rot:
+        rot.write("id,face\n")
+        for i in range(min(n, 100)):
+            name = f"{i:06d}"
+            with open(os.path.join(out, "img_rot", name + ".jpg"), "wb") as f:
+                f.write(photo(random.Random(i), side, 6))
+            rot.write(f"rot-{name},img_rot/{name}.jpg\n")
     with open(os.path.join(out, "manifest.csv"), "w") as manifest, open(
         os.path.join(out, "curl.args"), "w"
     ) as args:
         manifest.write("id,face\n")
         for i in range(n):
             name = f"{i:06d}"
-            image = b"\xff\xd8\xff\xe0" + rng.randbytes(size - 4)
+            image = photo(rng, side, 1)
             with open(os.path.join(out, "img", name + ".jpg"), "wb") as f:
                 f.write(image)
             person_id = f"bench-{name}"

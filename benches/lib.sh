@@ -43,6 +43,17 @@ build_bin() {
         "load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr)"
 }
 
+# need_pillow: make `import PIL` work for the data generators (pip-installed under
+# target/bench-tools when the system Python lacks it); exports PYTHONPATH.
+need_pillow() {
+    local py=$root/target/bench-tools/py
+    if ! python3 -c 'import PIL' 2>/dev/null && ! PYTHONPATH=$py python3 -c 'import PIL' 2>/dev/null; then
+        say "installing Pillow under target/bench-tools (to draw the synthetic JPEGs)"
+        python3 -m pip install -q --target "$py" pillow >/dev/null
+    fi
+    export PYTHONPATH=$py${PYTHONPATH:+:$PYTHONPATH}
+}
+
 # ---------------------------------------------------------------- sandbox serve
 
 SERVER_PID=

@@ -44,12 +44,7 @@ trap 'exit 130' INT TERM
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 
 build_bin
-py=$root/target/bench-tools/py
-if ! python3 -c 'import PIL' 2>/dev/null && ! PYTHONPATH=$py python3 -c 'import PIL' 2>/dev/null; then
-    say "installing Pillow under target/bench-tools (to draw the synthetic JPEGs)"
-    python3 -m pip install -q --target "$py" pillow >/dev/null
-fi
-export PYTHONPATH=$py${PYTHONPATH:+:$PYTHONPATH}
+need_pillow
 gen() { python3 "$here/gen_scale.py" "$@"; }
 
 data=$work/data
