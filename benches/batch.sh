@@ -137,14 +137,15 @@ BP_RSS_MAX_KB=0
 
 # ---------------------------------------------------------------- the four tools
 
-run_biopass() { # pass latency manifest rows
-    local pass=$1 manifest=$3 rows=$4
-    start_server "$2"
+run_biopass() { # pass latency manifest rows [tool [extra biopass args...]]
+    local pass=$1 lat=$2 manifest=$3 rows=$4 tool=${5:-a}
+    shift 5 2>/dev/null || shift $#
+    start_server "$lat"
     run_timed "$work/biopass.$pass.err" env BIOPASS_ENDPOINT="$ENDPOINT" BIOPASS_API_KEY="$KEY" \
-        "$BIN" enroll --from "$manifest" --jobs "$JOBS" --journal "$work/journal.$pass.$REP" \
-        --summary-json "$work/summary.$pass.$REP.json" -q
+        "$BIN" enroll --from "$manifest" --jobs "$JOBS" --journal "$work/journal.$pass.$tool.$REP" \
+        --summary-json "$work/summary.$pass.$REP.json" -q "$@"
     stop_server
-    record "$pass" a "$rows" "$WALL" "peak RSS $(calc "sprintf(\"%.1f\", $CLIENT_RSS_KB / 1024)") MiB"
+    record "$pass" "$tool" "$rows" "$WALL" "peak RSS $(calc "sprintf(\"%.1f\", $CLIENT_RSS_KB / 1024)") MiB"
     ((CLIENT_RSS_KB > BP_RSS_MAX_KB)) && BP_RSS_MAX_KB=$CLIENT_RSS_KB
     ((CLIENT_RSS_KB > ${BP_RSS_KB[$pass]:-0})) && BP_RSS_KB[$pass]=$CLIENT_RSS_KB
     [[ $RC == 0 ]] || warn "biopass ($pass) exited $RC"
@@ -157,7 +158,7 @@ run_biopass() { # pass latency manifest rows
         "$work/summary.$pass.$REP.json" 2>/dev/null || echo "? ? ? ? ?")
     say "biopass ($pass) summary: succeeded failed invalid pending requests = $ok"
     [[ ${ok%% *} == "$rows" ]] || warn "biopass ($pass): summary says ${ok%% *} enrolled, expected $rows"
-    check_enrolled "biopass ($pass)" bench- "$rows"
+    check_enrolled "biopass ($pass)" "$([[ $tool == rot ]] && echo rot- || echo bench-)" "$rows"
 }
 declare -A BP_RSS_KB
 
@@ -240,9 +241,26 @@ run_pass() { # pass latency rows_a_b rows_c manifest reps
         say "  run $REP: (a) biopass";  run_biopass "$pass" "$lat" "$manifest" "$rows"
         say "  run $REP: (b) curl";     run_curl "$pass" "$lat" "$rows"
         say "  run $REP: (c) python";   run_python "$pass" "$lat" "$pyrows"
+        if [[ $pass == cpu ]]; then
+            say "  run $REP: (e) biopass --keep-metadata"
+            run_biopass "$pass" "$lat" "$manifest" "$rows" e --keep-metadata
+        fi
     done
     if [[ -n $LOADGEN ]]; then say "  (d) $LOADGEN"; run_loadgen "$pass" "$lat"; fi
-    for t in a b c d; do finalize "$pass" "$t"; done
+    for t in a b c d e; do finalize "$pass" "$t"; done
+}
+
+# The re-encode path: the same number of rows, upright (metadata stripped losslessly)
+# and with EXIF orientation 6 (decoded, turned, re-encoded). Client CPU per row of each.
+run_reencode() {
+    local rows
+    rows=$(($(wc -l <"$data/manifest_rot.csv") - 1))
+    head -n $((rows + 1)) "$data/manifest.csv" >"$work/manifest_up.csv"
+    say "re-encode path: $rows upright rows, then the same rows with EXIF orientation 6"
+    REP=up run_biopass prep 0 "$work/manifest_up.csv" "$rows" up
+    UP_CPU=$CLIENT_CPU
+    REP=rot run_biopass prep 0 "$data/manifest_rot.csv" "$rows" rot
+    ROT_CPU=$CLIENT_CPU ROT_ROWS=$rows
 }
 
 # Settle the page cache: the data set was just written, and a journal fsync during the
@@ -250,6 +268,7 @@ run_pass() { # pass latency rows_a_b rows_c manifest reps
 sync
 run_pass cpu 0 "$N" "$PY_N" "$data/manifest.csv" "$REPS"
 run_pass latency "$LATENCY_MS" "$LAT_N" "$PY_LAT_N" "$data/manifest_lat.csv" "$LAT_REPS"
+run_reencode
 
 # ---------------------------------------------------------------- report
 
@@ -258,6 +277,7 @@ declare -A LABEL=(
     [b]="(b) xargs -P$JOBS curl"
     [c]="(c) Python snippet loop"
     [d]="(d) ${LOADGEN:-load generator} (ceiling)"
+    [e]="(e) biopass --keep-metadata"
 )
 
 table() { # pass title
@@ -265,8 +285,9 @@ table() { # pass title
     echo "== $2"
     printf '%-28s %6s %8s %8s %9s %8s %8s  %s\n' tool rows seconds rows/s "bp/tool" "cli CPU" "srv CPU" notes
     local t key ratio
-    for t in a b c d; do
+    for t in a b c d e; do
         key=$1/$t
+        [[ $t == e && $1 != cpu ]] && continue
         if [[ -z ${RATE[$key]:-} ]]; then
             printf '%-28s %6s\n' "${LABEL[$t]}" "skipped"
             continue
@@ -279,6 +300,12 @@ table() { # pass title
 
 table cpu "No added latency (CPU-bound), $(nproc) CPUs, client and sandbox on the same machine"
 table latency "Sandbox adds ${LATENCY_MS} ms per request (latency-bound)"
+echo
+echo "== Image preparation: client CPU per row, $ROT_ROWS rows of about 200 KiB"
+up_ms=$(calc "sprintf(\"%.2f\", $UP_CPU * 1000 / $ROT_ROWS)")
+rot_ms=$(calc "sprintf(\"%.2f\", $ROT_CPU * 1000 / $ROT_ROWS)")
+echo "upright (metadata removed losslessly): $up_ms ms; orientation 6 (decoded, turned, re-encoded): $rot_ms ms;" \
+    "the re-encode path costs $(calc "sprintf(\"%.2f\", $rot_ms - $up_ms)") ms of CPU per image more"
 
 echo
 echo "== Targets"
@@ -300,6 +327,8 @@ if [[ -n ${RATE[cpu/d]:-} ]]; then
 else
     echo "SKIP  no latency: biopass >= 50% of the ceiling: no load generator"
 fi
+r=$(ratio "$a" "${RATE[cpu/e]}")
+check "no latency: preparation >= 0.9x of --keep-metadata" "$(ge "$r" 0.9)" "$a vs ${RATE[cpu/e]} rows/s = ${r}x"
 a=${RATE[latency/a]}
 limit=$(calc "$JOBS * 1000 / $LATENCY_MS")
 r=$(calc "sprintf(\"%.0f\", 100 * $a / $limit)")
