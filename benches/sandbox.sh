@@ -13,13 +13,14 @@
 #           and the fixed cost of a batch weighing more at small N.
 #   status: biopass sandbox status on the sandbox the fill left: a process start and a
 #           read of the whole state, which every process pays once (not per request).
-# Prints time, µs/row and peak RSS of both, the state folder's size, and req_us: the
-# cost of one request with N people enrolled, (extra - status) / M, i.e. the extra
-# run without its once-per-process start. Then the ratios of the largest size to the
-# smallest and PASS/FAIL against the target: req_us at the largest size at most 1.5x
-# req_us at the smallest; and the same for cpu_us, the user+sys CPU per request
-# (less sensitive to other load than wall time, which includes fsync waits). Exits 0 either way: the verdict is in the output. The
-# machine is shared and fsync latency varies: run it twice when the verdict is close.
+# Prints time, µs/row and peak RSS of fill and extra, the state folder's size, and
+# req_us: the cost of one request with N people enrolled, (extra - status) / M, i.e.
+# the extra run without its once-per-process start. Then the ratios of the largest
+# size to the smallest and PASS/FAIL against the target: req_us at the largest size
+# at most 1.5x req_us at the smallest; the same for cpu_us, the user+sys CPU per
+# request (less sensitive to other load than wall time, which includes fsync waits).
+# Exits 0 either way: the verdict is in the output. The machine is shared and fsync
+# latency varies: run it twice when the verdict is close.
 #
 # Environment knobs (defaults in brackets):
 #   SIZES ["100 1000 10000"]  people per fill
@@ -68,8 +69,7 @@ BIN=$work/biopass
 TIME=/usr/bin/time
 [[ -x $TIME ]] || TIME=
 
-say "biopass $("$BIN" --version 2>/dev/null | awk 'NR==1{print $NF}')," \
-    "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
+say "biopass $("$BIN" --version 2>/dev/null | awk 'NR==1{print $NF}'), $built"
 say "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr)," \
     "work folder on $(df -T "$work" | awk 'NR==2{print $2}')"
 
