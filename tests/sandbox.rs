@@ -303,3 +303,34 @@ fn env_sandbox_with_an_endpoint_uses_the_placeholder_key() {
     assert_eq!(code, 0, "{err}");
     assert!(!out.trim().is_empty());
 }
+
+#[test]
+fn a_crash_mid_append_loses_nothing_before_it() {
+    let home = Home::new();
+    let face = fixture("face.jpg").display().to_string();
+    for id in ["T1", "T2"] {
+        assert_eq!(
+            sandbox_cmd(&home, &["enroll", "--id", id, "--face", &face]).0,
+            0
+        );
+    }
+    // What a process killed half-way through writing a record leaves behind.
+    let log = home.path().join("sandbox/sandbox.log");
+    let mut bytes = std::fs::read(&log).unwrap();
+    // (Longer than the record that replaces it: a record with many fingers.)
+    bytes.extend_from_slice(
+        br#"{"enroll":{"id":"T3","biopass_id":3,"bio":{"faces":[],"fingers":{"1":""#,
+    );
+    bytes.extend_from_slice(&[b'a'; 300]);
+    std::fs::write(&log, &bytes).unwrap();
+    assert_eq!(persons(&home), 2, "the earlier records are read");
+    let (code, out, err) = sandbox_cmd(&home, &["enroll", "--id", "T3", "--face", &face]);
+    assert_eq!((code, out.trim()), (0, "3"), "{err}");
+    assert_eq!(persons(&home), 3);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.ends_with('\n') && text.lines().count() == 4, "{text}");
+    assert_eq!(
+        sandbox_cmd(&home, &["verify", "--id", "T1", "--face", &face]).1,
+        "match\n"
+    );
+}
