@@ -77,8 +77,10 @@ impl fmt::Debug for Options {
 /// Where the sandbox keeps its state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Persistence {
-    /// `dir/sandbox.json`, reloaded and rewritten under `dir/sandbox.lock` by every
-    /// request that touches it, before the request is answered.
+    /// `dir/sandbox.log`, an append-only log shared by every process using `dir`:
+    /// each request reads what others appended, under `dir/sandbox.lock`, and appends
+    /// (and syncs) its own change before it is answered. Compacted once it is mostly
+    /// history, so a request costs the same however many people are enrolled.
     Sync {
         /// The state folder.
         dir: PathBuf,
@@ -516,7 +518,7 @@ mod tests {
         );
 
         // What is on disk: digests, never the images.
-        let saved = std::fs::read_to_string(dir.join("sandbox.json")).unwrap();
+        let saved = std::fs::read_to_string(dir.join("sandbox.log")).unwrap();
         for image in [&face, &thumb, &index] {
             assert!(
                 !saved.contains(image.as_str()),
