@@ -5,8 +5,8 @@
 #   bash benches/sandbox.sh                  # sizes 100 1000 10000
 #   SIZES="100 1000 10000 100000" bash benches/sandbox.sh
 #
-# Builds target/release/biopass, makes a few tiny synthetic images (the JPEG magic
-# bytes and a counter), and for each size N, in a fresh sandbox folder:
+# Builds target/release/biopass and, for each size N, in a fresh sandbox folder, with
+# rows over the two small synthetic JPEGs of tests/fixtures (face.jpg, face2.jpg):
 #   fill:   biopass --env sandbox enroll --from N-row manifest   (empty -> N people)
 #   extra:  the same with M more rows (M = EXTRA, 1000) into the sandbox the fill left:
 #           the cost of a request when N people are enrolled, without process start-up
@@ -73,10 +73,11 @@ say "biopass $("$BIN" --version 2>/dev/null | awk 'NR==1{print $NF}'), $built"
 say "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr)," \
     "work folder on $(df -T "$work" | awk 'NR==2{print $2}')"
 
-# Eight tiny images, reused by every row (the sandbox stores their digests per person).
+# Two small synthetic JPEGs, reused by every row (the sandbox stores their digests per
+# person). Real JPEGs: biopass checks headers and end markers before sending.
 mkdir -p "$work/img"
 for i in 0 1 2 3 4 5 6 7; do
-    printf '\xff\xd8\xff\xe0synthetic face %d\n' "$i" >"$work/img/f$i.jpg"
+    cp "$root/tests/fixtures/face$( ((i % 2)) && echo 2).jpg" "$work/img/f$i.jpg"
 done
 manifest() { # path prefix count
     awk -v p="$2" -v n="$3" -v d="$work/img" 'BEGIN {
