@@ -11,7 +11,7 @@
 #   dry    dry run (validation + plan, nothing sent) of 100k, 1M and 10M-row manifests
 #   real   real runs against `biopass sandbox serve`, --jobs 8, ~1 KB JPEGs: 100k and 1M
 #   big    8 x ~5 MiB JPEGs (16 rows) at --jobs 8 against `sandbox serve`
-#   emb    the embedded sandbox (--env sandbox) at 100, 1k and 10k rows
+#   emb    the embedded sandbox (--env sandbox) at 100, 1k and 10k people (benches/sandbox.sh)
 #   bad    a 200 MB field, a header of 1e9 columns, 10M rows with 10 distinct CustomIDs
 #
 # Knobs: DRY_ROWS ["100000 1000000 10000000"], REAL_ROWS ["100000 1000000"],
@@ -160,23 +160,13 @@ fi
 # ---------------------------------------------------------------- embedded sandbox
 
 if want emb; then
-    prev_n= prev_t=
-    for n in $EMB_ROWS; do
-        gen manifest "$data/emb-$n.csv" "$n"
-        run_timed "$work/emb-$n.err" env BIOPASS_SANDBOX_DIR="$work/sbx-$n" \
-            "$BIN" enroll --from "$data/emb-$n.csv" --env sandbox --jobs "$JOBS" -q \
-            --progress-interval 0 --journal "$work/emb-$n.journal"
-        [[ $RC == 0 ]] || warn "embedded sandbox run of $n rows exited $RC: $(head -c 300 "$work/emb-$n.err")"
-        row "embedded sandbox, jobs $JOBS" "$n" "$WALL" "$(per_row_us "$WALL" "$n")" "$(mib "$CLIENT_RSS_KB")" - "" ""
-        if [[ -n $prev_n ]]; then
-            # The marginal cost of a request between two sizes: fixed start-up costs cancel.
-            m=$(calc "sprintf(\"%.1f\", ($WALL - $prev_t) * 1e6 / ($n - $prev_n))")
-            if [[ -z ${first_marginal:-} ]]; then first_marginal=$m; fi
-            r=$(calc "sprintf(\"%.2f\", $m / $first_marginal)")
-            row "  marginal $prev_n->$n" - - "$m" - - "<= 1.5x the first (${r}x)" "$(verdict "$r <= 1.5")"
-        fi
-        prev_n=$n prev_t=$WALL
-    done
+    # benches/sandbox.sh measures it carefully (medians of interleaved runs, CPU and
+    # wall); its table goes to a file and its verdicts into this table.
+    SIZES="$EMB_ROWS" BIN=$BIN bash "$here/sandbox.sh" >"$work/sandbox.out" 2>&1 || true
+    while read -r v rest; do
+        printf '%-30s %s  %s\n' "embedded sandbox" "$v" "$rest"
+    done < <(grep -E '^(PASS|FAIL)' "$work/sandbox.out" | sed 's/embedded sandbox: //')
+    SANDBOX_TABLE=$(grep -vE '^(PASS|FAIL)' "$work/sandbox.out")
 fi
 
 # ---------------------------------------------------------------- bad input
@@ -208,5 +198,10 @@ if want bad; then
     rm -f "$data/dups.csv"
 fi
 
+if [[ -n ${SANDBOX_TABLE:-} ]]; then
+    echo
+    echo "embedded sandbox (benches/sandbox.sh):"
+    printf '%s\n' "$SANDBOX_TABLE"
+fi
 echo
 say "warnings: $WARNINGS"
