@@ -198,7 +198,7 @@ impl KnownIds {
     fn merge(&mut self) {
         let mut new: Vec<_> = self.recent.drain().collect();
         self.recent.shrink_to(RECENT_MAX);
-        new.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        new.sort_unstable_by_key(|e| e.0);
         let old = self.sorted.len();
         self.sorted.reserve_exact(new.len());
         self.sorted
