@@ -220,16 +220,22 @@ fn run_inner(
         failed,
     } = plan::validate(cfg, &manifest, &loaded, stop).map_err(early)?;
     drop(loaded);
-    let ignored = manifest.ignored_columns().map_err(early)?;
+    let (ignored, ignored_count) = manifest.ignored_columns().map_err(early)?;
     if !ignored.is_empty() {
+        let more = ignored_count.saturating_sub(ignored.len());
         reporter.note(&format!(
-            "warning: manifest {}: ignoring column(s) {}: biopass reads only id, face, face_2, ... and right-thumb ... left-little",
+            "warning: manifest {}: ignoring column(s) {}{}: biopass reads only id, face, face_2, ... and right-thumb ... left-little",
             manifest.name,
             ignored
                 .iter()
                 .map(|c| format!("'{c}'"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         ));
     }
     summary.total = valid + problems.count;
