@@ -239,8 +239,8 @@ enum Quote {
     FieldStart,
     Unquoted,
     Quoted,
-    /// A quote inside a quoted value: the value's end, or the first of `""`.
-    QuoteInQuoted,
+    /// A quote inside a quoted value: its closing quote, or the first of `""`.
+    Closing,
 }
 
 impl<R: Read> LineCap<R> {
@@ -291,9 +291,9 @@ impl<R: Read> Read for LineCap<R> {
                 Some((delimiters, q)) => {
                     let inside = *q == Quote::Quoted;
                     *q = match (*q, b) {
-                        (Quote::Quoted, b'"') => Quote::QuoteInQuoted,
+                        (Quote::Quoted, b'"') => Quote::Closing,
                         (Quote::Quoted, _) => Quote::Quoted,
-                        (Quote::QuoteInQuoted, b'"') => Quote::Quoted,
+                        (Quote::Closing, b'"') => Quote::Quoted,
                         (Quote::FieldStart, b'"') => Quote::Quoted,
                         (_, b'\n') => Quote::FieldStart,
                         (_, b) if delimiters.contains(&b) => Quote::FieldStart,
