@@ -212,7 +212,7 @@ fn run_inner(
     // 2. Validate everything before anything is sent, planning each row against
     // the journal on the way.
     let plan::Validated {
-        plan,
+        mut plan,
         problems,
         changed,
         valid,
@@ -280,7 +280,7 @@ fn run_inner(
         return Err((e.into(), true));
     }
     if cfg.dry_run {
-        dry_run(cfg, &manifest, &plan, summary, &problems, reporter).map_err(|e| (e, true))?;
+        dry_run(cfg, &manifest, &mut plan, summary, &problems, reporter).map_err(|e| (e, true))?;
         return Ok(true);
     }
     let opened = journal_file.take().expect("opened unless dry run");
@@ -449,7 +449,7 @@ fn run_inner(
 fn dry_run(
     cfg: &Config,
     manifest: &Manifest,
-    plan: &plan::Plan,
+    plan: &mut plan::Plan,
     summary: &mut Summary,
     problems: &plan::Found,
     reporter: &dyn Reporter,

@@ -69,13 +69,16 @@ pub fn id_key(id: &str) -> [u64; 2] {
 
 /// What the run does with the rows validation accepted, in a few bytes a row: one bit
 /// per item of the manifest stream (row or row error, in order: a second read yields
-/// the same items) saying whether to send it, 32 bits of its id's hash to notice a
-/// manifest changed between reads, and, only for planned rows the journal knows, the
-/// fingerprint and whether an earlier request may have landed.
+/// the same items) saying whether to send it; for each planned row, 32 bits of its
+/// id's hash, to notice a manifest changed between reads; and, only for planned rows
+/// the journal knows, the fingerprint and whether an earlier request may have landed.
 #[derive(Default)]
 pub struct Plan {
     send: Vec<u64>,
+    /// By planned row, in order.
     check: Vec<u32>,
+    /// The next planned row [`Plan::take`] meets.
+    next: usize,
     known: Vec<(u64, [u64; 2], bool)>,
     count: u64,
 }
@@ -101,7 +104,8 @@ impl Plan {
         self.count == 0
     }
 
-    fn add(&mut self, item: u64, known: Option<([u64; 2], bool)>) {
+    fn add(&mut self, item: u64, id: &str, known: Option<([u64; 2], bool)>) {
+        self.check.push(id_hash(id) as u32);
         let (word, bit) = ((item / 64) as usize, item % 64);
         if self.send.len() <= word {
             self.send.resize(word + 1, 0);
@@ -119,16 +123,18 @@ impl Plan {
             .is_some_and(|w| w & (1 << (item % 64)) != 0)
     }
 
-    /// The plan for item `item` (counted from 0) of a later read of the manifest.
-    pub fn take(&self, item: u64, read: &Result<Row, RowError>) -> Take {
+    /// The plan for item `item` (counted from 0) of a later read of the manifest;
+    /// called for each item of that read, in order.
+    pub fn take(&mut self, item: u64, read: &Result<Row, RowError>) -> Take {
         if !self.planned(item) {
             return Take::Skip;
         }
+        let check = self.check.get(self.next).copied();
+        self.next += 1;
         let Ok(row) = read else {
             return Take::Changed;
         };
-        let h = id_hash(&row.id);
-        if self.check.get(item as usize) != Some(&(h as u32)) {
+        if check != Some(id_hash(&row.id) as u32) {
             return Take::Changed;
         }
         let known = self
@@ -212,37 +218,27 @@ fn interrupted() -> anyhow::Error {
     .into()
 }
 
-/// The hashes of CustomIDs seen on more than one row (sorted), and the low 32 bits of
-/// each item's id hash (0 for items without an id).
-fn repeated_hashes(
-    manifest: &Manifest,
-    stop: &crate::stop::Stop,
-) -> anyhow::Result<(Vec<u64>, Vec<u32>)> {
+/// The hashes of CustomIDs seen on more than one row, sorted.
+fn repeated_hashes(manifest: &Manifest, stop: &crate::stop::Stop) -> anyhow::Result<Vec<u64>> {
     let mut hashes: Vec<u64> = vec![];
-    let mut check: Vec<u32> = vec![];
     for item in manifest.rows()? {
         if stop.is_requested() {
             return Err(interrupted());
         }
         match item {
-            Ok(row) if !row.id.is_empty() => {
-                let h = id_hash(&row.id);
-                hashes.push(h);
-                check.push(h as u32);
-            }
+            Ok(row) if !row.id.is_empty() => hashes.push(id_hash(&row.id)),
             Err(e) if e.unreadable => return Err(unreadable(manifest, &e).into()),
-            _ => check.push(0),
+            _ => {}
         }
     }
     hashes.sort_unstable();
-    let mut repeated: Vec<u64> = hashes
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0])
-        .collect();
-    repeated.dedup();
-    check.shrink_to_fit();
-    Ok((repeated, check))
+    let mut repeated: Vec<u64> = vec![];
+    for w in hashes.windows(2) {
+        if w[0] == w[1] && repeated.last() != Some(&w[0]) {
+            repeated.push(w[0]);
+        }
+    }
+    Ok(repeated)
 }
 
 /// Validate every row and plan it against the journal. `Err` is an error that ends the
@@ -257,12 +253,8 @@ pub fn validate(
     let in_shard = |id: &str| cfg.shard.is_none_or(|(k, n)| shard_of(id, n) == k);
     // Rows without an id belong to no shard: count them in shard 0 only.
     let idless_here = cfg.shard.is_none_or(|(k, _)| k == 0);
-    let (repeated, check) = repeated_hashes(manifest, stop)?;
+    let repeated = repeated_hashes(manifest, stop)?;
     let mut v = Validated {
-        plan: Plan {
-            check,
-            ..Default::default()
-        },
         problems: Found::keeping_all(cfg.skip_invalid),
         ..Default::default()
     };
@@ -324,7 +316,7 @@ pub fn validate(
         };
         v.valid += 1;
         let (Some(h), Some(fp)) = (known, fp) else {
-            v.plan.add(item, None);
+            v.plan.add(item, &row.id, None);
             continue;
         };
         let mut landed = false;
@@ -352,7 +344,7 @@ pub fn validate(
                 _ => landed = h.maybe_landed,
             }
         }
-        v.plan.add(item, Some((fp, landed)));
+        v.plan.add(item, &row.id, Some((fp, landed)));
     }
     Ok(v)
 }
