@@ -194,7 +194,7 @@ impl Manifest {
     /// The header's columns that name nothing biopass reads (a `name` or `notes`
     /// column of a spreadsheet): they are ignored, and the caller warns once. Empty
     /// for JSON Lines, and when the header cannot be read (the rows report that).
-    /// Returns at most [`MAX_IGNORED_LISTED`] names, and how many columns are ignored.
+    /// Returns at most ten names, and how many columns are ignored.
     pub fn ignored_columns(&self) -> Result<(Vec<String>, usize)> {
         let Some(delimiter) = self.csv_delimiter() else {
             return Ok((vec![], 0));
