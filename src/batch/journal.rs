@@ -491,6 +491,8 @@ fn load(file: &File, path: &Path) -> Result<(Loaded, u64)> {
         vouches |= h.maybe_landed || h.state != Some(State::Transient);
     }
     loaded.known.sorted.shrink_to_fit();
+    // Merged: its room is not needed again (a run only reads the table).
+    loaded.known.recent = HashMap::new();
     loaded.vouches = vouches;
     Ok((loaded, scanned.good_len))
 }
