@@ -131,35 +131,116 @@ pub enum Record {
     },
 }
 
-/// What the journal says about one CustomID.
-#[derive(Debug, Clone, Default)]
-pub struct History {
-    /// The manifest line of the latest record.
-    pub line: u64,
-    /// The content fingerprint the history is of: a record with another one (new
-    /// content for this CustomID) starts the history afresh.
-    pub fp: String,
+/// What the journal says about one CustomID, in a few bytes: what a run needs to plan
+/// the row (see [`Loaded::get`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Known {
+    /// The content fingerprint the history is of ([`fp_key`]): a record with another
+    /// one (new content for this CustomID) starts the history afresh.
+    pub fp: [u64; 2],
+    /// The manifest line of the latest record (saturating at `u32::MAX`).
+    pub line: u32,
     /// The last terminal state, if any.
     pub state: Option<State>,
-    /// The BioPassID of the latest success that reported one.
-    pub biopass_id: Option<String>,
-    /// The failure kind ([`crate::error::Kind::name`]) of the last `end` record, if
-    /// it was a failure.
-    pub kind: Option<String>,
-    /// The highest attempt number recorded. Attempts count from 1 in each run, so
-    /// this is not a total across runs.
-    pub attempts: u32,
+    /// The failure kind of the last `end` record, if it was a failure: an index into
+    /// [`Loaded::kind_name`] (0 is none).
+    kind: u8,
     /// A start whose end is missing or ambiguous: our request may have landed.
     pub maybe_landed: bool,
     open: bool,
 }
 
-/// The journal as loaded at the start of a run.
+/// A fingerprint in 16 bytes: the 32 hex digits [`super::content::fingerprint`]
+/// writes, as a number. Anything else (a hand-edited journal) is hashed instead, so
+/// it equals only the same text, and never a real fingerprint (short of a SHA-256
+/// coincidence).
+pub fn fp_key(fp: &str) -> [u64; 2] {
+    let hex = fp.len() == 32 && fp.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if hex && let Ok(n) = u128::from_str_radix(fp, 16) {
+        return [(n >> 64) as u64, n as u64];
+    }
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(format!("not a fingerprint\0{fp}"));
+    let word = |i: usize| u64::from_be_bytes(d[i..i + 8].try_into().expect("8 bytes"));
+    [word(0), word(8)]
+}
+
+/// Back to the text of a fingerprint [`fp_key`] parsed.
+pub fn fp_text(fp: [u64; 2]) -> String {
+    format!("{:016x}{:016x}", fp[0], fp[1])
+}
+
+/// Every CustomID's [`Known`], keyed by [`super::plan::id_key`] (two independent
+/// 64-bit hashes of the id) in a sorted vector: 40 bytes a CustomID. Ids first seen
+/// lately wait in a small map, merged into the vector every [`RECENT_MAX`] ids, so
+/// loading costs no more than the vector itself.
+#[derive(Default)]
+struct KnownIds {
+    sorted: Vec<([u64; 2], Known)>,
+    recent: HashMap<[u64; 2], Known>,
+}
+
+/// How many new ids wait in [`KnownIds::recent`] before a merge.
+const RECENT_MAX: usize = 1 << 16;
+
+impl KnownIds {
+    fn entry(&mut self, key: [u64; 2]) -> &mut Known {
+        if let Ok(i) = self.sorted.binary_search_by(|(k, _)| k.cmp(&key)) {
+            return &mut self.sorted[i].1;
+        }
+        if self.recent.len() >= RECENT_MAX && !self.recent.contains_key(&key) {
+            self.merge();
+        }
+        self.recent.entry(key).or_default()
+    }
+
+    /// Move the recent ids into the sorted vector (merged from the back, in place).
+    fn merge(&mut self) {
+        let mut new: Vec<_> = self.recent.drain().collect();
+        self.recent.shrink_to(RECENT_MAX);
+        new.sort_unstable_by_key(|e| e.0);
+        let old = self.sorted.len();
+        self.sorted.reserve_exact(new.len());
+        self.sorted
+            .resize(old + new.len(), ([0, 0], Known::default()));
+        let (mut i, mut j, mut out) = (old, new.len(), old + new.len());
+        while j > 0 {
+            out -= 1;
+            if i > 0 && self.sorted[i - 1].0 > new[j - 1].0 {
+                self.sorted[out] = self.sorted[i - 1];
+                i -= 1;
+            } else {
+                self.sorted[out] = new[j - 1];
+                j -= 1;
+            }
+        }
+    }
+
+    fn get(&self, key: [u64; 2]) -> Option<&Known> {
+        match self.sorted.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => Some(&self.sorted[i].1),
+            Err(_) => self.recent.get(&key),
+        }
+    }
+
+    fn values_mut(&mut self) -> impl Iterator<Item = &mut Known> {
+        self.sorted
+            .iter_mut()
+            .map(|(_, k)| k)
+            .chain(self.recent.values_mut())
+    }
+}
+
+/// The journal as loaded at the start of a run: per CustomID only what planning
+/// needs ([`Known`]), never the ids themselves.
 #[derive(Default)]
 pub struct Loaded {
-    /// Each CustomID's history, by CustomID. Rows only ever recorded as invalid are
-    /// not here.
-    pub rows: HashMap<String, History>,
+    /// Each CustomID's history. Rows only ever recorded as invalid are not here.
+    known: KnownIds,
+    /// Failure kinds by index ([`Known`] keeps the index); index 0 is none.
+    kinds: Vec<String>,
+    /// Whether the journal says anything about what the service holds.
+    vouches: bool,
     /// The operation of the last run recorded.
     pub op: Option<String>,
     /// The target of the last run recorded: `None` if no run is recorded, `Some(None)`
@@ -171,14 +252,47 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// What the journal says of `id`, if anything.
+    pub fn get(&self, id: &str) -> Option<Known> {
+        self.known.get(super::plan::id_key(id)).copied()
+    }
+
+    /// How many CustomIDs the journal knows.
+    pub fn len(&self) -> usize {
+        self.known.sorted.len() + self.known.recent.len()
+    }
+
+    /// Whether the journal knows no CustomID.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The failure kind ([`crate::error::Kind::name`]) of the last `end` record of a
+    /// row, if it was a failure.
+    pub fn kind_name(&self, k: &Known) -> Option<&str> {
+        (k.kind > 0).then(|| self.kinds.get(k.kind as usize - 1).map(String::as_str))?
+    }
+
+    fn kind_index(&mut self, kind: Option<String>) -> u8 {
+        let Some(kind) = kind else { return 0 };
+        if let Some(i) = self.kinds.iter().position(|k| *k == kind) {
+            return i as u8 + 1;
+        }
+        // Kinds are the few names of crate::error::Kind; a journal with more is not
+        // one this program wrote: keep the rest as "other".
+        if self.kinds.len() >= 250 {
+            return self.kind_index(Some("other".into()));
+        }
+        self.kinds.push(kind);
+        self.kinds.len() as u8
+    }
+
     /// Whether the journal says anything about what the service holds: a row that
     /// succeeded, was refused, or may have landed. A journal whose every request was
     /// certainly not acted on (refused at the gateway, never connected) vouches for
     /// nothing, and may be used against another target.
     pub fn vouches(&self) -> bool {
-        self.rows
-            .values()
-            .any(|h| h.maybe_landed || h.state != Some(State::Transient))
+        self.vouches
     }
 }
 
@@ -366,13 +480,20 @@ fn load(file: &File, path: &Path) -> Result<(Loaded, u64)> {
     let mut loaded = Loaded::default();
     let scanned = scan(file, path, NOT_A_JOURNAL_RUN, |rec| apply(&mut loaded, rec))?;
     loaded.torn_tail = scanned.torn_tail;
-    for h in loaded.rows.values_mut() {
+    loaded.known.merge();
+    let mut vouches = false;
+    for h in loaded.known.values_mut() {
         if h.open {
             // Started, never ended: the process died with the request in flight.
             h.maybe_landed = true;
             h.open = false;
         }
+        vouches |= h.maybe_landed || h.state != Some(State::Transient);
     }
+    loaded.known.sorted.shrink_to_fit();
+    // Merged: its room is not needed again (a run only reads the table).
+    loaded.known.recent = HashMap::new();
+    loaded.vouches = vouches;
     Ok((loaded, scanned.good_len))
 }
 
@@ -474,48 +595,41 @@ fn apply(l: &mut Loaded, rec: Record) {
             l.op = Some(op);
             l.last_target = Some(target);
         }
-        Record::Start {
-            line,
-            id,
-            fp,
-            attempt,
-        } => {
-            let h = l.rows.entry(id).or_default();
+        Record::Start { line, id, fp, .. } => {
+            let fp = fp_key(&fp);
+            let h = l.known.entry(super::plan::id_key(&id));
             if h.fp != fp {
                 // New content for this CustomID: earlier attempts were of other bytes.
-                *h = History::default();
+                *h = Known::default();
             }
             if h.open {
                 h.maybe_landed = true;
             }
-            h.line = line;
+            h.line = u32::try_from(line).unwrap_or(u32::MAX);
             h.fp = fp;
             h.open = true;
-            h.attempts = h.attempts.max(attempt);
         }
         Record::End {
             line,
             id,
             fp,
             state,
-            biopass_id,
             kind,
             ..
         } => {
-            let h = l.rows.entry(id).or_default();
+            let kind = l.kind_index(kind);
+            let fp = fp_key(&fp);
+            let h = l.known.entry(super::plan::id_key(&id));
             if h.fp != fp {
-                *h = History::default();
+                *h = Known::default();
                 h.fp = fp;
             }
-            h.line = line;
+            h.line = u32::try_from(line).unwrap_or(u32::MAX);
             h.open = false;
             h.state = Some(state);
             h.kind = kind;
             if state == State::Ambiguous {
                 h.maybe_landed = true;
-            }
-            if biopass_id.is_some() {
-                h.biopass_id = biopass_id;
             }
         }
     }
@@ -688,6 +802,55 @@ mod tests {
     }
 
     #[test]
+    fn fingerprints_are_kept_as_numbers() {
+        let fp = "0123456789abcdef0011223344556677";
+        assert_eq!(fp_text(fp_key(fp)), fp);
+        // Not the 32 lowercase hex digits we write: hashed, never equal to the digits.
+        assert_ne!(fp_key(&fp.to_uppercase()), fp_key(fp));
+        assert_eq!(fp_key("f"), fp_key("f"));
+    }
+
+    #[test]
+    fn many_ids_merge_into_one_sorted_table() {
+        let mut l = Loaded::default();
+        let n = RECENT_MAX * 2 + 17;
+        for i in 0..n {
+            apply(
+                &mut l,
+                Record::Start {
+                    line: i as u64 + 2,
+                    id: format!("id-{i}"),
+                    fp: "f".into(),
+                    attempt: 1,
+                },
+            );
+        }
+        // An end for an id merged long ago finds it.
+        apply(
+            &mut l,
+            Record::End {
+                line: 2,
+                id: "id-0".into(),
+                fp: "f".into(),
+                attempt: 1,
+                state: State::Done,
+                status: None,
+                biopass_id: None,
+                class: None,
+                kind: None,
+                error: None,
+                ms: 1,
+                at: None,
+            },
+        );
+        l.known.merge();
+        assert_eq!(l.len(), n);
+        assert!(l.known.sorted.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(l.get("id-0").unwrap().state, Some(State::Done));
+        assert_eq!(l.get(&format!("id-{}", n - 1)).unwrap().line, n as u32 + 1);
+    }
+
+    #[test]
     fn history_rules() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j");
@@ -716,14 +879,18 @@ mod tests {
             before,
             "nothing changed before prepare"
         );
-        assert_eq!(l.rows["a"].state, Some(State::Done));
-        assert!(!l.rows["a"].maybe_landed);
-        assert!(l.rows["b"].maybe_landed, "started, never ended");
-        assert!(l.rows["c"].maybe_landed);
-        assert!(!l.rows["d"].maybe_landed);
+        let row = |id: &str| l.get(id).unwrap();
+        assert_eq!(row("a").state, Some(State::Done));
+        assert!(!row("a").maybe_landed);
+        assert!(row("b").maybe_landed, "started, never ended");
+        assert!(row("c").maybe_landed);
+        assert!(!row("d").maybe_landed);
         // The open start of the old content says nothing about the new content.
-        assert!(!l.rows["e"].maybe_landed);
-        assert_eq!(l.rows["e"].fp, "f2");
+        assert!(!row("e").maybe_landed);
+        assert_eq!(row("e").fp, fp_key("f2"));
+        assert_ne!(fp_key("f2"), fp_key("f1"));
+        assert!(l.get("z").is_none());
+        assert_eq!(l.len(), 5);
         // Prepared, the torn tail is cut: the file ends with a newline and loads cleanly.
         f.prepare(&l).unwrap();
         drop(f);

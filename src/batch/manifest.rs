@@ -37,6 +37,11 @@ const QUOTE_MAX: usize = 60;
 /// The longest manifest line read: a row is a few hundred bytes; a file with no line
 /// ends (a binary file, `/dev/zero`) must not be buffered whole.
 const MAX_LINE_BYTES: u64 = 1024 * 1024;
+/// The longest id or file name read: ids go whole into every journal record of the
+/// row, and no system takes a path this long.
+const MAX_VALUE_BYTES: usize = 4096;
+/// The most ignored column names a warning lists.
+const MAX_IGNORED_LISTED: usize = 10;
 /// The largest manifest read from standard input (held in memory to be read twice).
 const MAX_STDIN_BYTES: u64 = 1024 * 1024 * 1024;
 
@@ -44,6 +49,18 @@ const MAX_STDIN_BYTES: u64 = 1024 * 1024 * 1024;
 /// controls removed) and short.
 fn quote(s: &str) -> String {
     format!("'{}'", sanitize(s, QUOTE_MAX))
+}
+
+/// An id or file name within [`MAX_VALUE_BYTES`], or why not (quoting only its start).
+fn short_enough(value: &str) -> Result<(), String> {
+    if value.len() <= MAX_VALUE_BYTES {
+        return Ok(());
+    }
+    Err(format!(
+        "a value of {} bytes, longer than any id or file name ({MAX_VALUE_BYTES} at most): {}",
+        value.len(),
+        quote(value)
+    ))
 }
 
 /// One person of the manifest, before any file is read.
@@ -177,12 +194,14 @@ impl Manifest {
     /// The header's columns that name nothing biopass reads (a `name` or `notes`
     /// column of a spreadsheet): they are ignored, and the caller warns once. Empty
     /// for JSON Lines, and when the header cannot be read (the rows report that).
-    pub fn ignored_columns(&self) -> Result<Vec<String>> {
+    /// Returns at most ten names, and how many columns are ignored.
+    pub fn ignored_columns(&self) -> Result<(Vec<String>, usize)> {
         let Some(delimiter) = self.csv_delimiter() else {
-            return Ok(vec![]);
+            return Ok((vec![], 0));
         };
         let reader = LineCap::new(self.reader()?, MAX_LINE_BYTES);
-        Ok(CsvRows::new(reader, &self.base, delimiter).ignored)
+        let rows = CsvRows::new(reader, &self.base, delimiter);
+        Ok((rows.ignored, rows.ignored_count))
     }
 
     fn reader(&self) -> Result<Box<dyn Read + '_>> {
@@ -195,16 +214,33 @@ impl Manifest {
     }
 }
 
-/// A reader that fails once a line grows past `max` bytes, so that neither the CSV
-/// reader nor the JSON Lines reader buffers an endless line. It counts lines, for
-/// the error's line number.
+/// A reader that fails once a line (or, for CSV, a row: a quoted value may span
+/// lines) grows past `max` bytes, so that neither the CSV reader nor the JSON Lines
+/// reader buffers an endless line or row. It counts lines, for the error's line
+/// number.
 struct LineCap<R> {
     inner: R,
     max: u64,
-    /// Bytes since the last line end.
+    /// Bytes since the last line end (row end, for CSV).
     run: u64,
     /// Line number of the byte read last (1-based).
     line: u64,
+    /// The line the current row began on.
+    row_line: u64,
+    /// For CSV, the bytes a field may begin after (besides a line end), and where in
+    /// the quoting the last byte left us.
+    csv: Option<([u8; 4], Quote)>,
+}
+
+/// Where a CSV reader is in a field, as far as row ends go: a line end inside a
+/// quoted value does not end the row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted value: its closing quote, or the first of `""`.
+    Closing,
 }
 
 impl<R: Read> LineCap<R> {
@@ -214,24 +250,61 @@ impl<R: Read> LineCap<R> {
             max,
             run: 0,
             line: 1,
+            row_line: 1,
+            csv: None,
         }
+    }
+
+    /// Count rows, not lines, as a CSV reader splits them: a quote that opens a field
+    /// runs to its closing quote. A field begins after `,` `;` tab (the delimiters
+    /// told from a header) or `delimiter`.
+    fn csv_rows(&mut self, delimiter: Option<u8>) {
+        let d = delimiter.unwrap_or(b',');
+        self.csv = Some(([b',', b';', b'\t', d], Quote::FieldStart));
     }
 }
 
 impl<R: Read> Read for LineCap<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if self.run > self.max {
-            return Err(std::io::Error::other(format!(
-                "line {} is longer than {} MiB: is this a manifest?",
-                self.line,
-                self.max / (1024 * 1024)
-            )));
+            let mib = self.max / (1024 * 1024);
+            return Err(std::io::Error::other(if self.row_line == self.line {
+                format!(
+                    "line {} is longer than {mib} MiB: is this a manifest?",
+                    self.line
+                )
+            } else {
+                format!(
+                    "the row from line {} to line {} is longer than {mib} MiB: is a quote left open?",
+                    self.row_line, self.line
+                )
+            }));
         }
         let n = self.inner.read(buf)?;
         for &b in &buf[..n] {
-            if b == b'\n' {
+            let newline = b == b'\n';
+            if newline {
                 self.line += 1;
+            }
+            let row_end = match &mut self.csv {
+                None => newline,
+                Some((delimiters, q)) => {
+                    let inside = *q == Quote::Quoted;
+                    *q = match (*q, b) {
+                        (Quote::Quoted, b'"') => Quote::Closing,
+                        (Quote::Quoted, _) => Quote::Quoted,
+                        (Quote::Closing, b'"') => Quote::Quoted,
+                        (Quote::FieldStart, b'"') => Quote::Quoted,
+                        (_, b'\n') => Quote::FieldStart,
+                        (_, b) if delimiters.contains(&b) => Quote::FieldStart,
+                        _ => Quote::Unquoted,
+                    };
+                    newline && !inside
+                }
+            };
+            if row_end {
                 self.run = 0;
+                self.row_line = self.line;
             } else {
                 self.run += 1;
             }
@@ -334,6 +407,11 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
 /// to 5 characters, 2 for longer ones (so `fcae` and `rigth-index` are typos, and
 /// `name`, 2 edits from `face`, is a column of its own).
 fn misspelt_image_column(name: &str) -> Option<&'static str> {
+    // The longest image column name is 12 characters: a longer name is more than
+    // two edits from all of them (and is not worth a distance table).
+    if name.trim().len() > 16 {
+        return None;
+    }
     let n = name.trim().to_ascii_lowercase().replace('_', "-");
     let most = if n.chars().count() <= 5 { 1 } else { 2 };
     std::iter::once("face")
@@ -374,14 +452,18 @@ type Sniffed<R> = std::io::Chain<std::io::Cursor<Vec<u8>>, BufReader<LineCap<R>>
 struct CsvRows<'a, R: Read> {
     reader: csv::Reader<Sniffed<R>>,
     columns: Result<Vec<Column>, Option<RowError>>,
-    /// Names of the header's columns that are ignored.
+    /// Names of the header's columns that are ignored (the first
+    /// [`MAX_IGNORED_LISTED`]).
     ignored: Vec<String>,
+    /// How many of the header's columns are ignored.
+    ignored_count: usize,
     base: &'a Path,
     record: csv::StringRecord,
 }
 
 impl<'a, R: Read> CsvRows<'a, R> {
-    fn new(r: LineCap<R>, base: &'a Path, delimiter: Option<u8>) -> Self {
+    fn new(mut r: LineCap<R>, base: &'a Path, delimiter: Option<u8>) -> Self {
+        r.csv_rows(delimiter);
         let mut rest = BufReader::new(r);
         let mut first = Vec::new();
         // A read error here shows again, with its line, when csv reads the header.
@@ -397,8 +479,9 @@ impl<'a, R: Read> CsvRows<'a, R> {
             .terminator(csv::Terminator::Any(b'\n'))
             .from_reader(std::io::Cursor::new(first).chain(rest));
         let mut ignored = vec![];
+        let mut ignored_count = 0;
         let columns = match reader.headers() {
-            Ok(h) => Self::header(h, &mut ignored).map_err(Some),
+            Ok(h) => Self::header(h, &mut ignored, &mut ignored_count).map_err(Some),
             Err(e) => Err(Some(RowError {
                 line: 1,
                 message: format!(
@@ -412,13 +495,18 @@ impl<'a, R: Read> CsvRows<'a, R> {
             reader,
             columns,
             ignored,
+            ignored_count,
             base,
             record: csv::StringRecord::new(),
         }
     }
 
     /// The header's columns; the names of ignored ones go to `ignored`.
-    fn header(h: &csv::StringRecord, ignored: &mut Vec<String>) -> Result<Vec<Column>, RowError> {
+    fn header(
+        h: &csv::StringRecord,
+        ignored: &mut Vec<String>,
+        ignored_count: &mut usize,
+    ) -> Result<Vec<Column>, RowError> {
         let mut cols = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, name) in h.iter().enumerate() {
@@ -441,7 +529,10 @@ impl<'a, R: Read> CsvRows<'a, R> {
                             unreadable: false,
                         });
                     }
-                    ignored.push(sanitize(name.trim(), QUOTE_MAX));
+                    if ignored.len() < MAX_IGNORED_LISTED {
+                        ignored.push(sanitize(name.trim(), QUOTE_MAX));
+                    }
+                    *ignored_count += 1;
                     cols.push(Column::Ignored);
                     continue;
                 }
@@ -523,6 +614,15 @@ impl<R: Read> Iterator for CsvRows<'_, R> {
                 if value.is_empty() {
                     continue;
                 }
+                if !matches!(col, Column::Ignored)
+                    && let Err(message) = short_enough(value)
+                {
+                    return Some(Err(RowError {
+                        line,
+                        message,
+                        unreadable: false,
+                    }));
+                }
                 match col {
                     Column::Id => row.id = value.to_string(),
                     Column::Face(k) => faces.push((*k, resolve(self.base, value))),
@@ -600,6 +700,10 @@ impl<'a, R: BufRead> JsonlRows<'a, R> {
                 .ok_or(not_fingers)?,
             Some(_) => return Err(not_fingers.into()),
         };
+        short_enough(&id)?;
+        for f in faces.iter().chain(fingers.values()) {
+            short_enough(f)?;
+        }
         let mut slots = vec![];
         for (pos, file) in fingers {
             let slot = parse_finger_pos(pos).map_err(|_| {
@@ -798,6 +902,61 @@ mod tests {
                 .unwrap_err()
                 .message
                 .contains("longer than")
+        );
+    }
+
+    #[test]
+    fn a_quoted_value_over_many_lines_is_one_row_for_the_cap() {
+        let lines = "y\n".repeat(20_000);
+        let text = format!("id,face\n1,a.jpg\n\"{lines}\",b.jpg\n3,c.jpg\n");
+        let rows = CsvRows::new(LineCap::new(text.as_bytes(), 1000), Path::new("."), None)
+            .collect::<Vec<_>>();
+        assert!(rows[0].is_ok(), "{rows:?}");
+        let e = rows[1].as_ref().unwrap_err();
+        assert!(e.unreadable, "{e:?}");
+        assert!(
+            e.message.contains("the row from line 3 to line ") && e.message.contains("quote"),
+            "{e:?}"
+        );
+        assert_eq!(rows.len(), 2);
+        // Quotes that close, doubled quotes, and a quote inside an unquoted value
+        // leave rows their own lines.
+        let text = format!(
+            "id,face\n{}",
+            (0..100)
+                .map(|i| format!("\"{i}\",\"a \"\"{i}\"\".jpg\"\n{i}x,O\"B.jpg\n"))
+                .collect::<String>()
+        );
+        let rows = CsvRows::new(LineCap::new(text.as_bytes(), 100), Path::new("."), None)
+            .collect::<Vec<_>>();
+        assert_eq!(rows.len(), 200);
+        assert!(rows.iter().all(|r| r.is_ok()), "{rows:?}");
+    }
+
+    #[test]
+    fn long_values_are_refused_and_quoted_short() {
+        let long = "z".repeat(MAX_VALUE_BYTES + 1);
+        let rows = csv_rows(format!("id,face\n1,{long}\n2,a.jpg\n"));
+        let e = rows[0].as_ref().unwrap_err();
+        assert!(!e.unreadable && e.line == 2, "{e:?}");
+        assert!(e.message.contains("4097 bytes"), "{e:?}");
+        assert!(e.message.len() < 300, "{}", e.message.len());
+        assert!(rows[1].is_ok());
+        let text = format!("{{\"id\":\"{long}\",\"face\":\"a.jpg\"}}\n");
+        let rows: Vec<_> = JsonlRows::new(text.as_bytes(), Path::new(".")).collect();
+        let m = &rows[0].as_ref().unwrap_err().message;
+        assert!(m.contains("4097 bytes") && m.len() < 300, "{m}");
+        // Ignored columns: a few named, the rest counted.
+        let header = (0..1000).map(|i| format!(",c{i}")).collect::<String>();
+        let header = format!("id{header}\n");
+        let rows = CsvRows::new(
+            LineCap::new(header.as_bytes(), MAX_LINE_BYTES),
+            Path::new("."),
+            None,
+        );
+        assert_eq!(
+            (rows.ignored.len(), rows.ignored_count),
+            (MAX_IGNORED_LISTED, 1000)
         );
     }
 

@@ -38,7 +38,7 @@ use crate::stop::Stop;
 use crate::target::{Spec, Target};
 use journal::Record;
 use manifest::Manifest;
-use plan::{Planned, Problem};
+use plan::Planned;
 pub use report::{MAX_LISTED, Outcome, Problems, Reporter, RowResult, Summary};
 
 /// Retries the run may spend before any success (then one more per two successes).
@@ -209,41 +209,63 @@ fn run_inner(
         ));
     }
 
-    // 2. Validate everything before anything is sent.
-    let (valid, problems) = plan::validate(cfg, &manifest, &loaded, stop).map_err(early)?;
-    let ignored = manifest.ignored_columns().map_err(early)?;
+    // 2. Validate everything before anything is sent, planning each row against
+    // the journal on the way.
+    let plan::Validated {
+        mut plan,
+        problems,
+        changed,
+        valid,
+        already_done,
+        failed,
+    } = plan::validate(cfg, &manifest, &loaded, stop).map_err(early)?;
+    drop(loaded);
+    let (ignored, ignored_count) = manifest.ignored_columns().map_err(early)?;
     if !ignored.is_empty() {
+        let more = ignored_count.saturating_sub(ignored.len());
         reporter.note(&format!(
-            "warning: manifest {}: ignoring column(s) {}: biopass reads only id, face, face_2, ... and right-thumb ... left-little",
+            "warning: manifest {}: ignoring column(s) {}{}: biopass reads only id, face, face_2, ... and right-thumb ... left-little",
             manifest.name,
             ignored
                 .iter()
                 .map(|c| format!("'{c}'"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         ));
     }
-    summary.total = (valid.len() + problems.len()) as u64;
-    if !problems.is_empty() && !cfg.skip_invalid {
+    summary.total = valid + problems.count;
+    if problems.count > 0 && !cfg.skip_invalid {
         list(reporter, &manifest.name, Problems::Invalid, &problems);
-        summary.invalid = problems.len() as u64;
-        summary.pending = valid.len() as u64;
+        summary.invalid = problems.count;
+        summary.pending = valid;
         let e = Failure::new(
             Kind::Invalid,
             format!(
                 "manifest {} has {} invalid row(s); nothing was sent (fix them, or run with --skip-invalid)",
-                manifest.name,
-                problems.len()
+                manifest.name, problems.count
             ),
         );
         return Err((e.into(), true));
     }
 
-    // 3. Plan each row against the journal.
-    let (mut plan, changed) = plan::against_journal(cfg, valid, &loaded, summary);
-    if !changed.is_empty() {
+    // 3. What the journal says of the valid rows.
+    summary.already_done += already_done;
+    let mut kinds: Vec<_> = failed.into_iter().collect();
+    kinds.sort();
+    for (kind, n) in kinds {
+        summary.failed += n;
+        for _ in 0..n {
+            summary.count_error(&kind);
+        }
+    }
+    if changed.count > 0 {
         list(reporter, &manifest.name, Problems::Changed, &changed);
-        summary.invalid = problems.len() as u64;
+        summary.invalid = problems.count;
         summary.pending = summary
             .total
             .saturating_sub(summary.already_done + summary.failed + summary.invalid);
@@ -251,14 +273,14 @@ fn run_inner(
             Kind::Invalid,
             format!(
                 "{} row(s) changed since journal {} recorded them; nothing was sent (run with --accept-changed to send the new content)",
-                changed.len(),
+                changed.count,
                 cfg.journal.display()
             ),
         );
         return Err((e.into(), true));
     }
     if cfg.dry_run {
-        dry_run(cfg, &manifest, &plan, summary, &problems, reporter).map_err(|e| (e, true))?;
+        dry_run(cfg, &manifest, &mut plan, summary, &problems, reporter).map_err(|e| (e, true))?;
         return Ok(true);
     }
     let opened = journal_file.take().expect("opened unless dry run");
@@ -278,14 +300,14 @@ fn run_inner(
         })
         .map_err(|e| (e, true))?;
     // Invalid rows, with --skip-invalid: recorded as invalid, listed, the rest run.
-    if !problems.is_empty() {
+    if problems.count > 0 {
         list(
             reporter,
             &manifest.name,
             Problems::SkippedInvalid,
             &problems,
         );
-        for (e, id) in &problems {
+        for (e, id) in problems.all.iter().flatten() {
             summary.invalid += 1;
             let id = id.as_deref().unwrap_or_default();
             writer
@@ -309,7 +331,7 @@ fn run_inner(
         }
     }
     if plan.is_empty() || stop.is_requested() {
-        summary.pending += plan.len() as u64;
+        summary.pending += plan.len();
         writer.flush().map_err(|e| (e, true))?;
         if plan.is_empty() {
             reporter.note(&format!(
@@ -340,7 +362,7 @@ fn run_inner(
         summary: Mutex::new(std::mem::take(summary)),
         last_error: Mutex::new(None),
     };
-    let to_run = plan.len() as u64;
+    let to_run = plan.len();
     reporter.started(to_run);
     let streamed = std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = mpsc::sync_channel::<(manifest::Row, Planned)>(jobs * 2);
@@ -360,27 +382,33 @@ fn run_inner(
             });
         }
         // Stream the manifest again; send the planned rows in manifest order.
-        for item in manifest.rows()? {
+        for (item, read) in manifest.rows()?.enumerate() {
             if stop.is_requested() {
                 break;
             }
-            let row = match item {
-                Ok(row) => row,
+            if let Err(e) = &read
+                && e.unreadable
+            {
                 // Read once already: the file changed or went away under the run.
-                Err(e) if e.unreadable => return Err(plan::unreadable(&manifest, &e).into()),
-                Err(_) => continue,
-            };
-            let Some(p) = plan.remove(&row.line) else {
-                continue;
-            };
-            if p.id_hash != content::fnv1a(&row.id) {
-                // Left pending (counted, and found again by the next run).
-                reporter.note(&format!(
-                    "{}:{}: the manifest changed during the run; row left for the next run",
-                    manifest.name, row.line
-                ));
-                continue;
+                return Err(plan::unreadable(&manifest, e).into());
             }
+            let p = match plan.take(item as u64, &read) {
+                plan::Take::Skip => continue,
+                plan::Take::Send(p) => p,
+                plan::Take::Changed => {
+                    // Left pending (counted, and found again by the next run).
+                    let line = match &read {
+                        Ok(row) => row.line,
+                        Err(e) => e.line,
+                    };
+                    reporter.note(&format!(
+                        "{}:{line}: the manifest changed during the run; row left for the next run",
+                        manifest.name
+                    ));
+                    continue;
+                }
+            };
+            let Ok(row) = read else { continue };
             if tx.send((row, p)).is_err() {
                 break;
             }
@@ -421,50 +449,49 @@ fn run_inner(
 fn dry_run(
     cfg: &Config,
     manifest: &Manifest,
-    plan: &std::collections::HashMap<u64, Planned>,
+    plan: &mut plan::Plan,
     summary: &mut Summary,
-    problems: &[Problem],
+    problems: &plan::Found,
     reporter: &dyn Reporter,
 ) -> Result<()> {
-    if !problems.is_empty() {
+    if problems.count > 0 {
         list(reporter, &manifest.name, Problems::WouldSkip, problems);
     }
-    for row in manifest.rows()?.flatten() {
-        if plan
-            .get(&row.line)
-            .is_some_and(|p| p.id_hash == content::fnv1a(&row.id))
-        {
-            let r = RowResult {
-                op: cfg.op,
-                line: row.line,
-                id: &row.id,
-                outcome: &Outcome::Planned,
-                attempts: 0,
-            };
-            reporter.row(&r).map_err(|e| {
-                Failure::new(Kind::Io, format!("cannot write to standard output: {e}"))
-            })?;
-        }
+    for (item, read) in manifest.rows()?.enumerate() {
+        let plan::Take::Send(_) = plan.take(item as u64, &read) else {
+            continue;
+        };
+        let Ok(row) = read else { continue };
+        let r = RowResult {
+            op: cfg.op,
+            line: row.line,
+            id: &row.id,
+            outcome: &Outcome::Planned,
+            attempts: 0,
+        };
+        reporter
+            .row(&r)
+            .map_err(|e| Failure::new(Kind::Io, format!("cannot write to standard output: {e}")))?;
     }
-    summary.pending = plan.len() as u64;
-    summary.invalid = problems.len() as u64;
+    summary.pending = plan.len();
+    summary.invalid = problems.count;
     reporter.note(&format!(
         "dry run: nothing was sent; {} of {} rows would be sent ({} already done, {} failed earlier, {} invalid)",
         plan.len(),
         summary.total,
         summary.already_done,
         summary.failed,
-        problems.len()
+        problems.count
     ));
     Ok(())
 }
 
 /// Hand the first [`MAX_LISTED`] problems, in line order, to the reporter.
-fn list(reporter: &dyn Reporter, manifest: &str, what: Problems, problems: &[Problem]) {
-    let mut sorted: Vec<_> = problems.iter().map(|(e, _)| e.clone()).collect();
+fn list(reporter: &dyn Reporter, manifest: &str, what: Problems, found: &plan::Found) {
+    let mut sorted: Vec<_> = found.first.iter().map(|(e, _)| e.clone()).collect();
     sorted.sort_by_key(|e| e.line);
-    let more = sorted.len().saturating_sub(MAX_LISTED);
     sorted.truncate(MAX_LISTED);
+    let more = (found.count as usize).saturating_sub(sorted.len());
     reporter.problems(manifest, what, &sorted, more);
 }
 

@@ -1,16 +1,22 @@
 //! Before anything is sent: validate the whole manifest, then plan each row against
 //! what the journal says of it.
 //!
-//! Validation streams the manifest once. Rows the journal knows are fingerprinted now
-//! (to spot changed content); the others only have their files peeked at (size and
-//! magic bytes), and are fingerprinted once, when they are sent.
+//! Memory does not grow with the manifest beyond a few bytes a row: nothing of a row
+//! is kept but bits and hashes (see [`Plan`]). Validation streams the manifest twice:
+//! first to hash every CustomID (a sorted vector of 64-bit hashes finds the hashes
+//! seen more than once), then to check each row, where only the rows whose hash was
+//! seen more than once have their id compared in full, so a hash collision never
+//! makes a row a duplicate. Rows the journal knows are fingerprinted (to spot changed
+//! content); the others only have their files peeked at (size and magic bytes), and
+//! are fingerprinted once, when they are sent.
 
 use std::collections::HashMap;
+use std::hash::Hasher;
 
 use super::content::{check_row, fingerprint, fnv1a, load_row};
-use super::journal::{History, Loaded, State};
-use super::manifest::{Manifest, RowError};
-use super::report::Summary;
+use super::journal::{Loaded, State, fp_key, fp_text};
+use super::manifest::{Manifest, Row, RowError};
+use super::report::MAX_LISTED;
 use super::{Config, shard_of};
 use crate::error::{Failure, Kind};
 use crate::sanitize::sanitize;
@@ -31,88 +37,316 @@ pub struct Planned {
 /// A manifest problem, with the id of the row when it has one (for sharding).
 pub type Problem = (RowError, Option<String>);
 
-/// A valid row: its line, its CustomID and, if the journal knows it, its fingerprint.
-pub type Valid = (u64, String, Option<String>);
+/// The first hash rows are compared by: FNV-1a of the CustomID. Debug builds can be
+/// told to keep only its low `BIOPASS_TEST_ID_HASH_BITS` bits, so that tests can make
+/// every id collide with others and show that a collision changes nothing.
+pub fn id_hash(id: &str) -> u64 {
+    let h = fnv1a(id);
+    #[cfg(debug_assertions)]
+    {
+        static BITS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        let bits = *BITS.get_or_init(|| {
+            std::env::var("BIOPASS_TEST_ID_HASH_BITS")
+                .ok()
+                .and_then(|b| b.parse().ok())
+                .filter(|b| *b < 64)
+                .unwrap_or(64)
+        });
+        if bits < 64 {
+            return h & ((1u64 << bits) - 1);
+        }
+    }
+    h
+}
 
-/// Validate every row. `Err` lists nothing: the caller reports `problems`.
+/// A CustomID as the journal's table keys it: [`id_hash`] and an independent
+/// 64-bit SipHash of the same bytes.
+pub fn id_key(id: &str) -> [u64; 2] {
+    let mut s = std::hash::DefaultHasher::new();
+    s.write(id.as_bytes());
+    [id_hash(id), s.finish()]
+}
+
+/// What the run does with the rows validation accepted, in a few bytes a row: one bit
+/// per item of the manifest stream (row or row error, in order: a second read yields
+/// the same items) saying whether to send it; for each planned row, 32 bits of its
+/// id's hash, to notice a manifest changed between reads; and, only for planned rows
+/// the journal knows, the fingerprint and whether an earlier request may have landed.
+#[derive(Default)]
+pub struct Plan {
+    send: Vec<u64>,
+    /// By planned row, in order.
+    check: Vec<u32>,
+    /// The next planned row [`Plan::take`] meets.
+    next: usize,
+    known: Vec<(u64, [u64; 2], bool)>,
+    count: u64,
+}
+
+/// What the plan says of one item of the manifest's second read.
+pub enum Take {
+    /// Not to be sent (invalid, finished, another shard).
+    Skip,
+    /// Planned, but the row there is not the one validated: the manifest changed.
+    Changed,
+    /// Send it.
+    Send(Planned),
+}
+
+impl Plan {
+    /// How many rows are to be sent.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether no row is to be sent.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn add(&mut self, item: u64, id: &str, known: Option<([u64; 2], bool)>) {
+        self.check.push(id_hash(id) as u32);
+        let (word, bit) = ((item / 64) as usize, item % 64);
+        if self.send.len() <= word {
+            self.send.resize(word + 1, 0);
+        }
+        self.send[word] |= 1 << bit;
+        self.count += 1;
+        if let Some((fp, landed)) = known {
+            self.known.push((item, fp, landed));
+        }
+    }
+
+    fn planned(&self, item: u64) -> bool {
+        self.send
+            .get((item / 64) as usize)
+            .is_some_and(|w| w & (1 << (item % 64)) != 0)
+    }
+
+    /// The plan for item `item` (counted from 0) of a later read of the manifest;
+    /// called for each item of that read, in order.
+    pub fn take(&mut self, item: u64, read: &Result<Row, RowError>) -> Take {
+        if !self.planned(item) {
+            return Take::Skip;
+        }
+        let check = self.check.get(self.next).copied();
+        self.next += 1;
+        let Ok(row) = read else {
+            return Take::Changed;
+        };
+        if check != Some(id_hash(&row.id) as u32) {
+            return Take::Changed;
+        }
+        let known = self
+            .known
+            .binary_search_by_key(&item, |k| k.0)
+            .ok()
+            .map(|i| self.known[i]);
+        Take::Send(Planned {
+            id_hash: fnv1a(&row.id),
+            fp: known.map(|k| fp_text(k.1)),
+            maybe_landed: known.is_some_and(|k| k.2),
+        })
+    }
+}
+
+/// Problems found, in manifest order: how many, the first [`MAX_LISTED`] of them, and
+/// (only when the run records them, `--skip-invalid`) all of them.
+#[derive(Default)]
+pub struct Found {
+    /// How many.
+    pub count: u64,
+    /// The first [`MAX_LISTED`].
+    pub first: Vec<Problem>,
+    /// All of them, when kept.
+    pub all: Option<Vec<Problem>>,
+}
+
+impl Found {
+    fn keeping_all(all: bool) -> Self {
+        Found {
+            all: all.then(Vec::new),
+            ..Default::default()
+        }
+    }
+
+    fn push(&mut self, p: Problem) {
+        self.count += 1;
+        if self.first.len() < MAX_LISTED {
+            self.first.push(p.clone());
+        }
+        if let Some(all) = &mut self.all {
+            all.push(p);
+        }
+    }
+}
+
+/// What validation found: the plan, the problems, and what the journal already
+/// counts.
+#[derive(Default)]
+pub struct Validated {
+    /// The rows to send.
+    pub plan: Plan,
+    /// Invalid rows (of this shard).
+    pub problems: Found,
+    /// Rows whose content changed since the journal recorded them (refused unless
+    /// `--accept-changed`).
+    pub changed: Found,
+    /// Valid rows (of this shard), planned or not.
+    pub valid: u64,
+    /// Valid rows the journal shows finished.
+    pub already_done: u64,
+    /// Valid rows the journal shows failed (not sent again without
+    /// `--retry-failed`), by failure kind.
+    pub failed: HashMap<String, u64>,
+}
+
+fn row_error(line: u64, message: String) -> RowError {
+    RowError {
+        line,
+        message,
+        unreadable: false,
+    }
+}
+
+fn interrupted() -> anyhow::Error {
+    // Ctrl-C while validating a big manifest: nothing was sent yet.
+    Failure::new(
+        Kind::Interrupted,
+        "interrupted while validating the manifest; nothing was sent",
+    )
+    .into()
+}
+
+/// The hashes of CustomIDs seen on more than one row, sorted.
+fn repeated_hashes(manifest: &Manifest, stop: &crate::stop::Stop) -> anyhow::Result<Vec<u64>> {
+    let mut hashes: Vec<u64> = vec![];
+    for item in manifest.rows()? {
+        if stop.is_requested() {
+            return Err(interrupted());
+        }
+        match item {
+            Ok(row) if !row.id.is_empty() => hashes.push(id_hash(&row.id)),
+            Err(e) if e.unreadable => return Err(unreadable(manifest, &e).into()),
+            _ => {}
+        }
+    }
+    hashes.sort_unstable();
+    let mut repeated: Vec<u64> = vec![];
+    for w in hashes.windows(2) {
+        if w[0] == w[1] && repeated.last() != Some(&w[0]) {
+            repeated.push(w[0]);
+        }
+    }
+    Ok(repeated)
+}
+
+/// Validate every row and plan it against the journal. `Err` is an error that ends the
+/// run before anything is reported (unreadable manifest, interrupted).
 pub fn validate(
     cfg: &Config,
     manifest: &Manifest,
     journal: &Loaded,
     stop: &crate::stop::Stop,
-) -> anyhow::Result<(Vec<Valid>, Vec<Problem>)> {
+) -> anyhow::Result<Validated> {
     let op = cfg.op;
     let in_shard = |id: &str| cfg.shard.is_none_or(|(k, n)| shard_of(id, n) == k);
-    let mut problems: Vec<Problem> = vec![];
-    let mut valid: Vec<Valid> = vec![];
+    // Rows without an id belong to no shard: count them in shard 0 only.
+    let idless_here = cfg.shard.is_none_or(|(k, _)| k == 0);
+    let repeated = repeated_hashes(manifest, stop)?;
+    let mut v = Validated {
+        problems: Found::keeping_all(cfg.skip_invalid),
+        ..Default::default()
+    };
+    // The first line of each CustomID whose hash is repeated: compared in full, so
+    // only true duplicates are refused.
     let mut first_line: HashMap<String, u64> = HashMap::new();
-    for item in manifest.rows()? {
+    for (item, read) in manifest.rows()?.enumerate() {
+        let item = item as u64;
         if stop.is_requested() {
-            // Ctrl-C while validating a big manifest: nothing was sent yet.
-            return Err(Failure::new(
-                Kind::Interrupted,
-                "interrupted while validating the manifest; nothing was sent",
-            )
-            .into());
+            return Err(interrupted());
         }
-        let row = match item {
+        let row = match read {
             Ok(r) => r,
             Err(e) if e.unreadable => return Err(unreadable(manifest, &e).into()),
             Err(e) => {
-                problems.push((e, None));
+                if idless_here {
+                    v.problems.push((e, None));
+                }
                 continue;
             }
         };
         if row.id.is_empty() {
-            let e = RowError {
-                line: row.line,
-                message: "no id".into(),
-                unreadable: false,
-            };
-            problems.push((e, None));
+            if idless_here {
+                v.problems.push((row_error(row.line, "no id".into()), None));
+            }
             continue;
         }
-        if let Some(first) = first_line.get(&row.id) {
-            let message = format!(
-                "duplicate id '{}' (first on line {first})",
-                sanitize(&row.id, 60)
-            );
-            let e = RowError {
-                line: row.line,
-                message,
-                unreadable: false,
-            };
-            problems.push((e, Some(row.id.clone())));
-            continue;
+        if repeated.binary_search(&id_hash(&row.id)).is_ok() {
+            if let Some(first) = first_line.get(&row.id) {
+                if in_shard(&row.id) {
+                    let message = format!(
+                        "duplicate id '{}' (first on line {first})",
+                        sanitize(&row.id, 60)
+                    );
+                    v.problems
+                        .push((row_error(row.line, message), Some(row.id.clone())));
+                }
+                continue;
+            }
+            first_line.insert(row.id.clone(), row.line);
         }
-        first_line.insert(row.id.clone(), row.line);
         if !in_shard(&row.id) {
             continue;
         }
-        let checked = if journal.rows.contains_key(&row.id) {
+        let known = journal.get(&row.id);
+        let checked = if known.is_some() {
             load_row(op, &row, cfg.max_image_bytes)
-                .map(|p| Some(fingerprint(op, p.as_ref(), &row.id)))
+                .map(|p| Some(fp_key(&fingerprint(op, p.as_ref(), &row.id))))
         } else {
             check_row(op, &row, cfg.max_image_bytes).map(|()| None)
         };
-        match checked {
-            Ok(fp) => valid.push((row.line, row.id.clone(), fp)),
-            Err(message) => problems.push((
-                RowError {
-                    line: row.line,
-                    message,
-                    unreadable: false,
-                },
-                Some(row.id.clone()),
-            )),
+        let fp = match checked {
+            Ok(fp) => fp,
+            Err(message) => {
+                v.problems
+                    .push((row_error(row.line, message), Some(row.id.clone())));
+                continue;
+            }
+        };
+        v.valid += 1;
+        let (Some(h), Some(fp)) = (known, fp) else {
+            v.plan.add(item, &row.id, None);
+            continue;
+        };
+        let mut landed = false;
+        if h.fp != fp && !cfg.accept_changed {
+            let message = format!(
+                "id '{}' changed since the journal recorded it (line {} then)",
+                sanitize(&row.id, 60),
+                h.line
+            );
+            v.changed
+                .push((row_error(row.line, message), Some(row.id.clone())));
+            continue;
         }
+        if h.fp == fp {
+            match h.state {
+                Some(st) if st.is_final_success() => {
+                    v.already_done += 1;
+                    continue;
+                }
+                Some(State::Failed | State::Invalid) if !cfg.retry_failed => {
+                    let kind = journal.kind_name(&h).unwrap_or("unknown");
+                    *v.failed.entry(kind.to_string()).or_default() += 1;
+                    continue;
+                }
+                _ => landed = h.maybe_landed,
+            }
+        }
+        v.plan.add(item, &row.id, Some((fp, landed)));
     }
-    // Rows without an id belong to no shard: count them in shard 0 only.
-    problems.retain(|(_, id)| {
-        id.as_deref()
-            .map_or(cfg.shard.is_none_or(|(k, _)| k == 0), &in_shard)
-    });
-    Ok((valid, problems))
+    Ok(v)
 }
 
 /// The manifest could not be read to its end: the input is unusable (66).
@@ -126,65 +360,6 @@ pub fn unreadable(manifest: &Manifest, e: &RowError) -> Failure {
             e.message.trim_start_matches("cannot read the manifest: ")
         ),
     )
-}
-
-/// Plan the valid rows against the journal: finished rows are counted in `summary`
-/// and dropped; rows whose content changed are returned as problems (refused unless
-/// `--accept-changed`).
-pub fn against_journal(
-    cfg: &Config,
-    valid: Vec<Valid>,
-    journal: &Loaded,
-    summary: &mut Summary,
-) -> (HashMap<u64, Planned>, Vec<Problem>) {
-    let mut changed: Vec<Problem> = vec![];
-    let mut plan: HashMap<u64, Planned> = HashMap::new();
-    for (line, id, fp) in valid {
-        let h: Option<&History> = journal.rows.get(&id);
-        let mut landed = false;
-        if let Some(h) = h {
-            let fp = fp.as_deref().unwrap_or_default();
-            if h.fp != fp && !cfg.accept_changed {
-                let message = format!(
-                    "id '{}' changed since the journal recorded it (line {} then)",
-                    sanitize(&id, 60),
-                    h.line
-                );
-                changed.push((
-                    RowError {
-                        line,
-                        message,
-                        unreadable: false,
-                    },
-                    Some(id),
-                ));
-                continue;
-            }
-            if h.fp == fp {
-                match h.state {
-                    Some(st) if st.is_final_success() => {
-                        summary.already_done += 1;
-                        continue;
-                    }
-                    Some(State::Failed | State::Invalid) if !cfg.retry_failed => {
-                        summary.failed += 1;
-                        summary.count_error(h.kind.as_deref().unwrap_or("unknown"));
-                        continue;
-                    }
-                    _ => landed = h.maybe_landed,
-                }
-            }
-        }
-        plan.insert(
-            line,
-            Planned {
-                id_hash: fnv1a(&id),
-                fp,
-                maybe_landed: landed,
-            },
-        );
-    }
-    (plan, changed)
 }
 
 /// A journal is only ever used against the target it was written for: one written

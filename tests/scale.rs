@@ -1,0 +1,216 @@
+//! Batch planning at scale: exactness when id hashes collide (forced, through the
+//! debug-build hook `BIOPASS_TEST_ID_HASH_BITS`), and bad manifests that must fail
+//! with a short, clear error rather than be held or echoed whole. Memory figures are
+//! measured by benchmarks, not here.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use support::*;
+
+/// Keep 2 bits of each id's first hash: every id shares it with a quarter of the rest.
+const COLLIDE: (&str, &str) = ("BIOPASS_TEST_ID_HASH_BITS", "2");
+
+fn write_manifest(dir: &Path, ids: &[String]) -> PathBuf {
+    std::fs::copy(fixture("face.jpg"), dir.join("face.jpg")).unwrap();
+    let mut s = String::from("id,face\n");
+    for id in ids {
+        s.push_str(&format!("{id},face.jpg\n"));
+    }
+    let p = dir.join("people.csv");
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+fn ids(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("C{i:03}")).collect()
+}
+
+fn enrolls(s: &Served) -> BTreeMap<String, u64> {
+    serde_json::from_value(s.stats()["enrolls"].clone()).unwrap()
+}
+
+#[test]
+fn colliding_id_hashes_find_only_true_duplicates() {
+    let home = Home::new();
+    let mut rows = ids(40);
+    rows.push("C007".into()); // line 42: a true duplicate of line 9
+    let m = write_manifest(home.path(), &rows);
+    let s = serve(&home, &[]);
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .env(COLLIDE.0, COLLIDE.1)
+        .args(["enroll", "--dry-run", "--from"])
+        .arg(&m));
+    assert_eq!(code, 65, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains(":42: invalid: duplicate id 'C007' (first on line 9)"),
+        "{err}"
+    );
+    assert!(err.contains("has 1 invalid row(s)"), "{err}");
+    assert_eq!(s.stats()["requests"].as_u64().unwrap(), 0);
+
+    // Without the duplicate, every row is planned: no collision is taken for one.
+    rows.pop();
+    write_manifest(home.path(), &rows);
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .env(COLLIDE.0, COLLIDE.1)
+        .args(["enroll", "--dry-run", "--from"])
+        .arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 40, "{out}");
+}
+
+#[test]
+fn colliding_id_hashes_resume_exactly_once_and_spot_changes() {
+    let home = Home::new();
+    let journal = home.path().join("people.journal");
+    let s = serve(&home, &[]);
+    let cmd = |m: &Path, extra: &[&str]| {
+        let mut c = s.cmd(&home);
+        c.env(COLLIDE.0, COLLIDE.1)
+            .arg("enroll")
+            .args(extra)
+            .arg("--journal")
+            .arg(&journal)
+            .arg("--from")
+            .arg(m);
+        c
+    };
+    // A first run enrolls the first half (a manifest cut short), the second the rest.
+    let all = ids(40);
+    let m = write_manifest(home.path(), &all[..20]);
+    let (code, _, err) = run(&mut cmd(&m, &[]));
+    assert_eq!(code, 0, "{err}");
+    write_manifest(home.path(), &all);
+    let (code, out, err) = run(&mut cmd(&m, &[]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 20, "only the new half is sent: {out}");
+    assert!(
+        out.lines().all(|l| l[1..4].parse::<u32>().unwrap() >= 20),
+        "{out}"
+    );
+    let e = enrolls(&s);
+    assert_eq!(e.len(), 40);
+    assert!(e.values().all(|c| *c == 1), "{e:?}");
+    // Once more: nothing to do.
+    let (code, out, err) = run(&mut cmd(&m, &[]));
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(err.contains("every row finished"), "{err}");
+
+    // One row's image changes: that row, and only that one, is refused.
+    std::fs::copy(fixture("face2.jpg"), home.path().join("face2.jpg")).unwrap();
+    let text = std::fs::read_to_string(&m)
+        .unwrap()
+        .replace("C013,face.jpg", "C013,face2.jpg");
+    std::fs::write(&m, text).unwrap();
+    let (code, _, err) = run(&mut cmd(&m, &[]));
+    assert_eq!(code, 65, "{err}");
+    assert!(err.contains(":15: changed: id 'C013'"), "{err}");
+    assert!(err.contains("1 row(s) changed"), "{err}");
+    assert_eq!(s.stats()["requests"].as_u64().unwrap(), 40);
+}
+
+#[test]
+fn a_huge_value_is_refused_and_never_echoed() {
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    let big = "y".repeat(3 * 1024 * 1024);
+    // One line of 3 MB; a quoted value of 3 MB over many lines; a 5000-byte file name.
+    let many_lines = "y\n".repeat(3 * 1024 * 1024 / 2);
+    let long_name = "n".repeat(5000);
+    let cases: [(&str, String, i32, &str); 4] = [
+        (
+            "line.csv",
+            format!("id,face\n1,face.jpg\n2,{big}\n"),
+            66,
+            "line 3 is longer than 1 MiB",
+        ),
+        (
+            "quoted.csv",
+            format!("id,face\n1,face.jpg\n\"{many_lines}\",face.jpg\n"),
+            66,
+            "the row from line 3 to line",
+        ),
+        (
+            "line.jsonl",
+            format!("{{\"id\":\"1\",\"face\":\"face.jpg\"}}\n{{\"id\":\"{big}\"}}\n"),
+            66,
+            "line 2 is longer than 1 MiB",
+        ),
+        (
+            "name.csv",
+            format!("id,face\n1,face.jpg\n2,{long_name}\n"),
+            65,
+            ":3: invalid: a value of 5000 bytes",
+        ),
+    ];
+    for (name, text, want, says) in cases {
+        let m = home.path().join(name);
+        std::fs::write(&m, text).unwrap();
+        let (code, out, err) = run(home
+            .cmd()
+            .args(["--env", "sandbox", "enroll", "--dry-run", "--from"])
+            .arg(&m));
+        assert_eq!(code, want, "{name}: {err}");
+        assert!(out.is_empty(), "{name}: {out}");
+        assert!(err.contains(says), "{name}: {err}");
+        assert!(err.len() < 1000, "{name}: {} bytes of stderr", err.len());
+    }
+}
+
+#[test]
+fn a_wide_header_is_refused_or_summed_up() {
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    // Past the 1 MiB cap: refused, naming the header's line.
+    let cols: String = (0..300_000).map(|i| format!(",c{i}")).collect();
+    let m = home.path().join("wide.csv");
+    std::fs::write(&m, format!("id,face{cols}\n1,face.jpg\n")).unwrap();
+    let (code, _, err) = run(home
+        .cmd()
+        .args(["--env", "sandbox", "enroll", "--dry-run", "--from"])
+        .arg(&m));
+    assert_eq!(code, 66, "{err}");
+    assert!(err.contains("line 1 is longer than 1 MiB"), "{err}");
+    assert!(err.len() < 1000, "{} bytes of stderr", err.len());
+    // Within it: the ignored columns are named up to ten, and counted.
+    let cols: String = (0..50_000).map(|i| format!(",c{i}")).collect();
+    let commas = ",".repeat(50_000);
+    std::fs::write(&m, format!("id,face{cols}\n1,face.jpg{commas}\n")).unwrap();
+    let (code, out, err) = run(home
+        .cmd()
+        .args(["--env", "sandbox", "enroll", "--dry-run", "--from"])
+        .arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        err.contains("'c0', 'c1'") && err.contains("'c9' and 49990 more"),
+        "{err}"
+    );
+    assert!(err.len() < 2000, "{} bytes of stderr", err.len());
+}
+
+#[test]
+fn many_duplicates_list_the_first_few() {
+    let home = Home::new();
+    let rows: Vec<String> = (0..20_000).map(|i| format!("D{}", i % 3)).collect();
+    let m = write_manifest(home.path(), &rows);
+    let (code, out, err) = run(home
+        .cmd()
+        .args(["--env", "sandbox", "enroll", "--dry-run", "--from"])
+        .arg(&m));
+    assert_eq!(code, 65, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains(":5: invalid: duplicate id 'D0' (first on line 2)"),
+        "{err}"
+    );
+    assert!(err.contains("... and 19947 more"), "{err}");
+    assert!(err.contains("has 19997 invalid row(s)"), "{err}");
+    assert!(err.lines().count() < 60, "{err}");
+}
