@@ -7,6 +7,7 @@ Usage:
   gen_scale.py dups FILE N DISTINCT    N rows cycling over DISTINCT CustomIDs
   gen_scale.py longline FILE MB        a header, one good row, then a row with an MB-long field
   gen_scale.py wideheader FILE COLS    a header line of COLS columns (then one row)
+  gen_scale.py quoted FILE MB          a quoted CSV value of MB spread over 1 KB lines
 
 Images are generated patterns (gradients and seeded noise) written by Pillow, never
 pictures of anyone. Pillow is imported only for `images`.
@@ -80,6 +81,15 @@ def wideheader(path, cols):
         f.write("\nw-1,img/small/0.jpg\n")
 
 
+def quoted(path, mb):
+    with open(path, "w") as f:
+        f.write('id,face\nok-1,img/small/0.jpg\nq-2,"')
+        block = ("y" * 1023 + "\n") * 1024
+        for _ in range(mb):
+            f.write(block)
+        f.write('"\nok-3,img/small/1.jpg\n')
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "images":
@@ -92,6 +102,8 @@ def main():
         longline(args[0], int(args[1]))
     elif cmd == "wideheader":
         wideheader(args[0], int(args[1]))
+    elif cmd == "quoted":
+        quoted(args[0], int(args[1]))
     else:
         sys.exit(f"unknown command {cmd}")
 
