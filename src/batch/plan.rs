@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::content::{check_row, fingerprint, fnv1a, load_row};
+use super::content::{check_row, fnv1a, row_fingerprint};
 use super::journal::{History, Loaded, State};
 use super::manifest::{Manifest, RowError};
 use super::report::Summary;
@@ -90,10 +90,9 @@ pub fn validate(
             continue;
         }
         let checked = if journal.rows.contains_key(&row.id) {
-            load_row(op, &row, cfg.max_image_bytes)
-                .map(|p| Some(fingerprint(op, p.as_ref(), &row.id)))
+            row_fingerprint(op, &row, &cfg.images).map(Some)
         } else {
-            check_row(op, &row, cfg.max_image_bytes).map(|()| None)
+            check_row(op, &row, &cfg.images).map(|()| None)
         };
         match checked {
             Ok(fp) => valid.push((row.line, row.id.clone(), fp)),
