@@ -73,7 +73,7 @@ pub fn row_fingerprint(op: Op, row: &Row, opts: &Options) -> Result<String, Stri
         }
         Ok(format!(
             "{}{}",
-            image::sha256_hex(&h.finalize()),
+            image::hex(&h.finalize()),
             opts.fingerprint_tag(role)
         ))
     };
@@ -168,5 +168,31 @@ mod tests {
         assert_ne!(a, fingerprint(Op::Enroll, Some(&p(b"\xff\xd8\xffB")), "1"));
         assert_ne!(a, fingerprint(Op::Update, Some(&p(b"\xff\xd8\xffA")), "1"));
         assert_ne!(a, fingerprint(Op::Enroll, Some(&p(b"\xff\xd8\xffA")), "2"));
+    }
+
+    #[test]
+    fn validation_and_sending_agree_on_the_fingerprint() {
+        // Validation hashes the files streaming; the worker fingerprints what it
+        // loaded and prepared. A resumed run compares the two.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let row = Row {
+            line: 2,
+            id: "A1".into(),
+            faces: vec![dir.join("images/sideways-gps.jpg")],
+            fingers: vec![(2, dir.join("images/finger-500dpi.png"))],
+        };
+        for (keep, max) in [(false, None), (false, Some(100)), (true, None)] {
+            let opts = Options {
+                max_bytes: 1 << 20,
+                keep_metadata: keep,
+                max_dimension: max,
+            };
+            let loaded = load_row(Op::Enroll, &row, &opts).unwrap();
+            assert_eq!(
+                row_fingerprint(Op::Enroll, &row, &opts).unwrap(),
+                fingerprint(Op::Enroll, loaded.as_ref(), "A1"),
+                "{opts:?}"
+            );
+        }
     }
 }
