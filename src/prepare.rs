@@ -338,11 +338,17 @@ fn jpeg<R: Read + Seek>(r: &mut R, len: u64) -> Result<Header, Problem> {
                 .map_err(|_| cut("no pixel data after the header"))?;
             Ok(b[0])
         };
-        if byte(r, &mut b)? != 0xFF {
-            return Err(bad("a JPEG segment does not start with a marker"));
+        // Some writers leave stray bytes between segments; decoders skip them.
+        let mut stray = 0u32;
+        while byte(r, &mut b)? != 0xFF {
+            stray += 1;
+            if stray > 64 * 1024 {
+                return Err(bad("no JPEG marker where one was expected"));
+            }
         }
+        pos += 1 + stray as u64;
         let mut m = byte(r, &mut b)?;
-        pos += 2;
+        pos += 1;
         while m == 0xFF {
             m = byte(r, &mut b)?;
             pos += 1;
