@@ -591,6 +591,10 @@ fn other<R: Read + Seek>(r: &mut R, len: u64, format: Format) -> Result<Header, 
         orientation: 1,
         ..Header::default()
     };
+    if format == Format::Tiff {
+        h.dpi = tiff_dpi(r).ok().flatten();
+        r.seek(SeekFrom::Start(0)).map_err(bad)?;
+    }
     let r = std::io::BufReader::new(r);
     let (dims, orientation, exif) = match format {
         Format::Webp => {
@@ -615,6 +619,59 @@ fn other<R: Read + Seek>(r: &mut R, len: u64, format: Format) -> Result<Header, 
         h.orientation = o.to_exif() as u16;
     }
     Ok(h)
+}
+
+/// A TIFF's horizontal resolution in dpi, from the first IFD's XResolution (282) and
+/// ResolutionUnit (296: 2 inch, the default; 3 centimetre).
+fn tiff_dpi<R: Read + Seek>(r: &mut R) -> std::io::Result<Option<u32>> {
+    let mut head = [0u8; 8];
+    r.seek(SeekFrom::Start(0))?;
+    r.read_exact(&mut head)?;
+    let le = &head[0..2] == b"II";
+    let u16_ = |b: &[u8]| {
+        if le {
+            u16::from_le_bytes([b[0], b[1]])
+        } else {
+            u16::from_be_bytes([b[0], b[1]])
+        }
+    };
+    let u32_ = |b: &[u8]| {
+        if le {
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+        } else {
+            u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+        }
+    };
+    r.seek(SeekFrom::Start(u32_(&head[4..8]) as u64))?;
+    let mut n = [0u8; 2];
+    r.read_exact(&mut n)?;
+    let count = u16_(&n).min(512) as usize;
+    let mut entries = vec![0u8; count * 12];
+    r.read_exact(&mut entries)?;
+    let (mut x_at, mut unit) = (None, 2u16);
+    for e in entries.chunks_exact(12) {
+        match u16_(&e[0..2]) {
+            282 if u16_(&e[2..4]) == 5 => x_at = Some(u32_(&e[8..12]) as u64),
+            296 => unit = u16_(&e[8..10]),
+            _ => {}
+        }
+    }
+    let Some(at) = x_at else {
+        return Ok(None);
+    };
+    let mut rat = [0u8; 8];
+    r.seek(SeekFrom::Start(at))?;
+    r.read_exact(&mut rat)?;
+    let (num, den) = (u32_(&rat[0..4]) as f64, u32_(&rat[4..8]) as f64);
+    if den == 0.0 {
+        return Ok(None);
+    }
+    let per_unit = num / den;
+    Ok(match unit {
+        2 => Some(per_unit.round() as u32),
+        3 => Some((per_unit * 2.54).round() as u32),
+        _ => None,
+    })
 }
 
 /// What preparation will do to an image, decided from its header alone.
@@ -1100,6 +1157,34 @@ mod tests {
         ];
         assert_eq!(jpeg_end(&b, 0), Some(13));
         assert_eq!(jpeg_end(&b[..13], 0), None);
+    }
+
+    #[test]
+    fn tiff_resolution_is_read() {
+        let img = image::GrayImage::from_fn(80, 90, |x, y| image::Luma([(x ^ y) as u8]));
+        let mut buf = Cursor::new(Vec::new());
+        use image::ImageEncoder as _;
+        image::codecs::tiff::TiffEncoder::new(&mut buf)
+            .write_image(img.as_raw(), 80, 90, image::ExtendedColorType::L8)
+            .unwrap();
+        let mut b = buf.into_inner();
+        // The encoder writes no resolution: none is reported.
+        let h = inspect(&mut Cursor::new(&b[..]), b.len() as u64, Format::Tiff).unwrap();
+        assert_eq!((h.width, h.height, h.dpi), (80, 90, None));
+        // Append an IFD with XResolution 500/1 (inch) and point the header at it.
+        let ifd = b.len() as u32;
+        let rat = ifd + 2 + 12 + 4;
+        b.extend_from_slice(&1u16.to_le_bytes());
+        b.extend_from_slice(&282u16.to_le_bytes());
+        b.extend_from_slice(&5u16.to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        b.extend_from_slice(&rat.to_le_bytes());
+        b.extend_from_slice(&0u32.to_le_bytes());
+        b.extend_from_slice(&500u32.to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        assert_eq!(&b[0..2], b"II");
+        b[4..8].copy_from_slice(&ifd.to_le_bytes());
+        assert_eq!(tiff_dpi(&mut Cursor::new(&b[..])).unwrap(), Some(500));
     }
 
     #[test]
