@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_biopass_global_optspecs
-    string join \n env= endpoint= profile= config= api-key-file= o/output= timeout= connect-timeout= max-image-bytes= ca-cert= v/verbose q/quiet dry-run h/help V/version
+    string join \n env= endpoint= profile= config= api-key-file= o/output= timeout= connect-timeout= max-image-bytes= keep-metadata max-dimension= ca-cert= v/verbose q/quiet dry-run h/help V/version
 end
 
 function __fish_biopass_needs_command
@@ -37,7 +37,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_needs_command" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_needs_command" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_needs_command" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_needs_command" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_needs_command" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_needs_command" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_needs_command" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_needs_command" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -50,6 +52,7 @@ complete -c biopass -n "__fish_biopass_needs_command" -f -a "delete" -d 'Delete 
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "sandbox" -d 'Run the local BioPassID emulator, or inspect and reset the embedded one'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "config" -d 'Inspect or create the configuration file'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "check" -d 'Check images before sending (format, size, orientation, metadata); sends nothing'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "doctor" -d 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "man" -d 'Print the manual page (roff), for a man folder or `man -l -`'
@@ -80,11 +83,13 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l accept-changed -d 'Run rows whose content changed since the journal recorded them'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -116,11 +121,13 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l accept-changed -d 'Run rows whose content changed since the journal recorded them'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -141,7 +148,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -171,11 +180,13 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l accept-changed -d 'Run rows whose content changed since the journal recorded them'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -193,7 +204,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -226,7 +239,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -244,7 +259,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -262,7 +279,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -284,7 +303,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -307,7 +328,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -325,7 +348,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -343,8 +368,10 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -362,7 +389,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -385,12 +414,40 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s V -l version -d 'Print version'
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l from -d 'Check every image of a manifest (faces and fingers by their columns)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+tsv\t''
+jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
+hml\t''
+sandbox\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l endpoint -d 'Base URL of the API, overriding the environment\'s (https, or http to loopback)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l profile -d 'Profile of the config file to use' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l config -d 'Config file [default: <config dir>/biopass/config.toml]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l api-key-file -d 'File holding the API key (mode 0600), or - to read it from standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t''
+json\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l fingerprints -d 'The FILEs are fingerprint scans: never re-encoded, checked for 500 dpi'
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand check" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
+complete -c biopass -n "__fish_biopass_using_subcommand check" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c biopass -n "__fish_biopass_using_subcommand check" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -403,7 +460,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -421,7 +480,9 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -439,23 +500,26 @@ json\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l timeout -d 'Whole-request timeout, in seconds, 1ms to 1 day [default: 120]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand man" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand man" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
 complete -c biopass -n "__fish_biopass_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand man" -s V -l version -d 'Print version'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "sandbox" -d 'Run the local BioPassID emulator, or inspect and reset the embedded one'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "config" -d 'Inspect or create the configuration file'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "doctor" -d 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "man" -d 'Print the manual page (roff), for a man folder or `man -l -`'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "sandbox" -d 'Run the local BioPassID emulator, or inspect and reset the embedded one'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "config" -d 'Inspect or create the configuration file'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "report" -d 'List every row a batch journal knows, across all runs, with how it ended'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "check" -d 'Check images before sending (format, size, orientation, metadata); sends nothing'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "doctor" -d 'Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "man" -d 'Print the manual page (roff), for a man folder or `man -l -`'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "serve" -d 'Serve the emulator on 127.0.0.1 until Ctrl-C; prints its URL and key'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "status" -d 'Show the embedded sandbox\'s state: its folder, people enrolled, size'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "reset" -d 'Delete the embedded sandbox\'s state, without asking (it is throwaway test data)'

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use biopass::error::EXIT_CODES_HELP;
 use biopass::request::parse_finger_pos;
 
-use crate::values::{parse_duration, parse_max_image_bytes};
+use crate::values::{parse_duration, parse_max_dimension, parse_max_image_bytes};
 
 const AFTER_HELP: &str = "The API key is read, in order, from: the BIOPASS_API_KEY environment variable, \
 --api-key-file, the profile's api_key_file, the profile's api_key. \
@@ -93,6 +93,14 @@ const REPORT_EXAMPLES: &str = "Examples:
   # Who ended how, across every run of a batch (no key or network needed)
   biopass report people.csv.enroll.journal
   biopass report -o json people.csv.enroll.journal | jq 'select(.outcome==\"failed\")'";
+const CHECK_EXAMPLES: &str = "Examples:
+  # Before sending: format, size, orientation, metadata and problems, one line per image
+  biopass check face.jpg
+  biopass check --fingerprints right-index.png left-thumb.png
+  # Every image of a manifest (faces and fingers by their columns), as JSON Lines
+  biopass check --from people.csv -o json
+  # What --max-dimension would do to large phone photos
+  biopass --max-dimension 1920 check photos/*.jpg";
 const DOCTOR_EXAMPLES: &str = "Examples:
   # Before a big run: settings, key, DNS, connect, TLS, and that the key is accepted
   biopass doctor
@@ -214,6 +222,25 @@ pub struct GlobalArgs {
         value_parser = parse_max_image_bytes
     )]
     pub max_image_bytes: Option<u64>,
+    /// Send images exactly as they are: no metadata removal, no turning upright, no
+    /// downscaling (profile key keep_metadata)
+    #[arg(
+        hide_short_help = true,
+        long,
+        global = true,
+        env = "BIOPASS_KEEP_METADATA"
+    )]
+    pub keep_metadata: bool,
+    /// Downscale faces whose long side is larger to exactly PX (64-65535; off by
+    /// default; never fingerprints)
+    #[arg(hide_short_help = true,
+        long,
+        global = true,
+        env = "BIOPASS_MAX_DIMENSION",
+        value_name = "PX",
+        value_parser = parse_max_dimension
+    )]
+    pub max_dimension: Option<u32>,
     /// Extra trusted root certificate (PEM) for TLS
     #[arg(
         hide_short_help = true,
@@ -287,6 +314,12 @@ pub enum Command {
     /// List every row a batch journal knows, across all runs, with how it ended
     #[command(after_long_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
+    /// Check images before sending (format, size, orientation, metadata); sends nothing
+    #[command(
+        override_usage = "biopass check [OPTIONS] (<FILE>... | --from <MANIFEST>)",
+        after_long_help = CHECK_EXAMPLES
+    )]
+    Check(CheckArgs),
     /// Check settings, key, DNS, connection, TLS and that the key is accepted; enrolls nobody
     #[command(after_long_help = DOCTOR_EXAMPLES)]
     Doctor,
@@ -425,6 +458,29 @@ pub struct ReportArgs {
     /// The batch journal (MANIFEST.OP.journal); read only, never locked or changed
     #[arg(value_name = "JOURNAL")]
     pub journal: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Images to check (faces, unless --fingerprints)
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub files: Vec<PathBuf>,
+    /// The FILEs are fingerprint scans: never re-encoded, checked for 500 dpi
+    #[arg(long, conflicts_with = "from")]
+    pub fingerprints: bool,
+    /// Check every image of a manifest (faces and fingers by their columns)
+    #[arg(long, value_name = "MANIFEST")]
+    pub from: Option<String>,
+    /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]
+    #[arg(long, value_enum, requires = "from")]
+    pub format: Option<ManifestFormat>,
+    /// CSV delimiter: a character, or tab [default: told from the header: , ; or tab]
+    #[arg(long, value_name = "CHAR", requires = "from", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -33,6 +33,8 @@ pub struct Profile {
     pub connect_timeout: Option<f64>,
     pub output: Option<OutputFormat>,
     pub max_image_bytes: Option<u64>,
+    pub keep_metadata: Option<bool>,
+    pub max_dimension: Option<u32>,
     pub ca_cert: Option<PathBuf>,
 }
 

@@ -1,9 +1,11 @@
 //! Loading and checking biometric images before anything is sent.
 //!
 //! Every image is read once into memory, checked (not empty, a known format by its
-//! magic bytes, under the size limit), and then only borrowed: the request body is
-//! built from these bytes directly. Errors name the file and what was found; they
-//! never quote the file's contents.
+//! magic bytes, a whole file with a readable header, at least 64 pixels a side),
+//! prepared ([`crate::prepare`]: metadata removed, faces turned upright or
+//! downscaled) and checked against the size limit; the request body is built from
+//! the prepared bytes directly. Errors name the file and what was found; they never
+//! quote the file's contents.
 
 use std::fmt;
 use std::io::Read;
@@ -12,6 +14,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Failure, Kind};
+use crate::prepare::{self, Header, Options, Preparation, Problem, Role};
 
 /// Image formats the API is known to accept, recognised by their magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,10 +93,13 @@ impl fmt::Display for Source {
 pub struct Image {
     /// Where it was read from (for messages).
     pub source: Source,
-    /// What its magic bytes say it is.
+    /// What the bytes sent are (a face re-encoded by preparation is JPEG).
     pub format: Format,
-    /// The file's exact bytes: what is sent.
+    /// The exact bytes to send: the prepared file (or the file itself with
+    /// `--keep-metadata`).
     pub bytes: Vec<u8>,
+    /// What preparation did, and the file's own digest.
+    pub prep: Preparation,
 }
 
 impl fmt::Debug for Image {
@@ -113,28 +119,54 @@ impl Image {
     pub fn sha256(&self) -> String {
         sha256_hex(&self.bytes)
     }
+
+    /// What the journal fingerprint records for this image: the SHA-256 of the
+    /// file as read plus the preparation settings ([`Options::fingerprint_tag`]).
+    pub fn content_digest(&self) -> String {
+        if self.prep.file_sha256.is_empty() {
+            // Built from bytes directly ([`check`]): they are the file.
+            return self.sha256();
+        }
+        format!("{}{}", self.prep.file_sha256, self.prep.tag)
+    }
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in d.iter() {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of `bytes` (a digest).
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
         s.push_str(&format!("{b:02x}"));
     }
     s
 }
 
-/// Read and check one image. A missing or unreadable file is [`Kind::Input`] (66);
-/// an empty, unknown or oversized one is [`Kind::Invalid`] (65).
-pub fn load(source: &Source, max_bytes: u64) -> Result<Image, Failure> {
+/// Read, check and prepare one image. A missing or unreadable file is
+/// [`Kind::Input`] (66); an empty, unknown, cut-short, undecodable, too small or
+/// (after preparation) too large one is [`Kind::Invalid`] (65).
+pub fn load(source: &Source, role: Role, opts: &Options) -> Result<Image, Failure> {
+    let cap = opts.read_cap(role);
     let bytes = match source {
-        Source::File(p) => read_capped(p, max_bytes)?,
+        Source::File(p) => {
+            let (file, meta) = open_file(p)?;
+            if meta.len() > opts.max_bytes && cap == opts.max_bytes {
+                return Err(too_large(source, role, opts));
+            }
+            let mut buf = Vec::with_capacity(meta.len().min(cap.saturating_add(1)) as usize);
+            file.take(cap.saturating_add(1))
+                .read_to_end(&mut buf)
+                .map_err(|e| input_error(p, e))?;
+            buf
+        }
         Source::Stdin => {
             let mut buf = Vec::new();
             std::io::stdin()
                 .lock()
-                .take(max_bytes.saturating_add(1))
+                .take(cap.saturating_add(1))
                 .read_to_end(&mut buf)
                 .map_err(|e| {
                     Failure::new(
@@ -145,30 +177,117 @@ pub fn load(source: &Source, max_bytes: u64) -> Result<Image, Failure> {
             buf
         }
     };
-    check(source, bytes, max_bytes)
+    let len = bytes.len() as u64;
+    let (format, header) = examine(
+        source,
+        &mut std::io::Cursor::new(&bytes[..]),
+        len,
+        role,
+        opts,
+    )?;
+    let (bytes, format, prep) =
+        prepare::prepare(bytes, format, &header, role, opts).map_err(|p| refusal(source, p))?;
+    if bytes.len() as u64 > opts.max_bytes {
+        return Err(Failure::new(
+            Kind::Invalid,
+            format!(
+                "image {source} is {} after preparation, larger than the {} limit ({})",
+                human_size(bytes.len() as u64),
+                human_size(opts.max_bytes),
+                remedy(role, opts)
+            ),
+        ));
+    }
+    Ok(Image {
+        source: source.clone(),
+        format,
+        bytes,
+        prep,
+    })
 }
 
-/// Check already-read bytes (also used by the batch validator).
+/// Wrap bytes the caller already holds as an image sent exactly as they are: only
+/// the magic bytes and the size are checked (no preparation).
 pub fn check(source: &Source, bytes: Vec<u8>, max_bytes: u64) -> Result<Image, Failure> {
     let format = verdict(source, &bytes, bytes.len() as u64, max_bytes)?;
     Ok(Image {
         source: source.clone(),
         format,
         bytes,
+        prep: Preparation::default(),
     })
 }
 
-/// Check a file without reading all of it: its size and its first bytes. The batch
-/// validator uses this so that validating a large manifest reads a few hundred bytes
-/// per image rather than every image twice.
-pub fn peek_file(path: &Path, max_bytes: u64) -> Result<Format, Failure> {
+/// Check a file without reading all of it: its size, its header (dimensions,
+/// orientation, metadata) and, for JPEG, its end marker. The batch validator uses
+/// this so that validating a large manifest reads a few kilobytes per image rather
+/// than every image twice, and decodes no pixels.
+pub fn peek_file(path: &Path, role: Role, opts: &Options) -> Result<(Format, Header), Failure> {
     let source = Source::File(path.to_path_buf());
     let (file, meta) = open_file(path)?;
+    let mut r = std::io::BufReader::with_capacity(16 * 1024, file);
+    examine(&source, &mut r, meta.len(), role, opts)
+}
+
+/// The checks shared by [`load`] and [`peek_file`]: magic bytes, header, size
+/// before preparation. `len` is the file's full size.
+fn examine<R: Read + std::io::Seek>(
+    source: &Source,
+    r: &mut R,
+    len: u64,
+    role: Role,
+    opts: &Options,
+) -> Result<(Format, Header), Failure> {
     let mut head = Vec::with_capacity(512);
-    file.take(512)
+    r.by_ref()
+        .take(512)
         .read_to_end(&mut head)
-        .map_err(|e| input_error(path, e))?;
-    verdict(&source, &head, meta.len(), max_bytes)
+        .map_err(|e| Failure::new(Kind::Input, format!("cannot read image {source}: {e}")))?;
+    let format = verdict(source, &head, len, u64::MAX)?;
+    if len > opts.read_cap(role) {
+        return Err(too_large(source, role, opts));
+    }
+    let header = prepare::inspect(r, len, format).map_err(|p| refusal(source, p))?;
+    if len > opts.max_bytes && !prepare::plan(&header, role, opts).reencodes() {
+        return Err(too_large(source, role, opts));
+    }
+    Ok((format, header))
+}
+
+/// Recognise an image's format from its first bytes (`head`, up to 512) and size,
+/// or say what it is instead (HEIC and friends named, with what to do).
+pub fn identify(source: &Source, head: &[u8], len: u64) -> Result<Format, Failure> {
+    verdict(source, head, len, u64::MAX)
+}
+
+/// A problem found by preparation, as a refusal naming the file (65).
+pub fn refusal(source: &Source, p: Problem) -> Failure {
+    Failure::new(Kind::Invalid, format!("image {source} {}", p.what))
+}
+
+fn remedy(role: Role, opts: &Options) -> String {
+    let raise = "raise it with --max-image-bytes or max_image_bytes in the profile";
+    if role == Role::Face && !opts.keep_metadata {
+        let px = opts
+            .max_dimension
+            .map_or(prepare::SUGGESTED_MAX_DIMENSION, |p| {
+                (p * 3 / 4).max(prepare::MIN_SIDE)
+            });
+        format!("downscale it with --max-dimension {px}, or {raise}")
+    } else {
+        raise.to_string()
+    }
+}
+
+fn too_large(source: &Source, role: Role, opts: &Options) -> Failure {
+    Failure::new(
+        Kind::Invalid,
+        format!(
+            "image {source} is larger than the {} limit ({})",
+            human_size(opts.max_bytes),
+            remedy(role, opts)
+        ),
+    )
 }
 
 /// The checks shared by [`check`] and [`peek_file`]: `head` is the start of the
@@ -190,6 +309,15 @@ fn verdict(source: &Source, head: &[u8], len: u64, max_bytes: u64) -> Result<For
         ));
     }
     sniff(head).ok_or_else(|| {
+        if let Some(kind) = heif_kind(head) {
+            return Failure::new(
+                Kind::Invalid,
+                format!(
+                    "{source} is a {kind} image, which the API does not accept: export it as JPEG first \
+(for example `heif-convert {source} photo.jpg`, or Export / Save as JPEG in the photo app)"
+                ),
+            );
+        }
         Failure::new(
             Kind::Invalid,
             format!(
@@ -225,14 +353,25 @@ fn open_file(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Failure>
     Ok((file, meta))
 }
 
-fn read_capped(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Failure> {
-    let (file, meta) = open_file(path)?;
-    let input_err = |e: std::io::Error| input_error(path, e);
-    let mut buf = Vec::with_capacity(meta.len().min(max_bytes.saturating_add(1)) as usize);
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(input_err)?;
-    Ok(buf)
+/// HEIC, HEIF or AVIF, recognised by the ISO-BMFF `ftyp` box and its brands
+/// (whatever the file is called).
+pub fn heif_kind(b: &[u8]) -> Option<&'static str> {
+    if b.len() < 16 || &b[4..8] != b"ftyp" {
+        return None;
+    }
+    let size = (u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize).clamp(16, b.len());
+    let mut brands = vec![&b[8..12]];
+    brands.extend(b[16..size].chunks_exact(4));
+    let has = |list: &[&[u8; 4]]| brands.iter().any(|x| list.iter().any(|l| *x == &l[..]));
+    if has(&[b"avif", b"avis"]) {
+        Some("AVIF")
+    } else if has(&[b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"]) {
+        Some("HEIC")
+    } else if has(&[b"mif1", b"msf1"]) {
+        Some("HEIF")
+    } else {
+        None
+    }
 }
 
 /// A short, content-free description of unrecognised bytes: what kind of file it
@@ -306,38 +445,68 @@ mod tests {
         assert!(e.message.contains("larger than"), "{}", e.message);
     }
 
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+    }
+
     #[test]
-    fn peek_checks_size_and_magic_without_reading_everything() {
+    fn peek_checks_size_header_and_magic() {
         let dir = tempfile::tempdir().unwrap();
-        let jpg = dir.path().join("a.jpg");
-        let mut bytes = b"\xff\xd8\xff\xe0".to_vec();
-        bytes.resize(5000, 7);
-        std::fs::write(&jpg, &bytes).unwrap();
-        assert_eq!(peek_file(&jpg, 10_000).unwrap(), Format::Jpeg);
-        assert!(
-            peek_file(&jpg, 4999)
-                .unwrap_err()
-                .message
-                .contains("larger than")
-        );
+        let face = fixture("face.jpg");
+        let len = std::fs::metadata(&face).unwrap().len();
+        let opts = Options::new(len);
+        let (f, h) = peek_file(&face, Role::Face, &opts).unwrap();
+        assert_eq!((f, h.width, h.height), (Format::Jpeg, 160, 200));
+        let e = peek_file(&face, Role::Finger, &Options::new(len - 1)).unwrap_err();
+        assert!(e.message.contains("larger than"), "{}", e.message);
+        // A cut-short copy: no end marker.
+        let bytes = std::fs::read(&face).unwrap();
+        let cut = dir.path().join("cut.jpg");
+        std::fs::write(&cut, &bytes[..bytes.len() - 300]).unwrap();
+        let e = peek_file(&cut, Role::Face, &opts).unwrap_err();
+        assert_eq!(e.kind, Kind::Invalid);
+        assert!(e.message.contains("cut short"), "{}", e.message);
+        // Data after the end marker is fine.
+        let long = dir.path().join("long.jpg");
+        std::fs::write(&long, [&bytes[..], b"trailer"].concat()).unwrap();
+        let (_, h) = peek_file(&long, Role::Face, &Options::new(len * 2)).unwrap();
+        assert_eq!(h.metadata.trailing_bytes, 7);
         let txt = dir.path().join("t.jpg");
         std::fs::write(&txt, "é".repeat(600)).unwrap();
-        let e = peek_file(&txt, 10_000).unwrap_err();
+        let e = peek_file(&txt, Role::Face, &opts).unwrap_err();
         assert!(e.message.contains("1.2 KiB of text"), "{}", e.message);
+        let heic = dir.path().join("photo.jpg");
+        std::fs::write(&heic, b"\0\0\0\x18ftypheic\0\0\0\0mif1heic rest").unwrap();
+        let e = peek_file(&heic, Role::Face, &opts).unwrap_err();
+        assert!(
+            e.message.contains("HEIC") && e.message.contains("heif-convert"),
+            "{}",
+            e.message
+        );
+        let none = dir.path().join("none");
         assert_eq!(
-            peek_file(&dir.path().join("none"), 10).unwrap_err().kind,
+            peek_file(&none, Role::Face, &opts).unwrap_err().kind,
             Kind::Input
         );
-        assert_eq!(peek_file(dir.path(), 10).unwrap_err().kind, Kind::Input);
+        assert_eq!(
+            peek_file(dir.path(), Role::Face, &opts).unwrap_err().kind,
+            Kind::Input
+        );
     }
 
     #[test]
     fn the_largest_limit_does_not_wrap() {
         // `max + 1` once wrapped to 0 at u64::MAX and every image read as empty.
-        let dir = tempfile::tempdir().unwrap();
-        let jpg = dir.path().join("a.jpg");
-        std::fs::write(&jpg, b"\xff\xd8\xff\xe0 image").unwrap();
-        assert_eq!(read_capped(&jpg, u64::MAX).unwrap().len(), 10);
+        let img = load(
+            &Source::File(fixture("face.jpg")),
+            Role::Face,
+            &Options::new(u64::MAX),
+        )
+        .unwrap();
+        assert_eq!(img.format, Format::Jpeg);
+        assert!(!img.bytes.is_empty());
     }
 
     #[test]

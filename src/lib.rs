@@ -8,7 +8,8 @@
 //! modules it declares) parses arguments, resolves settings, renders results and picks
 //! the exit code with [`error::exit_code`].
 //!
-//! The layers, one way: [`image`] → [`request`] (files to wire bodies, the table of
+//! The layers, one way: [`image`] (with [`prepare`]: metadata removal, upright faces,
+//! the `check` report) → [`request`] (files to wire bodies, the table of
 //! operations) → [`client`] (the only module that speaks HTTP, with [`messages`], the
 //! table of service texts) → [`batch`] (the resumable engine) and [`target`] (where
 //! requests go: an endpoint, or the [`sandbox`] started in-process). [`stop`] carries
@@ -24,6 +25,7 @@ pub mod doctor;
 pub mod error;
 pub mod image;
 pub mod messages;
+pub mod prepare;
 pub mod request;
 pub mod sandbox;
 pub mod sanitize;

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::error::{Failure, Kind};
 use crate::image::{self, Image, Source};
+use crate::prepare::{Options, Role};
 use crate::wire::{Envelope, Person, PersonId, Slots};
 
 /// Finger positions by slot (ISO/ANSI-NIST numbering): slot N is `FINGER_NAMES[N-1]`.
@@ -165,17 +166,17 @@ impl PersonSpec {
             .any(|s| *s == Source::Stdin)
     }
 
-    /// Read and check every image (66 for a missing file, 65 for a bad one).
-    pub fn load(&self, max_bytes: u64) -> Result<LoadedPerson, Failure> {
+    /// Read, check and prepare every image (66 for a missing file, 65 for a bad one).
+    pub fn load(&self, opts: &Options) -> Result<LoadedPerson, Failure> {
         let faces = self
             .faces
             .iter()
-            .map(|s| image::load(s, max_bytes))
+            .map(|s| image::load(s, Role::Face, opts))
             .collect::<Result<_, _>>()?;
         let fingers = self
             .fingers
             .iter()
-            .map(|(slot, s)| Ok((*slot, image::load(s, max_bytes)?)))
+            .map(|(slot, s)| Ok((*slot, image::load(s, Role::Finger, opts)?)))
             .collect::<Result<_, Failure>>()?;
         Ok(LoadedPerson {
             custom_id: self.custom_id.clone(),
@@ -318,16 +319,60 @@ pub struct ImageSummary {
     pub bytes: usize,
     /// The SHA-256 of the image's bytes, in hex.
     pub sha256: String,
+    /// The file's own size, before preparation (absent for bytes given directly).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_bytes: Option<u64>,
+    /// What preparation did ("1234 bytes of metadata removed", "turned upright from
+    /// EXIF orientation 6; re-encoded as JPEG ...", "sent as is (--keep-metadata)").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prepared: Option<String>,
+    /// The EXIF orientation the pixels were turned upright from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotated_from: Option<u16>,
+    /// Bytes of metadata removed losslessly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata_removed: Option<u64>,
+    /// `[width, height]` before and after downscaling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downscaled: Option<[[u32; 2]; 2]>,
 }
 
 impl ImageSummary {
-    fn of(img: &Image) -> ImageSummary {
+    /// How `--dry-run` and `-v` show an image.
+    pub fn of(img: &Image) -> ImageSummary {
+        let p = &img.prep;
+        let prepared = !p.file_sha256.is_empty();
         ImageSummary {
             file: img.source.to_string(),
             format: img.format.to_string(),
             bytes: img.bytes.len(),
             sha256: img.sha256(),
+            file_bytes: prepared.then_some(p.file_bytes),
+            prepared: prepared.then(|| p.describe()),
+            rotated_from: p.rotated,
+            metadata_removed: (prepared && !p.kept && !p.reencoded).then_some(p.metadata_removed),
+            downscaled: p.downscaled.map(|((a, b), (c, d))| [[a, b], [c, d]]),
         }
+    }
+}
+
+impl LoadedPerson {
+    /// Every image with its slot name (`Face-1`, `Finger-2`), in the order sent.
+    pub fn images(&self) -> Vec<(String, &Image)> {
+        let mut v: Vec<(String, &Image)> = self
+            .faces
+            .iter()
+            .enumerate()
+            .map(|(i, img)| (format!("Face-{}", i + 1), img))
+            .collect();
+        let mut fingers: Vec<_> = self.fingers.iter().collect();
+        fingers.sort_by_key(|(slot, _)| *slot);
+        v.extend(
+            fingers
+                .into_iter()
+                .map(|(s, img)| (format!("Finger-{s}"), img)),
+        );
+        v
     }
 }
 

@@ -19,7 +19,7 @@ use crate::config_file::{
 };
 use crate::values::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_TIMEOUT, parse_duration,
-    parse_max_image_bytes,
+    parse_max_dimension, parse_max_image_bytes,
 };
 use biopass::secret::ApiKey;
 
@@ -70,6 +70,8 @@ pub struct Settings {
     pub connect_timeout: Duration,
     pub output: OutputFormat,
     pub max_image_bytes: u64,
+    pub keep_metadata: bool,
+    pub max_dimension: Option<u32>,
     pub ca_cert: Option<PathBuf>,
     pub verbose: u8,
     pub quiet: bool,
@@ -223,6 +225,32 @@ impl Settings {
                 .transpose()?,
             DEFAULT_MAX_IMAGE_BYTES,
         );
+        let (keep_metadata, keep_o) = pick(
+            m,
+            "keep_metadata",
+            "--keep-metadata",
+            "BIOPASS_KEEP_METADATA",
+            g.keep_metadata.then_some(true),
+            profile.keep_metadata,
+            false,
+        );
+        let (max_dimension, maxdim_o) = pick(
+            m,
+            "max_dimension",
+            "--max-dimension",
+            "BIOPASS_MAX_DIMENSION",
+            g.max_dimension.map(Some),
+            profile
+                .max_dimension
+                .map(|n| {
+                    parse_max_dimension(&n.to_string()).map_err(|e| {
+                        config_err(format!("max_dimension in profile '{profile_name}': {e}"))
+                    })
+                })
+                .transpose()?
+                .map(Some),
+            None,
+        );
         let (ca_cert, ca_o) = pick(
             m,
             "ca_cert",
@@ -261,6 +289,12 @@ impl Settings {
             ),
             ("output", format!("{output:?}").to_lowercase(), output_o),
             ("max_image_bytes", max_image_bytes.to_string(), max_o),
+            ("keep_metadata", keep_metadata.to_string(), keep_o),
+            (
+                "max_dimension",
+                max_dimension.map_or("(off)".into(), |p| p.to_string()),
+                maxdim_o,
+            ),
             (
                 "ca_cert",
                 ca_cert
@@ -280,6 +314,8 @@ impl Settings {
             connect_timeout,
             output,
             max_image_bytes,
+            keep_metadata,
+            max_dimension,
             ca_cert,
             verbose: g.verbose,
             quiet: g.quiet,
@@ -288,6 +324,15 @@ impl Settings {
             profile,
             api_key_file_arg,
         })
+    }
+
+    /// How images are prepared before sending.
+    pub fn images(&self) -> biopass::prepare::Options {
+        biopass::prepare::Options {
+            max_bytes: self.max_image_bytes,
+            keep_metadata: self.keep_metadata,
+            max_dimension: self.max_dimension,
+        }
     }
 
     /// Whether `--api-key-file -` asks for the key on standard input.

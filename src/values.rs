@@ -46,6 +46,17 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// Parse `--max-dimension`: a pixel count from 64 to 65535.
+pub fn parse_max_dimension(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<u32>() {
+        Ok(n) if (64..=65535).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{}' is not a pixel count from 64 to 65535",
+            biopass::sanitize::sanitize(s, 20)
+        )),
+    }
+}
+
 /// Parse `--max-image-bytes`: 1 to [`MAX_MAX_IMAGE_BYTES`] (1 GiB).
 pub fn parse_max_image_bytes(s: &str) -> Result<u64, String> {
     match s.trim().parse::<u64>() {

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::manifest::Row;
 use crate::image::{self, Source};
+use crate::prepare::{Options, Role};
 use crate::request::{LoadedPerson, Op};
 
 /// FNV-1a, 64-bit: small, stable across platforms and versions, documented.
@@ -19,23 +20,77 @@ pub fn fnv1a(s: &str) -> u64 {
     h
 }
 
-/// The row's content fingerprint: operation, CustomID and each image's digest.
+/// The row's content fingerprint: operation, CustomID and each image's digest
+/// ([`image::Image::content_digest`]: the SHA-256 of the file as read, plus the
+/// preparation settings unless `--keep-metadata`).
 pub fn fingerprint(op: Op, p: Option<&LoadedPerson>, id: &str) -> String {
+    let faces: Vec<String> = p
+        .map(|p| p.faces.iter().map(|i| i.content_digest()).collect())
+        .unwrap_or_default();
+    let fingers: Vec<(u8, String)> = p
+        .map(|p| {
+            p.fingers
+                .iter()
+                .map(|(s, i)| (*s, i.content_digest()))
+                .collect()
+        })
+        .unwrap_or_default();
+    digest(op, id, &faces, fingers)
+}
+
+fn digest(op: Op, id: &str, faces: &[String], mut fingers: Vec<(u8, String)>) -> String {
     let mut h = Sha256::new();
     h.update(op.name());
     h.update([0]);
     h.update(id);
-    if let Some(p) = p {
-        for (i, img) in p.faces.iter().enumerate() {
-            h.update(format!("\0Face-{}={}", i + 1, img.sha256()));
-        }
-        let mut fingers: Vec<_> = p.fingers.iter().collect();
-        fingers.sort_by_key(|(s, _)| *s);
-        for (slot, img) in fingers {
-            h.update(format!("\0Finger-{slot}={}", img.sha256()));
-        }
+    for (i, d) in faces.iter().enumerate() {
+        h.update(format!("\0Face-{}={d}", i + 1));
+    }
+    fingers.sort_by_key(|(s, _)| *s);
+    for (slot, d) in fingers {
+        h.update(format!("\0Finger-{slot}={d}"));
     }
     image::sha256_hex(&h.finalize())[..32].to_string()
+}
+
+/// Validate a row ([`check_row`]) and compute its fingerprint from the files
+/// themselves, streaming: the same value [`fingerprint`] gives for the loaded row,
+/// without preparing (decoding, re-encoding) any image.
+pub fn row_fingerprint(op: Op, row: &Row, opts: &Options) -> Result<String, String> {
+    check_row(op, row, opts)?;
+    let file = |p: &PathBuf, role: Role| -> Result<String, String> {
+        let mut f = std::fs::File::open(p)
+            .map_err(|e| format!("cannot read image {}: {e}", p.display()))?;
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = std::io::Read::read(&mut f, &mut buf)
+                .map_err(|e| format!("cannot read image {}: {e}", p.display()))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        Ok(format!(
+            "{}{}",
+            image::hex(&h.finalize()),
+            opts.fingerprint_tag(role)
+        ))
+    };
+    if op == Op::Delete {
+        return Ok(digest(op, &row.id, &[], vec![]));
+    }
+    let faces = row
+        .faces
+        .iter()
+        .map(|p| file(p, Role::Face))
+        .collect::<Result<Vec<_>, _>>()?;
+    let fingers = row
+        .fingers
+        .iter()
+        .map(|(s, p)| Ok((*s, file(p, Role::Finger)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(digest(op, &row.id, &faces, fingers))
 }
 
 /// The row's own rules: enroll/update rows need an image, and no slot twice.
@@ -55,32 +110,39 @@ fn check_shape(op: Op, row: &Row) -> Result<(), String> {
     Ok(())
 }
 
-/// Validate a row without reading whole images: each file's size and first bytes.
-pub fn check_row(op: Op, row: &Row, max_bytes: u64) -> Result<(), String> {
+/// Validate a row without reading whole images: each file's size, header and (JPEG)
+/// end marker, streaming; no pixel is decoded.
+pub fn check_row(op: Op, row: &Row, opts: &Options) -> Result<(), String> {
     check_shape(op, row)?;
     if op == Op::Delete {
         return Ok(());
     }
-    let paths = row.faces.iter().chain(row.fingers.iter().map(|(_, p)| p));
-    for p in paths {
-        image::peek_file(p, max_bytes).map_err(|f| f.message)?;
+    let roles = row.faces.iter().map(|p| (p, Role::Face));
+    let roles = roles.chain(row.fingers.iter().map(|(_, p)| (p, Role::Finger)));
+    for (p, role) in roles {
+        image::peek_file(p, role, opts).map_err(|f| f.message)?;
     }
     Ok(())
 }
 
-/// Read and check a row's images (enroll/update), as the single commands do.
-pub fn load_row(op: Op, row: &Row, max_bytes: u64) -> Result<Option<LoadedPerson>, String> {
+/// Read, check and prepare a row's images (enroll/update), as the single commands do.
+pub fn load_row(op: Op, row: &Row, opts: &Options) -> Result<Option<LoadedPerson>, String> {
     check_shape(op, row)?;
     if op == Op::Delete {
         return Ok(None);
     }
-    let load =
-        |p: &PathBuf| image::load(&Source::File(p.clone()), max_bytes).map_err(|f| f.message);
-    let faces = row.faces.iter().map(load).collect::<Result<Vec<_>, _>>()?;
+    let load = |p: &PathBuf, role: Role| {
+        image::load(&Source::File(p.clone()), role, opts).map_err(|f| f.message)
+    };
+    let faces = row
+        .faces
+        .iter()
+        .map(|p| load(p, Role::Face))
+        .collect::<Result<Vec<_>, _>>()?;
     let fingers = row
         .fingers
         .iter()
-        .map(|(s, p)| Ok((*s, load(p)?)))
+        .map(|(s, p)| Ok((*s, load(p, Role::Finger)?)))
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Some(LoadedPerson {
         custom_id: row.id.clone(),
@@ -106,5 +168,31 @@ mod tests {
         assert_ne!(a, fingerprint(Op::Enroll, Some(&p(b"\xff\xd8\xffB")), "1"));
         assert_ne!(a, fingerprint(Op::Update, Some(&p(b"\xff\xd8\xffA")), "1"));
         assert_ne!(a, fingerprint(Op::Enroll, Some(&p(b"\xff\xd8\xffA")), "2"));
+    }
+
+    #[test]
+    fn validation_and_sending_agree_on_the_fingerprint() {
+        // Validation hashes the files streaming; the worker fingerprints what it
+        // loaded and prepared. A resumed run compares the two.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let row = Row {
+            line: 2,
+            id: "A1".into(),
+            faces: vec![dir.join("images/sideways-gps.jpg")],
+            fingers: vec![(2, dir.join("images/finger-500dpi.png"))],
+        };
+        for (keep, max) in [(false, None), (false, Some(100)), (true, None)] {
+            let opts = Options {
+                max_bytes: 1 << 20,
+                keep_metadata: keep,
+                max_dimension: max,
+            };
+            let loaded = load_row(Op::Enroll, &row, &opts).unwrap();
+            assert_eq!(
+                row_fingerprint(Op::Enroll, &row, &opts).unwrap(),
+                fingerprint(Op::Enroll, loaded.as_ref(), "A1"),
+                "{opts:?}"
+            );
+        }
     }
 }

@@ -75,8 +75,9 @@ pub struct Config {
     /// `(K, N)`: only rows whose CustomID hashes to shard K of N ([`shard_of`]; K
     /// counts from 0, K < N).
     pub shard: Option<(u32, u32)>,
-    /// The largest image file accepted, in bytes; bigger ones make the row invalid.
-    pub max_image_bytes: u64,
+    /// How images are prepared, and the largest accepted (after preparation);
+    /// an image that does not pass makes the row invalid.
+    pub images: crate::prepare::Options,
     /// Validate and plan only: nothing is sent, and nothing is written anywhere.
     pub dry_run: bool,
     /// The target's identity ([`Spec::identity`]), recorded in and checked against
@@ -353,7 +354,7 @@ fn run_inner(
         gate: pace::Gate::new(jobs),
         pacer: cfg.rate.map(pace::Pacer::new),
         budget: pace::Budget::new(RETRY_BUDGET),
-        max_bytes: cfg.max_image_bytes,
+        images: cfg.images,
         skip_existing: cfg.skip_existing,
         reporter,
         stop,

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::hash::Hasher;
 
-use super::content::{check_row, fingerprint, fnv1a, load_row};
+use super::content::{check_row, fnv1a, row_fingerprint};
 use super::journal::{Loaded, State, fp_key, fp_text};
 use super::manifest::{Manifest, Row, RowError};
 use super::report::MAX_LISTED;
@@ -301,10 +301,9 @@ pub fn validate(
         }
         let known = journal.get(&row.id);
         let checked = if known.is_some() {
-            load_row(op, &row, cfg.max_image_bytes)
-                .map(|p| Some(fp_key(&fingerprint(op, p.as_ref(), &row.id))))
+            row_fingerprint(op, &row, &cfg.images).map(|fp| Some(fp_key(&fp)))
         } else {
-            check_row(op, &row, cfg.max_image_bytes).map(|()| None)
+            check_row(op, &row, &cfg.images).map(|()| None)
         };
         let fp = match checked {
             Ok(fp) => fp,

@@ -41,8 +41,8 @@ pub struct Shared<'a> {
     pub pacer: Option<pace::Pacer>,
     /// The run's retry budget.
     pub budget: pace::Budget,
-    /// The largest image file accepted, in bytes.
-    pub max_bytes: u64,
+    /// How images are prepared, and the largest accepted.
+    pub images: crate::prepare::Options,
     /// `--skip-existing`: "already exists" finishes an enroll row as skipped.
     pub skip_existing: bool,
     /// Where finished rows and progress go.
@@ -165,7 +165,7 @@ pub fn process(sh: &Shared, row: Row, planned: Planned) {
 
 /// Read the row's images once: its fingerprint and its body come from the same bytes.
 fn build(sh: &Shared, row: &Row, planned: &Planned) -> Result<(Bytes, String), String> {
-    let person = load_row(sh.op, row, sh.max_bytes)?;
+    let person = load_row(sh.op, row, &sh.images)?;
     let fp = fingerprint(sh.op, person.as_ref(), &row.id);
     if planned.fp.as_ref().is_some_and(|known| *known != fp) {
         return Err("an image changed while the batch was running".into());

@@ -57,7 +57,7 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
         skip_existing: args.skip_existing,
         accept_changed: args.accept_changed,
         shard: args.shard,
-        max_image_bytes: s.max_image_bytes,
+        images: s.images(),
         dry_run: s.dry_run,
         target: spec.identity(),
         env: format!("{:?}", s.env).to_lowercase(),

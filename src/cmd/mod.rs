@@ -5,6 +5,7 @@
 //! its error to, after [`render::report_error`] has reported it once.
 
 pub mod batch;
+pub mod check;
 pub mod completions;
 pub mod config;
 pub mod doctor;
@@ -119,6 +120,10 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
         }
         Command::Sandbox(SandboxCommand::Reset) => sandbox::reset(&target::sandbox_dir(), *format),
         Command::Completions { shell } => completions::run(*shell),
+        Command::Check(a) => {
+            let s = resolve(format)?;
+            check::run(a, &s)
+        }
         Command::Doctor => doctor::run(&cli.global, m, format),
         Command::Man => completions::man(),
     }

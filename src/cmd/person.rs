@@ -34,7 +34,23 @@ pub fn run(
         .into());
     }
     let key = target::key_unless_dry_run(s)?;
-    let person = spec.load(s.max_image_bytes)?;
+    let person = spec.load(&s.images())?;
+    if s.verbose > 0 {
+        // What preparation did, never what the images hold.
+        for (slot, img) in person.images() {
+            render::note(
+                s.quiet,
+                &format!(
+                    "{slot} {}: {} bytes read, {} bytes to send as {}: {}",
+                    clean(&img.source.to_string()),
+                    img.prep.file_bytes,
+                    img.bytes.len(),
+                    img.format,
+                    img.prep.describe()
+                ),
+            );
+        }
+    }
     let dest = target::spec(s, key);
     if s.dry_run {
         dry_run(op, s, &dest, person.redacted())?;
