@@ -349,13 +349,24 @@ fn run_inner(
             let rx = rx.clone();
             let shared = &shared;
             scope.spawn(move || {
+                // Each worker sends through a connection pool of its own, driven on
+                // its own thread (see `client::Lane`).
+                let lane = match shared.client.lane() {
+                    Ok(lane) => Some(lane),
+                    Err(f) => {
+                        shared
+                            .stop
+                            .request(crate::stop::Reason::Config, Some(f.message));
+                        None
+                    }
+                };
                 loop {
                     let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                     let Ok((row, planned)) = next else { break };
-                    if shared.stop.is_requested() {
+                    let Some(lane) = lane.as_ref().filter(|_| !shared.stop.is_requested()) else {
                         continue; // drain: the row stays pending
-                    }
-                    worker::process(shared, row, planned);
+                    };
+                    worker::process(shared, lane, row, planned);
                 }
             });
         }

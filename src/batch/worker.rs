@@ -8,15 +8,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-
 use super::content::{fingerprint, load_row};
 use super::journal::{self, Record, State};
 use super::manifest::Row;
 use super::pace;
 use super::plan::Planned;
 use super::report::{Outcome, Reporter, RowResult, Summary};
-use crate::client::{AttemptError, Client, Sent, backoff};
+use crate::client::{AttemptError, Body, Client, Lane, Sent, backoff};
 use crate::error::Kind;
 use crate::request::{self, Op};
 use crate::sanitize::sanitize;
@@ -122,6 +120,26 @@ impl End<'_> {
         }
     }
 
+    /// Append the record to `journal` without copying its fields into a [`Record`]
+    /// first (as [`End::record`] would write it).
+    pub fn append_to(&self, journal: &journal::Writer) -> anyhow::Result<()> {
+        let error = self.error.map(|e| sanitize(e, 300));
+        journal.append(&journal::EndView {
+            line: self.line,
+            id: self.id,
+            fp: self.fp,
+            attempt: self.attempt,
+            state: self.state,
+            status: self.status,
+            biopass_id: self.biopass_id.as_deref(),
+            class: self.class.map(class_name),
+            kind: self.kind.map(Kind::name),
+            error: error.as_deref(),
+            ms: self.ms,
+            at: Some(crate::time::now_secs()),
+        })
+    }
+
     /// The journal record, with `error` sanitised and cut to 300 characters.
     pub fn record(self) -> Record {
         Record::End {
@@ -132,14 +150,7 @@ impl End<'_> {
             state: self.state,
             status: self.status,
             biopass_id: self.biopass_id,
-            class: self.class.map(|c| {
-                match c {
-                    Sent::No => "not_sent",
-                    Sent::Maybe => "maybe",
-                    Sent::Rejected => "rejected",
-                }
-                .into()
-            }),
+            class: self.class.map(|c| class_name(c).into()),
             kind: self.kind.map(|k| k.name().into()),
             error: self.error.map(|e| sanitize(e, 300)),
             ms: self.ms,
@@ -148,10 +159,19 @@ impl End<'_> {
     }
 }
 
-/// One row, start to end.
-pub fn process(sh: &Shared, row: Row, planned: Planned) {
+/// How the journal names a [`Sent`].
+fn class_name(c: Sent) -> &'static str {
+    match c {
+        Sent::No => "not_sent",
+        Sent::Maybe => "maybe",
+        Sent::Rejected => "rejected",
+    }
+}
+
+/// One row, start to end, sent through the calling worker thread's `lane`.
+pub fn process(sh: &Shared, lane: &Lane, row: Row, planned: Planned) {
     let (outcome, attempts) = match build(sh, &row, &planned) {
-        Ok((body, fp)) => send(sh, &row, &planned, &fp, body),
+        Ok((body, fp)) => send(sh, lane, &row, &planned, &fp, body),
         Err(msg) => {
             // No fingerprint: the content could not be read as validated.
             let _ = sh
@@ -164,20 +184,27 @@ pub fn process(sh: &Shared, row: Row, planned: Planned) {
 }
 
 /// Read the row's images once: its fingerprint and its body come from the same bytes.
-fn build(sh: &Shared, row: &Row, planned: &Planned) -> Result<(Bytes, String), String> {
+fn build(sh: &Shared, row: &Row, planned: &Planned) -> Result<(Body, String), String> {
     let person = load_row(sh.op, row, sh.max_bytes)?;
     let fp = fingerprint(sh.op, person.as_ref(), &row.id);
     if planned.fp.as_ref().is_some_and(|known| *known != fp) {
         return Err("an image changed while the batch was running".into());
     }
     let body = match person {
-        Some(p) => p.body(),
+        Some(p) => p.into_body(),
         None => request::delete_body(&row.id).map_err(|f| f.message)?,
     };
-    Ok((Bytes::from(body), fp))
+    Ok((body, fp))
 }
 
-fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Outcome, u32) {
+fn send(
+    sh: &Shared,
+    lane: &Lane,
+    row: &Row,
+    planned: &Planned,
+    fp: &str,
+    body: Body,
+) -> (Outcome, u32) {
     let mut maybe_landed = planned.maybe_landed;
     let mut attempt = 0;
     loop {
@@ -192,10 +219,10 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Ou
             }
         }
         attempt += 1;
-        let start = Record::Start {
+        let start = journal::StartView {
             line: row.line,
-            id: row.id.clone(),
-            fp: fp.to_string(),
+            id: &row.id,
+            fp,
             attempt,
         };
         if let Err(e) = sh.journal.durable(&start) {
@@ -209,7 +236,7 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Ou
         // closed stdout, a spent budget) lets it finish, so its result is journaled
         // and its BioPassID not lost.
         let interrupted = || sh.stop.reason() == Some(Reason::Interrupted);
-        let result = sh.client.attempt(sh.op, &body, &interrupted);
+        let result = sh.client.attempt_in(lane, sh.op, &body, &interrupted);
         sh.gate.release();
         let ms = t0.elapsed().as_millis() as u64;
         let end = |state, status, biopass_id, class, kind, error| {
@@ -226,7 +253,7 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Ou
                 error,
                 ms,
             };
-            let _ = sh.journal.append(&rec.record());
+            let _ = rec.append_to(sh.journal);
         };
         let e = match result {
             Ok(reply) => {
