@@ -248,7 +248,7 @@ fn a_private_ca_works_through_ssl_cert_file() {
 #[test]
 fn a_retried_request_resends_the_identical_body_with_its_exact_length() {
     // An image large enough that its base64 spans several of the frames the body is
-    // streamed in (48 KiB of image each).
+    // streamed in (192 KiB of image each).
     let home = Home::new();
     let mut image = b"\xff\xd8\xff\xe0".to_vec();
     image.extend((0..300_001u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
