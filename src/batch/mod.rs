@@ -26,7 +26,7 @@ pub mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Result;
@@ -342,11 +342,19 @@ fn run_inner(
     };
     let to_run = plan.len() as u64;
     reporter.started(to_run);
+    let queue = worker::Queue::<(manifest::Row, Planned)>::new((jobs * 8).max(64), jobs);
+    let queue = &queue;
     let streamed = std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) = mpsc::sync_channel::<(manifest::Row, Planned)>(jobs * 2);
-        let rx = Arc::new(Mutex::new(rx));
+        // However the reading ends (also by an error), the workers finish what is
+        // queued and stop.
+        struct Close<'q, T>(&'q worker::Queue<T>);
+        impl<T> Drop for Close<'_, T> {
+            fn drop(&mut self) {
+                self.0.close();
+            }
+        }
+        let _close = Close(queue);
         for _ in 0..jobs {
-            let rx = rx.clone();
             let shared = &shared;
             scope.spawn(move || {
                 // Each worker sends through a connection pool of its own, driven on
@@ -360,9 +368,16 @@ fn run_inner(
                         None
                     }
                 };
-                loop {
-                    let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                    let Ok((row, planned)) = next else { break };
+                // Counted out even if the worker panics: the reader never waits for
+                // a worker that is gone.
+                struct Gone<'q, T>(&'q worker::Queue<T>);
+                impl<T> Drop for Gone<'_, T> {
+                    fn drop(&mut self) {
+                        self.0.worker_gone();
+                    }
+                }
+                let _gone = Gone(queue);
+                while let Some((row, planned)) = queue.pop() {
                     let Some(lane) = lane.as_ref().filter(|_| !shared.stop.is_requested()) else {
                         continue; // drain: the row stays pending
                     };
@@ -392,11 +407,10 @@ fn run_inner(
                 ));
                 continue;
             }
-            if tx.send((row, p)).is_err() {
+            if queue.push((row, p)).is_err() {
                 break;
             }
         }
-        drop(tx);
         Ok(())
     });
     reporter.finished();

@@ -328,6 +328,106 @@ fn send(
     }
 }
 
+/// The rows waiting for a worker: the reader of the manifest pushes, workers pop.
+///
+/// A plain channel wakes a reader blocked on a full queue at every row a worker takes
+/// (a context switch per row); this queue wakes it only once the queue has drained
+/// to half, and wakes a worker only when one is waiting for a row.
+pub struct Queue<T> {
+    state: Mutex<QueueState<T>>,
+    /// Signalled when a row arrives or the queue closes (workers wait on it).
+    rows: std::sync::Condvar,
+    /// Signalled when the queue has room again or every worker has gone.
+    room: std::sync::Condvar,
+    cap: usize,
+}
+
+struct QueueState<T> {
+    items: std::collections::VecDeque<T>,
+    closed: bool,
+    idle_workers: usize,
+    /// Workers that have not finished (a pusher with no one to pop stops pushing).
+    workers: usize,
+    pusher_waiting: bool,
+}
+
+impl<T> Queue<T> {
+    /// A queue of at most `cap` rows for `workers` workers.
+    pub fn new(cap: usize, workers: usize) -> Queue<T> {
+        Queue {
+            state: Mutex::new(QueueState {
+                items: std::collections::VecDeque::with_capacity(cap),
+                closed: false,
+                idle_workers: 0,
+                workers,
+                pusher_waiting: false,
+            }),
+            rows: std::sync::Condvar::new(),
+            room: std::sync::Condvar::new(),
+            cap: cap.max(2),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState<T>> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Add a row, waiting while the queue is full. `Err` when no worker is left.
+    pub fn push(&self, item: T) -> Result<(), T> {
+        let mut st = self.lock();
+        while st.items.len() >= self.cap && st.workers > 0 {
+            st.pusher_waiting = true;
+            st = self.room.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+        if st.workers == 0 {
+            return Err(item);
+        }
+        st.items.push_back(item);
+        let wake = st.idle_workers > 0;
+        drop(st);
+        if wake {
+            self.rows.notify_one();
+        }
+        Ok(())
+    }
+
+    /// No more rows: workers finish what is queued, then [`Queue::pop`] gives `None`.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.rows.notify_all();
+    }
+
+    /// The next row, waiting for one; `None` once the queue is closed and empty.
+    pub fn pop(&self) -> Option<T> {
+        let mut st = self.lock();
+        loop {
+            if let Some(item) = st.items.pop_front() {
+                let wake = st.pusher_waiting && st.items.len() <= self.cap / 2;
+                if wake {
+                    st.pusher_waiting = false;
+                }
+                drop(st);
+                if wake {
+                    self.room.notify_one();
+                }
+                return Some(item);
+            }
+            if st.closed {
+                return None;
+            }
+            st.idle_workers += 1;
+            st = self.rows.wait(st).unwrap_or_else(|p| p.into_inner());
+            st.idle_workers -= 1;
+        }
+    }
+
+    /// A worker is done (also when it panics: call from a drop guard).
+    pub fn worker_gone(&self) {
+        self.lock().workers -= 1;
+        self.room.notify_one();
+    }
+}
+
 /// What to do after a failed attempt, and the state the journal records for it.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Next {
@@ -444,6 +544,31 @@ mod tests {
         };
         e.retry_after = retry_after.map(Duration::from_secs);
         e
+    }
+
+    #[test]
+    fn queue_hands_every_row_over_once_in_order_per_worker() {
+        let q = Queue::new(4, 3);
+        let got = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..3 {
+                s.spawn(|| {
+                    while let Some(i) = q.pop() {
+                        got.lock().unwrap().push(i);
+                    }
+                    q.worker_gone();
+                });
+            }
+            for i in 0..1000 {
+                q.push(i).unwrap();
+            }
+            q.close();
+        });
+        let mut got = got.into_inner().unwrap();
+        got.sort();
+        assert_eq!(got, (0..1000).collect::<Vec<_>>());
+        // With every worker gone, a push fails instead of waiting for ever.
+        assert_eq!(q.push(7), Err(7));
     }
 
     #[test]
