@@ -79,7 +79,7 @@ run() {
         END { printf "%.1f %.2f %.1f %s\n", cpu * 1e6 / rows, cs / rows, rss / 1024, wall }' "$work/time.out")
 }
 
-echo "# biopass $("$BIN" --version | awk '{print $NF}'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $("$BIN" --version | head -n 1), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 run small.csv
 echo "1 KB images, $ROWS_RUN rows, --jobs $JOBS: client CPU ${CPU_US} us/row, ${CS_ROW} context switches/row, peak RSS ${RSS_MIB} MiB, wall $WALL"
 small_cpu=$CPU_US
