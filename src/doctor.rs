@@ -13,9 +13,7 @@
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant, SystemTime};
 
-use bytes::Bytes;
-
-use crate::client::Sent;
+use crate::client::{Body, Sent};
 use crate::error::Kind;
 use crate::request::Op;
 use crate::sanitize::sanitize;
@@ -294,7 +292,7 @@ may be in the way (raise --connect-timeout on a slow network)",
 fn exchange(target: Target, https: bool, steps: &mut Vec<Step>) {
     let probed = target
         .client
-        .probe(Op::Enroll, &Bytes::from_static(b"{}"), &|| false);
+        .probe(Op::Enroll, &Body::text(&b"{}"[..], None), &|| false);
     // Nothing was stored, but a failure to stop the embedded sandbox is still one.
     let finished = target.finish();
     let result = probed.result;

@@ -5,7 +5,10 @@
 //! The same code builds the body for `--dry-run`, where each image is replaced by its
 //! size and SHA-256.
 
+use bytes::Bytes;
 use serde::Serialize;
+
+use crate::client::{Body, BodyBuilder};
 
 use crate::error::{Failure, Kind};
 use crate::image::{self, Image, Source};
@@ -232,50 +235,54 @@ impl LoadedPerson {
         }
     }
 
-    /// The JSON body. Written by hand rather than through serde so that each image
-    /// is base64-encoded once, straight into the body: no intermediate string and no
-    /// escaping pass over characters that never need escaping. A unit test holds it
-    /// byte-for-byte equal to the serde form of [`crate::wire::Envelope`].
-    pub fn body(&self) -> Vec<u8> {
-        let images = self.faces.iter().chain(self.fingers.iter().map(|(_, i)| i));
-        let b64_len: usize = images.map(|i| i.bytes.len().div_ceil(3) * 4 + 16).sum();
-        let mut out = Vec::with_capacity(b64_len + 64 + self.custom_id.len() * 2);
-        out.extend_from_slice(b"{\"Person\":{\"CustomID\":");
-        serde_json::to_writer(&mut out, &self.custom_id).expect("writing to memory");
-        let group =
-            |out: &mut Vec<u8>, name: &str, slots: &mut dyn Iterator<Item = (String, &Image)>| {
-                let mut first = true;
-                for (key, img) in slots {
-                    out.extend_from_slice(if first { b",\"" } else { b"\"" });
-                    if first {
-                        out.extend_from_slice(name.as_bytes());
-                        out.extend_from_slice(b"\":[{\"");
-                        first = false;
-                    }
-                    out.extend_from_slice(key.as_bytes());
-                    out.extend_from_slice(b"\":\"");
-                    base64_into(out, &img.bytes);
-                    out.extend_from_slice(b"\",");
+    /// The request body, taking the images' bytes (no copy). Written by hand rather
+    /// than through serde: the JSON text around the images is built here, and each
+    /// image is base64-encoded only as the body is sent, chunk by chunk
+    /// ([`crate::client::Body`]), so neither a base64 string nor a whole JSON body is
+    /// ever held. A unit test holds it byte-for-byte equal to the serde form of
+    /// [`crate::wire::Envelope`].
+    pub fn into_body(self) -> Body {
+        let LoadedPerson {
+            custom_id,
+            faces,
+            mut fingers,
+        } = self;
+        let mut out = BodyBuilder::with_capacity(64 + custom_id.len() * 2);
+        out.text(b"{\"Person\":{\"CustomID\":");
+        out.json_string(&custom_id);
+        let group = |out: &mut BodyBuilder,
+                     name: &str,
+                     slots: &mut dyn Iterator<Item = (&str, usize, Image)>| {
+            let mut first = true;
+            for (key, n, img) in slots {
+                out.text(b",\"");
+                if first {
+                    out.text(name.as_bytes());
+                    out.text(b"\":[{\"");
+                    first = false;
                 }
-                if !first {
-                    out.pop(); // the last comma
-                    out.extend_from_slice(b"}]");
-                }
-            };
-        let mut faces = self
-            .faces
-            .iter()
+                out.text(key.as_bytes());
+                out.text(n.to_string().as_bytes());
+                out.text(b"\":\"");
+                out.base64(Bytes::from(img.bytes));
+                out.text(b"\"");
+            }
+            if !first {
+                out.text(b"}]");
+            }
+        };
+        let mut faces = faces
+            .into_iter()
             .enumerate()
-            .map(|(i, img)| (format!("Face-{}", i + 1), img));
+            .map(|(i, img)| ("Face-", i + 1, img));
         group(&mut out, "Face", &mut faces);
-        let mut fingers: Vec<_> = self.fingers.iter().collect();
         fingers.sort_by_key(|(slot, _)| *slot);
         let mut fingers = fingers
             .into_iter()
-            .map(|(slot, img)| (format!("Finger-{slot}"), img));
+            .map(|(slot, img)| ("Finger-", slot as usize, img));
         group(&mut out, "Fingers", &mut fingers);
-        out.extend_from_slice(b"}}");
-        out
+        out.text(b"}}");
+        out.finish(Some(&custom_id))
     }
 
     /// The body as `--dry-run` shows it: each image replaced by its size and digest.
@@ -284,28 +291,18 @@ impl LoadedPerson {
     }
 }
 
-/// Append the standard base64 of `bytes` to `out`, encoding in place.
-fn base64_into(out: &mut Vec<u8>, bytes: &[u8]) {
-    use base64::Engine as _;
-    let start = out.len();
-    out.resize(start + bytes.len().div_ceil(3) * 4, 0);
-    let n = base64::engine::general_purpose::STANDARD
-        .encode_slice(bytes, &mut out[start..])
-        .expect("sized for the padded encoding");
-    out.truncate(start + n);
-}
-
 /// The body of a delete request.
-pub fn delete_body(custom_id: &str) -> Result<Vec<u8>, Failure> {
+pub fn delete_body(custom_id: &str) -> Result<Body, Failure> {
     if custom_id.trim().is_empty() {
         return Err(Failure::new(Kind::Usage, "--id must not be empty"));
     }
-    Ok(serde_json::to_vec(&Envelope {
+    let json = serde_json::to_vec(&Envelope {
         person: PersonId {
             custom_id: custom_id.to_string(),
         },
     })
-    .expect("plain data"))
+    .expect("plain data");
+    Ok(Body::text(json, Some(custom_id)))
 }
 
 /// How `--dry-run` shows an image: never its bytes.
@@ -428,32 +425,43 @@ mod tests {
                 (2, img(b"\x89PNG\r\n\x1a\nA")),
             ],
         };
-        let v: serde_json::Value = serde_json::from_slice(&p.body()).unwrap();
+        let red = p.redacted().to_string();
+        let serde_form = serde_json::to_vec(&p.shape(|img| B64(&img.bytes))).unwrap();
+        let body = p.into_body().to_vec();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         let fingers = v["Person"]["Fingers"].as_array().unwrap();
         assert_eq!(fingers.len(), 1);
         let keys: Vec<_> = fingers[0].as_object().unwrap().keys().cloned().collect();
         assert!(keys.contains(&"Finger-2".to_string()) && keys.contains(&"Finger-10".to_string()));
         // Slot order in the bytes themselves, whatever order they were given in.
-        let text = String::from_utf8(p.body()).unwrap();
+        let text = String::from_utf8(body).unwrap();
         assert!(text.find("\"Finger-2\"").unwrap() < text.find("\"Finger-10\"").unwrap());
         assert!(v["Person"].get("Face").is_none());
-        // The hand-written body is exactly the serde form of the wire types.
-        let serde_form = serde_json::to_vec(&p.shape(|img| B64(&img.bytes))).unwrap();
-        assert_eq!(
-            String::from_utf8(p.body()).unwrap(),
-            String::from_utf8(serde_form).unwrap()
-        );
+        // The hand-written, streamed body is exactly the serde form of the wire types.
+        assert_eq!(text, String::from_utf8(serde_form).unwrap());
+        // Several faces and fingers, an id that needs escaping, and an image large
+        // enough to span several frames of the stream.
+        let mut big = b"\xff\xd8\xff".to_vec();
+        big.extend((0..200_000u32).map(|i| (i % 253) as u8));
         let with_faces = LoadedPerson {
             custom_id: "quote\"and\\back\u{1}".into(),
             faces: vec![img(b"\xff\xd8\xffA"), img(b"\xff\xd8\xffBC")],
-            fingers: vec![],
+            fingers: vec![
+                (
+                    7,
+                    image::check(&Source::File("x".into()), big, 1 << 20).unwrap(),
+                ),
+                (3, img(b"\xff\xd8\xffD")),
+            ],
         };
         let serde_form = serde_json::to_vec(&with_faces.shape(|img| B64(&img.bytes))).unwrap();
+        let body = with_faces.into_body();
+        assert_eq!(body.len(), serde_form.len() as u64);
+        assert_eq!(body.custom_id(), Some("quote\"and\\back\u{1}"));
         assert_eq!(
-            String::from_utf8(with_faces.body()).unwrap(),
+            String::from_utf8(body.to_vec()).unwrap(),
             String::from_utf8(serde_form).unwrap()
         );
-        let red = p.redacted().to_string();
         assert!(
             red.contains("\"bytes\":9") && !red.contains("iVBOR"),
             "{red}"

@@ -244,3 +244,55 @@ fn a_private_ca_works_through_ssl_cert_file() {
         .args(enroll_args()));
     assert_eq!((code, out.as_str()), (0, "1648\n"), "{err}");
 }
+
+#[test]
+fn a_retried_request_resends_the_identical_body_with_its_exact_length() {
+    // An image large enough that its base64 spans several of the frames the body is
+    // streamed in (192 KiB of image each).
+    let home = Home::new();
+    let mut image = b"\xff\xd8\xff\xe0".to_vec();
+    image.extend((0..300_001u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    let face = home.path().join("big.jpg");
+    std::fs::write(&face, &image).unwrap();
+    let srv = RawServer::start(|i, s, _| {
+        use std::io::Write;
+        let reply = if i == 0 {
+            answer(
+                503,
+                &[("Content-Type", "application/json"), ("Retry-After", "0")],
+                r#"{"statusCode":503,"message":"Service Unavailable"}"#,
+            )
+        } else {
+            answer(200, &[("Content-Type", "application/json")], ENROLLED)
+        };
+        let _ = s.write_all(&reply);
+    });
+    let (code, _, err) = run(home.cmd_at(&srv.url).args([
+        "enroll",
+        "--id",
+        "1234",
+        "--face",
+        face.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 2, "one 503, one retry");
+    let want = format!(
+        r#"{{"Person":{{"CustomID":"1234","Face":[{{"Face-1":"{}"}}]}}}}"#,
+        b64(&image)
+    );
+    for r in &reqs {
+        let head = r.head.to_ascii_lowercase();
+        assert!(
+            head.contains(&format!("\r\ncontent-length: {}\r\n", want.len())),
+            "{}",
+            r.head
+        );
+        assert!(!head.contains("transfer-encoding"), "{}", r.head);
+        assert!(r.body == want.as_bytes(), "the body is the exact JSON");
+    }
+    assert!(
+        reqs[0].body == reqs[1].body,
+        "the re-send is byte-identical"
+    );
+}

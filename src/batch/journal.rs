@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use anyhow::Result;
@@ -129,6 +129,57 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<u64>,
     },
+}
+
+/// A `start` record, borrowed: serialises exactly as [`Record::Start`], without
+/// copying the CustomID and fingerprint into a record first.
+#[derive(Debug, Serialize)]
+#[serde(tag = "event", rename = "start")]
+pub struct StartView<'a> {
+    /// As [`Record::Start`]'s `line`.
+    pub line: u64,
+    /// As [`Record::Start`]'s `id`.
+    pub id: &'a str,
+    /// As [`Record::Start`]'s `fp`.
+    pub fp: &'a str,
+    /// As [`Record::Start`]'s `attempt`.
+    pub attempt: u32,
+}
+
+/// An `end` record, borrowed: serialises exactly as [`Record::End`].
+#[derive(Debug, Serialize)]
+#[serde(tag = "event", rename = "end")]
+pub struct EndView<'a> {
+    /// As [`Record::End`]'s `line`.
+    pub line: u64,
+    /// As [`Record::End`]'s `id`.
+    pub id: &'a str,
+    /// As [`Record::End`]'s `fp`.
+    pub fp: &'a str,
+    /// As [`Record::End`]'s `attempt`.
+    pub attempt: u32,
+    /// As [`Record::End`]'s `state`.
+    pub state: State,
+    /// As [`Record::End`]'s `status`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// As [`Record::End`]'s `biopass_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub biopass_id: Option<&'a str>,
+    /// As [`Record::End`]'s `class`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<&'a str>,
+    /// As [`Record::End`]'s `kind`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'a str>,
+    /// As [`Record::End`]'s `error` (already sanitised and cut).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a str>,
+    /// As [`Record::End`]'s `ms`.
+    pub ms: u64,
+    /// As [`Record::End`]'s `at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<u64>,
 }
 
 /// What the journal says about one CustomID, in a few bytes: what a run needs to plan
@@ -635,14 +686,49 @@ fn apply(l: &mut Loaded, rec: Record) {
     }
 }
 
-enum Msg {
-    Line(Vec<u8>, Option<mpsc::SyncSender<Result<(), String>>>),
-    Flush(mpsc::SyncSender<Result<(), String>>),
+/// What the workers and the writer thread share: the records handed over and not yet
+/// written, and how far the file is known to be on disk.
+struct Queue {
+    /// Whole lines, appended by workers, taken whole by the writer thread.
+    buf: Vec<u8>,
+    /// Number of the last durable record (or flush) handed over.
+    asked: u64,
+    /// Number of the last durable record the writer has taken.
+    taken: u64,
+    /// Number of the last durable record known to be on disk.
+    synced: u64,
+    /// The writer thread is waiting for work (so a hand-over must wake it).
+    idle: bool,
+    /// The first write or sync error; every later durable record fails with it.
+    failed: Option<String>,
+    /// The writer is asked to finish.
+    closing: bool,
+}
+
+struct Shared {
+    queue: std::sync::Mutex<Queue>,
+    /// Wakes the writer thread: something was handed over.
+    work: std::sync::Condvar,
+    /// Wakes workers waiting for their durable record: `synced` moved.
+    done: std::sync::Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// The writer: one thread, group commit.
+///
+/// Workers serialise their records straight into one shared buffer (no per-record
+/// allocation, no channel message) and, for a durable record, wait until the
+/// writer's next fsync covers it. The writer thread takes the whole buffer at once
+/// (swapping in its spare, so neither is reallocated), writes it with one `write`,
+/// fsyncs once if any record in it must be durable, and wakes every worker that
+/// waited for that fsync together.
 pub struct Writer {
-    tx: Option<mpsc::Sender<Msg>>,
+    shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
     path: PathBuf,
 }
@@ -652,112 +738,159 @@ impl Writer {
     /// messages. Dropping the writer waits for every record handed over to be
     /// written, and syncs the file unless a write failed.
     pub fn start(file: File, path: &Path) -> Writer {
-        let (tx, rx) = mpsc::channel::<Msg>();
+        let shared = Arc::new(Shared {
+            queue: std::sync::Mutex::new(Queue {
+                buf: Vec::with_capacity(64 * 1024),
+                asked: 0,
+                taken: 0,
+                synced: 0,
+                idle: false,
+                failed: None,
+                closing: false,
+            }),
+            work: std::sync::Condvar::new(),
+            done: std::sync::Condvar::new(),
+        });
+        let for_thread = shared.clone();
         let thread = std::thread::Builder::new()
             .name("journal".into())
-            .spawn(move || write_loop(file, rx))
+            .spawn(move || write_loop(file, &for_thread))
             .expect("spawning the journal thread");
         Writer {
-            tx: Some(tx),
+            shared,
             thread: Some(thread),
             path: path.to_path_buf(),
         }
     }
 
-    fn send(&self, rec: &Record, durable: bool) -> Result<()> {
-        let mut line = serde_json::to_vec(rec).expect("plain data");
-        line.push(b'\n');
-        let tx = self.tx.as_ref().expect("writer open");
-        if durable {
-            let (ack_tx, ack_rx) = mpsc::sync_channel(1);
-            tx.send(Msg::Line(line, Some(ack_tx)))
-                .map_err(|_| io_fail(&self.path, "write failed", "writer stopped"))?;
-            match ack_rx.recv() {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(io_fail(&self.path, "write failed", e)),
-                Err(_) => Err(io_fail(&self.path, "write failed", "writer stopped")),
+    fn stopped(&self) -> anyhow::Error {
+        io_fail(&self.path, "write failed", "writer stopped")
+    }
+
+    /// Hand `rec` (a [`Record`], or a borrowed view that serialises as one) over;
+    /// if `durable`, wait until it is on disk.
+    fn send(&self, rec: Option<&dyn erased::Line>, durable: bool) -> Result<()> {
+        let mut q = self.shared.lock();
+        if q.closing {
+            return Err(self.stopped());
+        }
+        if let Some(rec) = rec {
+            rec.write_line(&mut q.buf);
+        }
+        // Wake the writer only if it sleeps: a busy writer takes this with its next
+        // batch (each notification is a system call).
+        let wake = std::mem::take(&mut q.idle);
+        if !durable {
+            drop(q);
+            if wake {
+                self.shared.work.notify_one();
             }
-        } else {
-            tx.send(Msg::Line(line, None))
-                .map_err(|_| io_fail(&self.path, "write failed", "writer stopped"))
+            return Ok(());
+        }
+        q.asked += 1;
+        let mine = q.asked;
+        if wake {
+            self.shared.work.notify_one();
+        }
+        while q.synced < mine && q.failed.is_none() {
+            q = self.shared.done.wait(q).unwrap_or_else(|p| p.into_inner());
+        }
+        match &q.failed {
+            Some(e) if q.synced < mine => Err(io_fail(&self.path, "write failed", e)),
+            _ => Ok(()),
         }
     }
 
     /// Append and wait until it is on disk (used for `start` and `run`).
-    pub fn durable(&self, rec: &Record) -> Result<()> {
-        self.send(rec, true)
+    pub fn durable(&self, rec: &impl Serialize) -> Result<()> {
+        self.send(Some(&erased::Ser(rec)), true)
     }
 
     /// Append; it reaches the disk with the next group commit or [`Writer::flush`].
-    pub fn append(&self, rec: &Record) -> Result<()> {
-        self.send(rec, false)
+    pub fn append(&self, rec: &impl Serialize) -> Result<()> {
+        self.send(Some(&erased::Ser(rec)), false)
     }
 
     /// Write and fsync everything handed over so far.
     pub fn flush(&self) -> Result<()> {
-        let (ack_tx, ack_rx) = mpsc::sync_channel(1);
-        let tx = self.tx.as_ref().expect("writer open");
-        tx.send(Msg::Flush(ack_tx))
-            .map_err(|_| io_fail(&self.path, "write failed", "writer stopped"))?;
-        match ack_rx.recv() {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(io_fail(&self.path, "write failed", e)),
-            Err(_) => Err(io_fail(&self.path, "write failed", "writer stopped")),
+        self.send(None, true)
+    }
+}
+
+/// Serialising a record as one journal line, behind a `dyn` (so that [`Writer::send`]
+/// is not generic).
+mod erased {
+    use serde::Serialize;
+
+    pub trait Line {
+        fn write_line(&self, out: &mut Vec<u8>);
+    }
+
+    pub struct Ser<'a, T: Serialize>(pub &'a T);
+
+    impl<T: Serialize> Line for Ser<'_, T> {
+        fn write_line(&self, out: &mut Vec<u8>) {
+            serde_json::to_writer(&mut *out, self.0).expect("plain data");
+            out.push(b'\n');
         }
     }
 }
 
 impl Drop for Writer {
     fn drop(&mut self) {
-        self.tx.take();
+        let mut q = self.shared.lock();
+        q.closing = true;
+        q.idle = false;
+        drop(q);
+        self.shared.work.notify_one();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
     }
 }
 
-fn write_loop(mut file: File, rx: mpsc::Receiver<Msg>) {
-    let mut failed: Option<String> = None;
+fn write_loop(mut file: File, shared: &Shared) {
     let mut batch = Vec::with_capacity(64 * 1024);
-    let mut acks = Vec::new();
-    while let Ok(first) = rx.recv() {
-        // Take everything already queued: one write and one fsync for all of it.
-        let mut msgs = vec![first];
-        while let Ok(m) = rx.try_recv() {
-            msgs.push(m);
+    loop {
+        let mut q = shared.lock();
+        while q.buf.is_empty() && q.asked == q.taken && !q.closing {
+            q.idle = true;
+            q = shared.work.wait(q).unwrap_or_else(|p| p.into_inner());
+        }
+        q.idle = false;
+        if q.buf.is_empty() && q.asked == q.taken && q.closing {
+            let healthy = q.failed.is_none();
+            drop(q);
+            if healthy {
+                let _ = file.sync_data();
+            }
+            return;
+        }
+        // Take everything handed over so far: one write and one fsync for all of it.
+        std::mem::swap(&mut batch, &mut q.buf);
+        let upto = q.asked;
+        let needs_sync = upto > q.taken;
+        q.taken = upto;
+        let healthy = q.failed.is_none();
+        drop(q);
+        let mut result = Ok(());
+        if healthy {
+            result = file
+                .write_all(&batch)
+                .and_then(|_| if needs_sync { file.sync_data() } else { Ok(()) });
         }
         batch.clear();
-        acks.clear();
-        for m in msgs {
-            match m {
-                Msg::Line(l, ack) => {
-                    batch.extend_from_slice(&l);
-                    acks.extend(ack);
-                }
-                Msg::Flush(ack) => acks.push(ack),
-            }
+        let mut q = shared.lock();
+        if let Err(e) = result {
+            q.failed = Some(e.to_string());
         }
-        if failed.is_none() {
-            let r = file.write_all(&batch).and_then(|_| {
-                if acks.is_empty() {
-                    Ok(())
-                } else {
-                    file.sync_data()
-                }
-            });
-            if let Err(e) = r {
-                failed = Some(e.to_string());
-            }
+        if q.failed.is_none() {
+            q.synced = upto;
         }
-        for ack in acks.drain(..) {
-            let _ = ack.send(match &failed {
-                None => Ok(()),
-                Some(e) => Err(e.clone()),
-            });
+        drop(q);
+        if needs_sync {
+            shared.done.notify_all();
         }
-    }
-    if failed.is_none() {
-        let _ = file.sync_data();
     }
 }
 
@@ -914,6 +1047,56 @@ mod tests {
         let (_held, _) = open(&p).unwrap();
         let e = open(&p).err().unwrap();
         assert_eq!(crate::error::exit_code(&e), 75);
+    }
+
+    #[test]
+    fn views_serialise_as_records() {
+        let rec = start("a\"b", "f1", 3);
+        let view = StartView {
+            line: 2,
+            id: "a\"b",
+            fp: "f1",
+            attempt: 3,
+        };
+        assert_eq!(
+            serde_json::to_string(&view).unwrap(),
+            serde_json::to_string(&rec).unwrap()
+        );
+        for full in [false, true] {
+            let some = |s: &'static str| full.then_some(s);
+            let rec = Record::End {
+                line: 9,
+                id: "x".into(),
+                fp: "f".into(),
+                attempt: 2,
+                state: State::Ambiguous,
+                status: full.then_some(503),
+                biopass_id: some("B").map(String::from),
+                class: some("maybe").map(String::from),
+                kind: some("unavailable").map(String::from),
+                error: some("bad \u{1} gateway").map(String::from),
+                ms: 12,
+                at: full.then_some(1_700_000_000),
+            };
+            let view = EndView {
+                line: 9,
+                id: "x",
+                fp: "f",
+                attempt: 2,
+                state: State::Ambiguous,
+                status: full.then_some(503),
+                biopass_id: some("B"),
+                class: some("maybe"),
+                kind: some("unavailable"),
+                error: some("bad \u{1} gateway"),
+                ms: 12,
+                at: full.then_some(1_700_000_000),
+            };
+            assert_eq!(
+                serde_json::to_string(&view).unwrap(),
+                serde_json::to_string(&rec).unwrap()
+            );
+        }
     }
 
     #[test]

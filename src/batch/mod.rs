@@ -26,7 +26,7 @@ pub mod worker;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Result;
@@ -365,20 +365,46 @@ fn run_inner(
     };
     let to_run = plan.len();
     reporter.started(to_run);
+    let queue = worker::Queue::<(manifest::Row, Planned)>::new((jobs * 8).max(64), jobs);
+    let queue = &queue;
     let streamed = std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) = mpsc::sync_channel::<(manifest::Row, Planned)>(jobs * 2);
-        let rx = Arc::new(Mutex::new(rx));
+        // However the reading ends (also by an error), the workers finish what is
+        // queued and stop.
+        struct Close<'q, T>(&'q worker::Queue<T>);
+        impl<T> Drop for Close<'_, T> {
+            fn drop(&mut self) {
+                self.0.close();
+            }
+        }
+        let _close = Close(queue);
         for _ in 0..jobs {
-            let rx = rx.clone();
             let shared = &shared;
             scope.spawn(move || {
-                loop {
-                    let next = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                    let Ok((row, planned)) = next else { break };
-                    if shared.stop.is_requested() {
-                        continue; // drain: the row stays pending
+                // Each worker sends through a connection pool of its own, driven on
+                // its own thread (see `client::Lane`).
+                let lane = match shared.client.lane() {
+                    Ok(lane) => Some(lane),
+                    Err(f) => {
+                        shared
+                            .stop
+                            .request(crate::stop::Reason::Config, Some(f.message));
+                        None
                     }
-                    worker::process(shared, row, planned);
+                };
+                // Counted out even if the worker panics: the reader never waits for
+                // a worker that is gone.
+                struct Gone<'q, T>(&'q worker::Queue<T>);
+                impl<T> Drop for Gone<'_, T> {
+                    fn drop(&mut self) {
+                        self.0.worker_gone();
+                    }
+                }
+                let _gone = Gone(queue);
+                while let Some((row, planned)) = queue.pop() {
+                    let Some(lane) = lane.as_ref().filter(|_| !shared.stop.is_requested()) else {
+                        continue; // drain: the row stays pending
+                    };
+                    worker::process(shared, lane, row, planned);
                 }
             });
         }
@@ -410,11 +436,10 @@ fn run_inner(
                 }
             };
             let Ok(row) = read else { continue };
-            if tx.send((row, p)).is_err() {
+            if queue.push((row, p)).is_err() {
                 break;
             }
         }
-        drop(tx);
         Ok(())
     });
     reporter.finished();

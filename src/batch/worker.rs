@@ -8,15 +8,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-
 use super::content::{fingerprint, load_row};
 use super::journal::{self, Record, State};
 use super::manifest::Row;
 use super::pace;
 use super::plan::Planned;
 use super::report::{Outcome, Reporter, RowResult, Summary};
-use crate::client::{AttemptError, Client, Sent, backoff};
+use crate::client::{AttemptError, Body, Client, Lane, Sent, backoff};
 use crate::error::Kind;
 use crate::request::{self, Op};
 use crate::sanitize::sanitize;
@@ -122,6 +120,26 @@ impl End<'_> {
         }
     }
 
+    /// Append the record to `journal` without copying its fields into a [`Record`]
+    /// first (as [`End::record`] would write it).
+    pub fn append_to(&self, journal: &journal::Writer) -> anyhow::Result<()> {
+        let error = self.error.map(|e| sanitize(e, 300));
+        journal.append(&journal::EndView {
+            line: self.line,
+            id: self.id,
+            fp: self.fp,
+            attempt: self.attempt,
+            state: self.state,
+            status: self.status,
+            biopass_id: self.biopass_id.as_deref(),
+            class: self.class.map(class_name),
+            kind: self.kind.map(Kind::name),
+            error: error.as_deref(),
+            ms: self.ms,
+            at: Some(crate::time::now_secs()),
+        })
+    }
+
     /// The journal record, with `error` sanitised and cut to 300 characters.
     pub fn record(self) -> Record {
         Record::End {
@@ -132,14 +150,7 @@ impl End<'_> {
             state: self.state,
             status: self.status,
             biopass_id: self.biopass_id,
-            class: self.class.map(|c| {
-                match c {
-                    Sent::No => "not_sent",
-                    Sent::Maybe => "maybe",
-                    Sent::Rejected => "rejected",
-                }
-                .into()
-            }),
+            class: self.class.map(|c| class_name(c).into()),
             kind: self.kind.map(|k| k.name().into()),
             error: self.error.map(|e| sanitize(e, 300)),
             ms: self.ms,
@@ -148,10 +159,19 @@ impl End<'_> {
     }
 }
 
-/// One row, start to end.
-pub fn process(sh: &Shared, row: Row, planned: Planned) {
+/// How the journal names a [`Sent`].
+fn class_name(c: Sent) -> &'static str {
+    match c {
+        Sent::No => "not_sent",
+        Sent::Maybe => "maybe",
+        Sent::Rejected => "rejected",
+    }
+}
+
+/// One row, start to end, sent through the calling worker thread's `lane`.
+pub fn process(sh: &Shared, lane: &Lane, row: Row, planned: Planned) {
     let (outcome, attempts) = match build(sh, &row, &planned) {
-        Ok((body, fp)) => send(sh, &row, &planned, &fp, body),
+        Ok((body, fp)) => send(sh, lane, &row, &planned, &fp, body),
         Err(msg) => {
             // No fingerprint: the content could not be read as validated.
             let _ = sh
@@ -164,20 +184,27 @@ pub fn process(sh: &Shared, row: Row, planned: Planned) {
 }
 
 /// Read the row's images once: its fingerprint and its body come from the same bytes.
-fn build(sh: &Shared, row: &Row, planned: &Planned) -> Result<(Bytes, String), String> {
+fn build(sh: &Shared, row: &Row, planned: &Planned) -> Result<(Body, String), String> {
     let person = load_row(sh.op, row, &sh.images)?;
     let fp = fingerprint(sh.op, person.as_ref(), &row.id);
     if planned.fp.as_ref().is_some_and(|known| *known != fp) {
         return Err("an image changed while the batch was running".into());
     }
     let body = match person {
-        Some(p) => p.body(),
+        Some(p) => p.into_body(),
         None => request::delete_body(&row.id).map_err(|f| f.message)?,
     };
-    Ok((Bytes::from(body), fp))
+    Ok((body, fp))
 }
 
-fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Outcome, u32) {
+fn send(
+    sh: &Shared,
+    lane: &Lane,
+    row: &Row,
+    planned: &Planned,
+    fp: &str,
+    body: Body,
+) -> (Outcome, u32) {
     let mut maybe_landed = planned.maybe_landed;
     let mut attempt = 0;
     loop {
@@ -192,10 +219,10 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Ou
             }
         }
         attempt += 1;
-        let start = Record::Start {
+        let start = journal::StartView {
             line: row.line,
-            id: row.id.clone(),
-            fp: fp.to_string(),
+            id: &row.id,
+            fp,
             attempt,
         };
         if let Err(e) = sh.journal.durable(&start) {
@@ -209,7 +236,7 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Ou
         // closed stdout, a spent budget) lets it finish, so its result is journaled
         // and its BioPassID not lost.
         let interrupted = || sh.stop.reason() == Some(Reason::Interrupted);
-        let result = sh.client.attempt(sh.op, &body, &interrupted);
+        let result = sh.client.attempt_in(lane, sh.op, &body, &interrupted);
         sh.gate.release();
         let ms = t0.elapsed().as_millis() as u64;
         let end = |state, status, biopass_id, class, kind, error| {
@@ -226,7 +253,7 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Ou
                 error,
                 ms,
             };
-            let _ = sh.journal.append(&rec.record());
+            let _ = rec.append_to(sh.journal);
         };
         let e = match result {
             Ok(reply) => {
@@ -298,6 +325,106 @@ fn send(sh: &Shared, row: &Row, planned: &Planned, fp: &str, body: Bytes) -> (Ou
             backoff(attempt, Duration::from_millis(500), Duration::from_secs(20))
         });
         sleep_unless_stopped(sh.stop, wait);
+    }
+}
+
+/// The rows waiting for a worker: the reader of the manifest pushes, workers pop.
+///
+/// A plain channel wakes a reader blocked on a full queue at every row a worker takes
+/// (a context switch per row); this queue wakes it only once the queue has drained
+/// to half, and wakes a worker only when one is waiting for a row.
+pub struct Queue<T> {
+    state: Mutex<QueueState<T>>,
+    /// Signalled when a row arrives or the queue closes (workers wait on it).
+    rows: std::sync::Condvar,
+    /// Signalled when the queue has room again or every worker has gone.
+    room: std::sync::Condvar,
+    cap: usize,
+}
+
+struct QueueState<T> {
+    items: std::collections::VecDeque<T>,
+    closed: bool,
+    idle_workers: usize,
+    /// Workers that have not finished (a pusher with no one to pop stops pushing).
+    workers: usize,
+    pusher_waiting: bool,
+}
+
+impl<T> Queue<T> {
+    /// A queue of at most `cap` rows for `workers` workers.
+    pub fn new(cap: usize, workers: usize) -> Queue<T> {
+        Queue {
+            state: Mutex::new(QueueState {
+                items: std::collections::VecDeque::with_capacity(cap),
+                closed: false,
+                idle_workers: 0,
+                workers,
+                pusher_waiting: false,
+            }),
+            rows: std::sync::Condvar::new(),
+            room: std::sync::Condvar::new(),
+            cap: cap.max(2),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState<T>> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Add a row, waiting while the queue is full. `Err` when no worker is left.
+    pub fn push(&self, item: T) -> Result<(), T> {
+        let mut st = self.lock();
+        while st.items.len() >= self.cap && st.workers > 0 {
+            st.pusher_waiting = true;
+            st = self.room.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+        if st.workers == 0 {
+            return Err(item);
+        }
+        st.items.push_back(item);
+        let wake = st.idle_workers > 0;
+        drop(st);
+        if wake {
+            self.rows.notify_one();
+        }
+        Ok(())
+    }
+
+    /// No more rows: workers finish what is queued, then [`Queue::pop`] gives `None`.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.rows.notify_all();
+    }
+
+    /// The next row, waiting for one; `None` once the queue is closed and empty.
+    pub fn pop(&self) -> Option<T> {
+        let mut st = self.lock();
+        loop {
+            if let Some(item) = st.items.pop_front() {
+                let wake = st.pusher_waiting && st.items.len() <= self.cap / 2;
+                if wake {
+                    st.pusher_waiting = false;
+                }
+                drop(st);
+                if wake {
+                    self.room.notify_one();
+                }
+                return Some(item);
+            }
+            if st.closed {
+                return None;
+            }
+            st.idle_workers += 1;
+            st = self.rows.wait(st).unwrap_or_else(|p| p.into_inner());
+            st.idle_workers -= 1;
+        }
+    }
+
+    /// A worker is done (also when it panics: call from a drop guard).
+    pub fn worker_gone(&self) {
+        self.lock().workers -= 1;
+        self.room.notify_one();
     }
 }
 
@@ -417,6 +544,31 @@ mod tests {
         };
         e.retry_after = retry_after.map(Duration::from_secs);
         e
+    }
+
+    #[test]
+    fn queue_hands_every_row_over_once_in_order_per_worker() {
+        let q = Queue::new(4, 3);
+        let got = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..3 {
+                s.spawn(|| {
+                    while let Some(i) = q.pop() {
+                        got.lock().unwrap().push(i);
+                    }
+                    q.worker_gone();
+                });
+            }
+            for i in 0..1000 {
+                q.push(i).unwrap();
+            }
+            q.close();
+        });
+        let mut got = got.into_inner().unwrap();
+        got.sort();
+        assert_eq!(got, (0..1000).collect::<Vec<_>>());
+        // With every worker gone, a push fails instead of waiting for ever.
+        assert_eq!(q.push(7), Err(7));
     }
 
     #[test]

@@ -102,8 +102,8 @@ pub fn server_text(raw: &str, key: Option<&str>, max: usize) -> String {
 
 /// After an earlier attempt that may have acted: an enroll's "already exists" or a
 /// delete's "not found" may be that attempt's own result. Say so, and how to check.
-pub(super) fn note_earlier_attempt(op: Op, body: &[u8], err: &mut AttemptError) {
-    let id = custom_id(body).map_or_else(|| "ID".to_string(), |id| sanitize(&id, 100));
+pub(super) fn note_earlier_attempt(op: Op, custom_id: Option<&str>, err: &mut AttemptError) {
+    let id = custom_id.map_or_else(|| "ID".to_string(), |id| sanitize(id, 100));
     let note = match (op, err.failure.kind) {
         (Op::Enroll, Kind::AlreadyExists) => format!(
             "an earlier attempt may have enrolled this person: this 'already exists' may be its result; \
@@ -117,23 +117,6 @@ check with `biopass verify --id {id} ...` with the same images"
     };
     err.after_maybe = true;
     err.failure.message = format!("{}; {note}", err.failure.message);
-}
-
-/// The CustomID of one of our own request bodies.
-fn custom_id(body: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Body {
-        #[serde(rename = "Person")]
-        person: Person,
-    }
-    #[derive(serde::Deserialize)]
-    struct Person {
-        #[serde(rename = "CustomID")]
-        custom_id: String,
-    }
-    serde_json::from_slice::<Body>(body)
-        .ok()
-        .map(|b| b.person.custom_id)
 }
 
 fn retry_after(h: &HeaderMap) -> Option<Duration> {
@@ -628,7 +611,7 @@ mod tests {
 
     #[test]
     fn a_late_already_exists_or_not_found_is_marked() {
-        let body = br#"{"Person":{"CustomID":"ab12","Face":[{"Face-1":"AAAA"}]}}"#;
+        let body = Some("ab12");
         let mut e = cls(Op::Enroll, 400, "Person already exists").unwrap_err();
         note_earlier_attempt(Op::Enroll, body, &mut e);
         assert!(e.after_maybe);

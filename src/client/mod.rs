@@ -31,7 +31,6 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use bytes::Bytes;
 use reqwest::Client as Http;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url};
@@ -42,9 +41,11 @@ use crate::sanitize::sanitize;
 use crate::secret::ApiKey;
 
 mod answer;
+mod body;
 
 use answer::note_earlier_attempt;
 pub use answer::{AttemptError, Reply, Sent, classify, server_text};
+pub use body::{Body, Builder as BodyBuilder};
 
 /// The header that carries the API key (Azure API Management's).
 pub const KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
@@ -137,11 +138,74 @@ pub struct ClientOptions<'a> {
     pub log: Option<Log>,
 }
 
-/// The HTTP client of one process: one connection pool, one runtime, one endpoint.
-pub struct Client {
+/// A connection pool and the runtime that drives it.
+///
+/// The client's own lane (a two-thread runtime) serves single commands and any
+/// thread that calls [`Client::attempt`]. A batch worker thread gets a lane of its
+/// own ([`Client::lane`]): a single-threaded runtime that runs on the worker's
+/// thread only while it waits for its answer, with its own connections. The request,
+/// its connection and the socket's readiness are then all handled on that one
+/// thread: no hand-off to a runtime thread and back for every request.
+pub struct Lane {
     http: Http,
     /// Drives `http`; `None` only while dropping.
     runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for Lane {
+    fn drop(&mut self) {
+        // Idle pooled connections need no goodbye; do not wait for their tasks.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// What every connection pool of a [`Client`] is built with.
+struct PoolSettings {
+    connect_timeout: Duration,
+    loopback: bool,
+    https: bool,
+    extra_roots: Vec<reqwest::Certificate>,
+}
+
+impl PoolSettings {
+    /// A pool on `runtime` (building reads the system trust store, for https, inside
+    /// the runtime so that anything reqwest starts at build time finds it).
+    fn build(&self, runtime: &tokio::runtime::Runtime) -> Result<Http, Failure> {
+        // No overall `.timeout()` here: `attempt` bounds the whole exchange itself.
+        let mut builder = Http::builder()
+            .use_rustls_tls()
+            // Plain http is only ever to loopback, and redirects are never followed:
+            // such a client never makes a TLS connection, so it need not load roots.
+            .tls_built_in_native_certs(self.https)
+            .tls_built_in_webpki_certs(self.https)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.connect_timeout)
+            .user_agent(USER_AGENT)
+            .pool_max_idle_per_host(64)
+            // Keeps the server's certificate with each answer, for `doctor` (see
+            // `Client::probe`); a copy of a few KB per answer.
+            .tls_info(self.https);
+        if self.loopback {
+            // Loopback traffic never goes through a proxy.
+            builder = builder.no_proxy();
+        }
+        for cert in &self.extra_roots {
+            builder = builder.add_root_certificate(cert.clone());
+        }
+        let _guard = runtime.enter();
+        builder
+            .build()
+            .map_err(|e| Failure::new(Kind::Internal, format!("building the HTTP client: {e}")))
+    }
+}
+
+/// The HTTP client of one process: one endpoint, one key, and the connection pools
+/// ([`Lane`]s) that send to it.
+pub struct Client {
+    main: Lane,
+    pools: PoolSettings,
     base: String,
     host: String,
     key: Option<HeaderValue>,
@@ -152,36 +216,12 @@ pub struct Client {
     log: Option<Log>,
 }
 
-impl Drop for Client {
-    fn drop(&mut self) {
-        // Idle pooled connections need no goodbye; do not wait for their tasks.
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
-        }
-    }
-}
-
 impl Client {
     /// `base` must have passed [`check_endpoint`]. `key` is `None` only for `--dry-run`.
     pub fn new(base: &str, key: Option<&ApiKey>, opts: &ClientOptions) -> Result<Client> {
         check_endpoint(base)?;
         let url = Url::parse(base).map_err(|e| Failure::new(Kind::Config, e.to_string()))?;
-        // No overall `.timeout()` here: `attempt` bounds the whole exchange itself.
-        let mut builder = Http::builder()
-            .use_rustls_tls()
-            .tls_built_in_native_certs(true)
-            .tls_built_in_webpki_certs(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(opts.connect_timeout)
-            .user_agent(USER_AGENT)
-            .pool_max_idle_per_host(64)
-            // Keeps the server's certificate with each answer, for `doctor` (see
-            // `Client::probe`); a copy of a few KB per answer.
-            .tls_info(true);
-        if is_loopback(&url) {
-            // Loopback traffic never goes through a proxy.
-            builder = builder.no_proxy();
-        }
+        let mut extra_roots = Vec::new();
         if let Some(path) = opts.ca_cert {
             let pem = std::fs::read(path).map_err(|e| {
                 Failure::new(
@@ -195,29 +235,25 @@ impl Client {
                     format!("CA certificate {}: {why}", path.display()),
                 )
             };
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            extra_roots = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| bad(format!("not valid PEM: {e}")))?;
-            if certs.is_empty() {
+            if extra_roots.is_empty() {
                 return Err(bad("no PEM certificate in it".into()).into());
             }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
         }
+        let pools = PoolSettings {
+            connect_timeout: opts.connect_timeout,
+            loopback: is_loopback(&url),
+            https: url.scheme() == "https",
+            extra_roots,
+        };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("biopass-http")
             .enable_all()
             .build()
             .map_err(|e| Failure::new(Kind::Internal, format!("starting the HTTP runtime: {e}")))?;
-        // Building reads the system trust store; inside the runtime so that anything
-        // reqwest starts at build time finds it.
-        let http = {
-            let _guard = runtime.enter();
-            builder.build().map_err(|e| {
-                Failure::new(Kind::Internal, format!("building the HTTP client: {e}"))
-            })?
-        };
+        let http = pools.build(&runtime)?;
         let header = key
             .map(|k| {
                 let mut v = HeaderValue::from_str(k.expose()).map_err(|_| {
@@ -228,8 +264,11 @@ impl Client {
             })
             .transpose()?;
         Ok(Client {
-            http,
-            runtime: Some(runtime),
+            main: Lane {
+                http,
+                runtime: Some(runtime),
+            },
+            pools,
             base: base.trim_end_matches('/').to_string(),
             host: url.host_str().unwrap_or("?").to_string(),
             key: header,
@@ -237,6 +276,21 @@ impl Client {
             timeout: opts.timeout,
             verbose: if opts.log.is_some() { opts.verbose } else { 0 },
             log: opts.log.clone(),
+        })
+    }
+
+    /// A lane of its own for one thread (a batch worker): a single-threaded runtime
+    /// and a connection pool that only that thread drives. Use it with
+    /// [`Client::attempt_in`] from the thread that made it.
+    pub fn lane(&self) -> Result<Lane, Failure> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::new(Kind::Internal, format!("starting the HTTP runtime: {e}")))?;
+        let http = self.pools.build(&runtime)?;
+        Ok(Lane {
+            http,
+            runtime: Some(runtime),
         })
     }
 
@@ -265,18 +319,30 @@ impl Client {
     pub fn attempt(
         &self,
         op: Op,
-        body: &Bytes,
+        body: &Body,
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
-        let (status, headers, buf, _) = self.exchange(op, body, cancel, false)?;
+        self.attempt_in(&self.main, op, body, cancel)
+    }
+
+    /// One attempt, as [`Client::attempt`], through `lane` (made by [`Client::lane`]
+    /// of this client, on this thread).
+    pub fn attempt_in(
+        &self,
+        lane: &Lane,
+        op: Op,
+        body: &Body,
+        cancel: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Reply, AttemptError> {
+        let (status, headers, buf, _) = self.exchange(lane, op, body, cancel, false)?;
         classify(op, status, &headers, &buf, self.secret())
     }
 
     /// One attempt, as [`Client::attempt`], that also returns the server's TLS
     /// certificate (DER) when the answer came over https. For `doctor`, which reports
     /// the certificate's issuer and expiry.
-    pub fn probe(&self, op: Op, body: &Bytes, cancel: &(dyn Fn() -> bool + Sync)) -> Probed {
-        match self.exchange(op, body, cancel, true) {
+    pub fn probe(&self, op: Op, body: &Body, cancel: &(dyn Fn() -> bool + Sync)) -> Probed {
+        match self.exchange(&self.main, op, body, cancel, true) {
             Ok((status, headers, buf, peer_certificate)) => Probed {
                 peer_certificate,
                 result: classify(op, status, &headers, &buf, self.secret()),
@@ -298,8 +364,9 @@ impl Client {
     /// certificate.
     fn exchange(
         &self,
+        lane: &Lane,
         op: Op,
-        body: &Bytes,
+        body: &Body,
         cancel: &(dyn Fn() -> bool + Sync),
         want_certificate: bool,
     ) -> Result<Exchanged, AttemptError> {
@@ -312,12 +379,14 @@ impl Client {
         }
         let url = self.url(op);
         let method = reqwest::Method::from_bytes(op.method().as_bytes()).expect("static method");
-        let mut req = self
+        // A fresh pass over the body's parts: a re-send sends the same bytes, and
+        // the stream's exact length becomes the Content-Length.
+        let mut req = lane
             .http
             .request(method, &url)
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::ACCEPT, "application/json")
-            .body(body.clone());
+            .body(reqwest::Body::wrap(body.stream()));
         if let Some(k) = &self.key {
             req = req.header(KEY_HEADER, k.clone());
         }
@@ -395,7 +464,7 @@ impl Client {
                 tokio::time::sleep(CANCEL_POLL).await;
             }
         };
-        let runtime = self.runtime.as_ref().expect("alive until dropped");
+        let runtime = lane.runtime.as_ref().expect("alive until dropped");
         runtime.block_on(async {
             tokio::select! {
                 biased;
@@ -472,11 +541,10 @@ system trust store); otherwise check the endpoint",
     pub fn call(
         &self,
         op: Op,
-        body: Vec<u8>,
+        body: Body,
         cancel: &(dyn Fn() -> bool + Sync),
         on_retry: &mut dyn FnMut(&AttemptError, Duration, u32),
     ) -> Result<Reply, AttemptError> {
-        let body = Bytes::from(body);
         let mut maybe_acted = false;
         let mut attempt = 1;
         loop {
@@ -485,7 +553,7 @@ system trust store); otherwise check the endpoint",
                 Err(e) => e,
             };
             if maybe_acted {
-                note_earlier_attempt(op, &body, &mut err);
+                note_earlier_attempt(op, body.custom_id(), &mut err);
             }
             maybe_acted |= err.sent == Sent::Maybe;
             // Retried: a connect failure (nothing was sent), 429 and 503. Not a quota
@@ -670,7 +738,7 @@ mod tests {
         use std::sync::atomic::{AtomicBool, Ordering};
         let seen = Arc::new(AtomicBool::new(false));
         let c = client(&dripping_server(seen.clone()), Duration::from_secs(60));
-        let body = Bytes::from_static(br#"{"Person":{"CustomID":"1"}}"#);
+        let body = Body::text(&br#"{"Person":{"CustomID":"1"}}"#[..], Some("1"));
         let (stop, stopped_at) = (AtomicBool::new(false), std::sync::Mutex::new(None));
         let r = std::thread::scope(|s| {
             s.spawn(|| {
@@ -702,7 +770,7 @@ mod tests {
         use std::sync::atomic::AtomicBool;
         let seen = Arc::new(AtomicBool::new(false));
         let c = client(&dripping_server(seen), Duration::from_secs(1));
-        let body = Bytes::from_static(br#"{"Person":{"CustomID":"1"}}"#);
+        let body = Body::text(&br#"{"Person":{"CustomID":"1"}}"#[..], Some("1"));
         let t0 = Instant::now();
         let e = c.attempt(Op::Delete, &body, &|| false).unwrap_err();
         assert_eq!((e.failure.kind, e.sent), (Kind::Unavailable, Sent::Maybe));

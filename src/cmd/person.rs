@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Result;
-use biopass::client::{AttemptError, KEY_HEADER, Reply, Sent, USER_AGENT};
+use biopass::client::{AttemptError, Body, KEY_HEADER, Reply, Sent, USER_AGENT};
 use biopass::error::{Failure, Kind, NO_MATCH};
 use biopass::request::{self, FINGER_NAMES, Op, PersonSpec};
 use biopass::sanitize::{clean, sanitize};
@@ -56,8 +56,8 @@ pub fn run(
         dry_run(op, s, &dest, person.redacted())?;
         return Ok(0);
     }
-    let body = person.body();
-    drop(person); // the body holds the only copy we still need
+    // The body takes the images' bytes: the only copy, encoded only as it is sent.
+    let body = person.into_body();
     let reply = send(op, &spec.custom_id, body, s, &dest, stop)?;
     render(op, &reply, &spec, s)
 }
@@ -68,7 +68,7 @@ pub fn delete(id: &str, s: &Settings, stop: &Arc<Stop>) -> Result<u8> {
     let key = target::key_unless_dry_run(s)?;
     let dest = target::spec(s, key);
     if s.dry_run {
-        let shown: serde_json::Value = serde_json::from_slice(&body)?;
+        let shown: serde_json::Value = serde_json::from_slice(&body.to_vec())?;
         dry_run(Op::Delete, s, &dest, shown)?;
         return Ok(0);
     }
@@ -85,7 +85,7 @@ pub fn delete(id: &str, s: &Settings, stop: &Arc<Stop>) -> Result<u8> {
 }
 
 /// Open the target, make the call (with the client's retries), close the target.
-fn send(op: Op, id: &str, body: Vec<u8>, s: &Settings, dest: &Spec, stop: &Stop) -> Result<Reply> {
+fn send(op: Op, id: &str, body: Body, s: &Settings, dest: &Spec, stop: &Stop) -> Result<Reply> {
     let target = Target::open(dest)?;
     let quiet = s.quiet;
     let mut on_retry = |e: &AttemptError, wait: std::time::Duration, next: u32| {
