@@ -250,8 +250,17 @@ fn a_retried_request_resends_the_identical_body_with_its_exact_length() {
     // An image large enough that its base64 spans several of the frames the body is
     // streamed in (192 KiB of image each).
     let home = Home::new();
-    let mut image = b"\xff\xd8\xff\xe0".to_vec();
-    image.extend((0..300_001u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    // A real JPEG (the client refuses what does not decode) of noise, so it stays large:
+    // well over two frames. Sent with --keep-metadata: this test is about the retry.
+    let noise = image::RgbImage::from_fn(420, 420, |x, y| {
+        let v = (x * 7919 + y * 104_729).wrapping_mul(2_654_435_761) >> 8;
+        image::Rgb([v as u8, (v >> 8) as u8, (v >> 16) as u8])
+    });
+    let mut image = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut image, 95)
+        .encode_image(&noise)
+        .unwrap();
+    assert!(image.len() > 2 * 192 * 1024, "{} bytes", image.len());
     let face = home.path().join("big.jpg");
     std::fs::write(&face, &image).unwrap();
     let srv = RawServer::start(|i, s, _| {
@@ -268,6 +277,7 @@ fn a_retried_request_resends_the_identical_body_with_its_exact_length() {
         let _ = s.write_all(&reply);
     });
     let (code, _, err) = run(home.cmd_at(&srv.url).args([
+        "--keep-metadata",
         "enroll",
         "--id",
         "1234",
