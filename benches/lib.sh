@@ -96,12 +96,12 @@ kill_server() { # for the EXIT trap
 # ---------------------------------------------------------------- timing
 
 # run_timed OUTFILE cmd...: runs cmd (stdout to /dev/null, stderr to OUTFILE), sets WALL,
-# RC, CLIENT_CPU (user+sys of cmd and its children) and CLIENT_RSS_KB (peak RSS of the
-# largest single process).
+# RC, CLIENT_CPU (user+sys of cmd and its children), CLIENT_RSS_KB (peak RSS of the
+# largest single process) and CLIENT_CS (context switches, voluntary and not).
 run_timed() {
     local errfile=$1 t0 t1
     shift
-    CLIENT_CPU=- CLIENT_RSS_KB=
+    CLIENT_CPU=- CLIENT_RSS_KB= CLIENT_CS=-
     t0=$(now)
     if [[ -n $TIME ]]; then
         RC=0
@@ -109,6 +109,7 @@ run_timed() {
         t1=$(now)
         CLIENT_CPU=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$work/time.out")
         CLIENT_RSS_KB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.out")
+        CLIENT_CS=$(awk -F': ' '/context switches/ { s += $2 } END { print s + 0 }' "$work/time.out")
     else
         "$@" >/dev/null 2>"$errfile" &
         local pid=$! hwm=0 v

@@ -139,7 +139,7 @@ if want real; then
         row "real run, jobs $JOBS" "$n" "$WALL" "$(per_row_us "$WALL" "$n")" "$(mib "$CLIENT_RSS_KB")" \
             "$(per_row_b "$CLIENT_RSS_KB" "$n")" "peak RSS <= 64 MiB" "$(verdict "$CLIENT_RSS_KB <= 64 * 1024")"
         row "  client CPU (user+sys)" "$n" "$CLIENT_CPU" "${US_OF[real/$n]}" - - "<= 40 µs/row" \
-            "$(verdict "${US_OF[real/$n]} <= 40")"
+            "$(verdict "${US_OF[real/$n]} <= 40") ($(calc "sprintf(\"%.1f\", $CLIENT_CS / $n)") context switches/row)"
         row "  journal" "$n" - - - "$((JSIZE_OF[real/$n] / n))" "(bytes of journal per row)" ""
         echo "$resume_line"
         rm -f "$data/real-$n.csv" "$work/real-$n.journal"
