@@ -255,9 +255,9 @@ run_pass() { # pass latency rows_a_b rows_c manifest reps
 run_reencode() {
     local rows
     rows=$(($(wc -l <"$data/manifest_rot.csv") - 1))
-    head -n $((rows + 1)) "$data/manifest.csv" >"$work/manifest_up.csv"
+    head -n $((rows + 1)) "$data/manifest.csv" >"$data/manifest_up.csv"
     say "re-encode path: $rows upright rows, then the same rows with EXIF orientation 6"
-    REP=up run_biopass prep 0 "$work/manifest_up.csv" "$rows" up
+    REP=up run_biopass prep 0 "$data/manifest_up.csv" "$rows" up
     UP_CPU=$CLIENT_CPU
     REP=rot run_biopass prep 0 "$data/manifest_rot.csv" "$rows" rot
     ROT_CPU=$CLIENT_CPU ROT_ROWS=$rows

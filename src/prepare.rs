@@ -480,7 +480,7 @@ fn eoi_backwards<R: Read + Seek>(r: &mut R, from: u64, len: u64) -> Result<Optio
 pub fn jpeg_end(b: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     while i + 1 < b.len() {
-        match b[i..].iter().position(|&x| x == 0xFF) {
+        match memchr::memchr(0xFF, &b[i..]) {
             Some(k) => i += k,
             None => return None,
         }
@@ -857,6 +857,67 @@ fn keep_jpeg_segment(marker: u8, contents: &[u8]) -> bool {
     }
 }
 
+/// A JPEG without the segments [`keep_jpeg_segment`] drops, before the first scan and
+/// between scans, and without anything after its end marker: one pass over the
+/// markers, moving the kept ranges down in place (no second buffer; the entropy-coded
+/// data is copied, never parsed further than its markers). `None` when the file ends
+/// before its end marker.
+fn strip_jpeg(mut raw: Vec<u8>) -> Option<Vec<u8>> {
+    raw.get(..2)?;
+    // `w`: where the next kept byte goes; always at or before the reading position.
+    let mut w = 2;
+    let mut keep = |raw: &mut Vec<u8>, from: usize, to: usize| {
+        raw.copy_within(from..to, w);
+        w += to - from;
+    };
+    // The header, up to and including the first start-of-scan segment.
+    let mut i = 2;
+    loop {
+        // Stray bytes between segments and fill bytes before a marker are dropped,
+        // as decoders skip them.
+        i += memchr::memchr(0xFF, raw.get(i..)?)?;
+        while raw.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        let m = *raw.get(i + 1)?;
+        if matches!(m, 0x01 | 0xD0..=0xD8) {
+            keep(&mut raw, i, i + 2);
+            i += 2;
+            continue;
+        }
+        let end = i + 2 + be16(raw.get(i + 2..i + 4)?) as usize;
+        if keep_jpeg_segment(m, raw.get(i + 4..end)?) {
+            keep(&mut raw, i, end);
+        }
+        i = end;
+        if m == 0xDA {
+            break;
+        }
+    }
+    // Entropy-coded data, and the segments between the scans of a progressive JPEG.
+    let mut from = i;
+    loop {
+        i += memchr::memchr(0xFF, raw.get(i..)?)?;
+        match *raw.get(i + 1)? {
+            0xFF => i += 1,
+            0x00 | 0x01 | 0xD0..=0xD8 => i += 2,
+            0xD9 => {
+                keep(&mut raw, from, i + 2);
+                raw.truncate(w);
+                return Some(raw);
+            }
+            m => {
+                let end = i + 2 + be16(raw.get(i + 2..i + 4)?) as usize;
+                if !keep_jpeg_segment(m, raw.get(i + 4..end)?) {
+                    keep(&mut raw, from, i);
+                    from = end;
+                }
+                i = end;
+            }
+        }
+    }
+}
+
 /// PNG chunks lossless preparation removes: text, EXIF, modification time.
 const PNG_DROPPED: [[u8; 4]; 5] = [*b"tEXt", *b"zTXt", *b"iTXt", *b"eXIf", *b"tIME"];
 
@@ -865,16 +926,12 @@ fn strip(raw: Vec<u8>, format: Format, h: &Header) -> Result<Vec<u8>, Problem> {
     let nothing = h.metadata.removable_bytes == 0 && h.metadata.trailing_bytes == 0;
     match format {
         Format::Jpeg => {
-            let end = jpeg_end(&raw, h.scan_start as usize)
-                .ok_or_else(|| cut("a JPEG without its end marker"))?;
-            if nothing && end + 2 == raw.len() {
+            if nothing
+                && jpeg_end(&raw, h.scan_start as usize).is_some_and(|end| end + 2 == raw.len())
+            {
                 return Ok(raw);
             }
-            let whole = bytes::Bytes::from(raw).slice(..end + 2);
-            let mut j = img_parts::jpeg::Jpeg::from_bytes(whole).map_err(bad)?;
-            j.segments_mut()
-                .retain(|s| keep_jpeg_segment(s.marker(), s.contents()));
-            Ok(j.encoder().bytes().to_vec())
+            strip_jpeg(raw).ok_or_else(|| cut("a JPEG without its end marker"))
         }
         Format::Png => {
             if nothing {
@@ -1140,6 +1197,38 @@ fn read_for_check(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, (Code, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jpeg_stripping_matches_img_parts_segment_removal() {
+        // The hand-written pass (one copy, no parse of the entropy data) must remove
+        // exactly what img-parts' segment list would, on every fixture JPEG.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let mut seen = 0;
+        for sub in ["", "/images"] {
+            for e in std::fs::read_dir(format!("{dir}{sub}")).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    continue;
+                }
+                let raw = std::fs::read(&path).unwrap();
+                if !raw.starts_with(&[0xFF, 0xD8]) || path.ends_with("truncated.jpg") {
+                    continue;
+                }
+                let end = jpeg_end(&raw, 2).unwrap();
+                let whole = bytes::Bytes::from(raw.clone()).slice(..end + 2);
+                let mut j = img_parts::jpeg::Jpeg::from_bytes(whole).unwrap();
+                j.segments_mut()
+                    .retain(|s| keep_jpeg_segment(s.marker(), s.contents()));
+                let want = j.encoder().bytes().to_vec();
+                assert_eq!(strip_jpeg(raw).unwrap(), want, "{}", path.display());
+                seen += 1;
+            }
+        }
+        assert!(seen >= 4, "{seen} JPEG fixtures");
+        let mut cut = std::fs::read(format!("{dir}/face.jpg")).unwrap();
+        cut.truncate(cut.len() - 2);
+        assert_eq!(strip_jpeg(cut), None);
+    }
 
     #[test]
     fn fit_keeps_the_aspect_ratio() {
