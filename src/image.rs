@@ -340,17 +340,10 @@ fn input_error(path: &Path, e: std::io::Error) -> Failure {
     )
 }
 
-/// Open an image file for reading: a missing, unreadable or directory path is 66.
+/// Open an image file for reading: a missing or unreadable path, a directory, a FIFO
+/// or a device is 66 (never a wait for a FIFO's writer).
 fn open_file(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Failure> {
-    let file = std::fs::File::open(path).map_err(|e| input_error(path, e))?;
-    let meta = file.metadata().map_err(|e| input_error(path, e))?;
-    if meta.is_dir() {
-        return Err(input_error(
-            path,
-            std::io::Error::other("it is a directory"),
-        ));
-    }
-    Ok((file, meta))
+    crate::regular::open(path).map_err(|e| input_error(path, e))
 }
 
 /// HEIC, HEIF or AVIF, recognised by the ISO-BMFF `ftyp` box and its brands

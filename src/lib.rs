@@ -26,6 +26,7 @@ pub mod error;
 pub mod image;
 pub mod messages;
 pub mod prepare;
+pub mod regular;
 pub mod request;
 pub mod sandbox;
 pub mod sanitize;

@@ -1173,11 +1173,7 @@ fn read_for_check(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, (Code, St
         _ => format!("cannot be read: {e}"),
     };
     let unreadable = |e| (Code::Unreadable, why(e));
-    let f = std::fs::File::open(path).map_err(unreadable)?;
-    let meta = f.metadata().map_err(unreadable)?;
-    if meta.is_dir() {
-        return Err((Code::Unreadable, "cannot be read: it is a directory".into()));
-    }
+    let (f, meta) = crate::regular::open(path).map_err(unreadable)?;
     if meta.len() > cap {
         return Err((
             Code::TooLarge,

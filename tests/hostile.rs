@@ -306,3 +306,45 @@ fn a_retried_request_resends_the_identical_body_with_its_exact_length() {
         "the re-send is byte-identical"
     );
 }
+
+#[test]
+fn a_fifo_or_device_is_refused_at_once_not_waited_on() {
+    // A FIFO without a writer used to block biopass in open() for ever (and SIGTERM
+    // only set the stop flag). Images and manifests must be regular files; pipes are
+    // what `-` is for.
+    let home = Home::new();
+    let fifo = home.path().join("face.jpg");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let srv = Recorder::start(vec![Canned::json(200, ENROLLED)]);
+    srv.expect_no_requests();
+    let face = fifo.to_str().unwrap();
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["enroll", "--id", "1", "--face", face]));
+    assert_eq!(code, 66, "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+    let (code, out, err) = run(home.cmd().args(["check", face]));
+    assert_eq!(code, 66, "{out}{err}");
+    let (code, _, err) =
+        run(home
+            .cmd_at(&srv.url)
+            .args(["enroll", "--id", "1", "--face", "/dev/zero"]));
+    assert_eq!(code, 66, "{err}");
+    let manifest = home.path().join("m.csv");
+    std::fs::write(&manifest, format!("id,face\n1,{face}\n")).unwrap();
+    let (code, _, err) =
+        run(home
+            .cmd_at(&srv.url)
+            .args(["enroll", "--from", manifest.to_str().unwrap()]));
+    assert_eq!(code, 65, "{err}");
+    assert!(
+        err.contains("m.csv:2") && err.contains("not a regular file"),
+        "{err}"
+    );
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["enroll", "--format", "csv", "--from", face]));
+    assert_eq!(code, 66, "{err}");
+    assert!(srv.requests().is_empty());
+}

@@ -59,7 +59,7 @@ fn digest(op: Op, id: &str, faces: &[String], mut fingers: Vec<(u8, String)>) ->
 pub fn row_fingerprint(op: Op, row: &Row, opts: &Options) -> Result<String, String> {
     check_row(op, row, opts)?;
     let file = |p: &PathBuf, role: Role| -> Result<String, String> {
-        let mut f = std::fs::File::open(p)
+        let (mut f, _) = crate::regular::open(p)
             .map_err(|e| format!("cannot read image {}: {e}", p.display()))?;
         let mut h = Sha256::new();
         let mut buf = vec![0u8; 64 * 1024];

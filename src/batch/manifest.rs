@@ -153,11 +153,9 @@ impl Manifest {
         let path = PathBuf::from(name);
         let cannot =
             |why: String| Failure::new(Kind::Input, format!("cannot read manifest {name}: {why}"));
-        let file = std::fs::File::open(&path).map_err(|e| cannot(e.to_string()))?;
-        // A directory opens fine on Unix and fails only when read: refuse it here.
-        if file.metadata().map_err(|e| cannot(e.to_string()))?.is_dir() {
-            return Err(cannot("it is a directory".into()).into());
-        }
+        // A directory opens fine on Unix and fails only when read, and a FIFO is read
+        // once (the manifest is read more than once) or blocks: refuse both here.
+        crate::regular::open(&path).map_err(|e| cannot(e.to_string()))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(Manifest {
             name: name.into(),
@@ -207,7 +205,9 @@ impl Manifest {
     fn reader(&self) -> Result<Box<dyn Read + '_>> {
         Ok(match &self.source {
             Source::File(p) => Box::new(
-                std::fs::File::open(p).with_context(|| format!("reading {}", p.display()))?,
+                crate::regular::open(p)
+                    .with_context(|| format!("reading {}", p.display()))?
+                    .0,
             ),
             Source::Memory(b) => Box::new(&b[..]),
         })
