@@ -11,54 +11,9 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{Failure, Kind};
+pub use crate::format::{Format, hex, sha256_hex, sniff};
 use crate::prepare::{self, Header, Options, Preparation, Problem, Role};
-
-/// Image formats the API is known to accept, recognised by their magic bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// JPEG (`FF D8 FF`).
-    Jpeg,
-    /// PNG.
-    Png,
-    /// TIFF, either byte order.
-    Tiff,
-    /// Windows bitmap.
-    Bmp,
-    /// WebP (RIFF container).
-    Webp,
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(match self {
-            Format::Jpeg => "JPEG",
-            Format::Png => "PNG",
-            Format::Tiff => "TIFF",
-            Format::Bmp => "BMP",
-            Format::Webp => "WebP",
-        })
-    }
-}
-
-/// Recognise an image by its first bytes.
-pub fn sniff(b: &[u8]) -> Option<Format> {
-    if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(Format::Jpeg)
-    } else if b.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(Format::Png)
-    } else if b.starts_with(b"II*\0") || b.starts_with(b"MM\0*") {
-        Some(Format::Tiff)
-    } else if b.starts_with(b"BM") && b.len() >= 26 {
-        Some(Format::Bmp)
-    } else if b.len() >= 12 && &b[0..4] == b"RIFF" && &b[8..12] == b"WEBP" {
-        Some(Format::Webp)
-    } else {
-        None
-    }
-}
 
 /// Where an image comes from: a file, or standard input when the user wrote `-`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,20 +84,6 @@ impl Image {
         }
         format!("{}{}", self.prep.file_sha256, self.prep.tag)
     }
-}
-
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lower-case hex of `bytes` (a digest).
-pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
 }
 
 /// Read, check and prepare one image. A missing or unreadable file is

@@ -20,9 +20,11 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod check;
 pub mod client;
 pub mod doctor;
 pub mod error;
+pub mod format;
 pub mod image;
 pub mod messages;
 pub mod prepare;

@@ -8,7 +8,7 @@
 use bytes::Bytes;
 use serde::Serialize;
 
-use crate::client::{Body, BodyBuilder};
+use crate::client::body::{Body, Builder as BodyBuilder};
 
 use crate::error::{Failure, Kind};
 use crate::image::{self, Image, Source};

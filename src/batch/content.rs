@@ -1,6 +1,7 @@
 //! A row's content: reading and checking its images, and the fingerprint the journal
 //! knows it by. Shared by validation ([`super::plan`]) and sending ([`super::worker`]).
 
+use std::hash::Hasher;
 use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
@@ -18,6 +19,36 @@ pub fn fnv1a(s: &str) -> u64 {
         h = h.wrapping_mul(0x100000001b3);
     }
     h
+}
+
+/// The first hash rows are compared by: FNV-1a of the CustomID. Debug builds can be
+/// told to keep only its low `BIOPASS_TEST_ID_HASH_BITS` bits, so that tests can make
+/// every id collide with others and show that a collision changes nothing.
+pub fn id_hash(id: &str) -> u64 {
+    let h = fnv1a(id);
+    #[cfg(debug_assertions)]
+    {
+        static BITS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        let bits = *BITS.get_or_init(|| {
+            std::env::var("BIOPASS_TEST_ID_HASH_BITS")
+                .ok()
+                .and_then(|b| b.parse().ok())
+                .filter(|b| *b < 64)
+                .unwrap_or(64)
+        });
+        if bits < 64 {
+            return h & ((1u64 << bits) - 1);
+        }
+    }
+    h
+}
+
+/// A CustomID as the journal's table keys it: [`id_hash`] and an independent
+/// 64-bit SipHash of the same bytes.
+pub fn id_key(id: &str) -> [u64; 2] {
+    let mut s = std::hash::DefaultHasher::new();
+    s.write(id.as_bytes());
+    [id_hash(id), s.finish()]
 }
 
 /// The row's content fingerprint: operation, CustomID and each image's digest

@@ -221,7 +221,7 @@ pub fn fp_text(fp: [u64; 2]) -> String {
     format!("{:016x}{:016x}", fp[0], fp[1])
 }
 
-/// Every CustomID's [`Known`], keyed by [`super::plan::id_key`] (two independent
+/// Every CustomID's [`Known`], keyed by [`super::content::id_key`] (two independent
 /// 64-bit hashes of the id) in a sorted vector: 40 bytes a CustomID. Ids first seen
 /// lately wait in a small map, merged into the vector every [`RECENT_MAX`] ids, so
 /// loading costs no more than the vector itself.
@@ -305,7 +305,7 @@ pub struct Loaded {
 impl Loaded {
     /// What the journal says of `id`, if anything.
     pub fn get(&self, id: &str) -> Option<Known> {
-        self.known.get(super::plan::id_key(id)).copied()
+        self.known.get(super::content::id_key(id)).copied()
     }
 
     /// How many CustomIDs the journal knows.
@@ -648,7 +648,7 @@ fn apply(l: &mut Loaded, rec: Record) {
         }
         Record::Start { line, id, fp, .. } => {
             let fp = fp_key(&fp);
-            let h = l.known.entry(super::plan::id_key(&id));
+            let h = l.known.entry(super::content::id_key(&id));
             if h.fp != fp {
                 // New content for this CustomID: earlier attempts were of other bytes.
                 *h = Known::default();
@@ -670,7 +670,7 @@ fn apply(l: &mut Loaded, rec: Record) {
         } => {
             let kind = l.kind_index(kind);
             let fp = fp_key(&fp);
-            let h = l.known.entry(super::plan::id_key(&id));
+            let h = l.known.entry(super::content::id_key(&id));
             if h.fp != fp {
                 *h = Known::default();
                 h.fp = fp;

@@ -11,9 +11,8 @@
 //! are fingerprinted once, when they are sent.
 
 use std::collections::HashMap;
-use std::hash::Hasher;
 
-use super::content::{check_row, fnv1a, row_fingerprint};
+use super::content::{check_row, fnv1a, id_hash, row_fingerprint};
 use super::journal::{Loaded, State, fp_key, fp_text};
 use super::manifest::{Manifest, Row, RowError};
 use super::report::MAX_LISTED;
@@ -36,36 +35,6 @@ pub struct Planned {
 
 /// A manifest problem, with the id of the row when it has one (for sharding).
 pub type Problem = (RowError, Option<String>);
-
-/// The first hash rows are compared by: FNV-1a of the CustomID. Debug builds can be
-/// told to keep only its low `BIOPASS_TEST_ID_HASH_BITS` bits, so that tests can make
-/// every id collide with others and show that a collision changes nothing.
-pub fn id_hash(id: &str) -> u64 {
-    let h = fnv1a(id);
-    #[cfg(debug_assertions)]
-    {
-        static BITS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-        let bits = *BITS.get_or_init(|| {
-            std::env::var("BIOPASS_TEST_ID_HASH_BITS")
-                .ok()
-                .and_then(|b| b.parse().ok())
-                .filter(|b| *b < 64)
-                .unwrap_or(64)
-        });
-        if bits < 64 {
-            return h & ((1u64 << bits) - 1);
-        }
-    }
-    h
-}
-
-/// A CustomID as the journal's table keys it: [`id_hash`] and an independent
-/// 64-bit SipHash of the same bytes.
-pub fn id_key(id: &str) -> [u64; 2] {
-    let mut s = std::hash::DefaultHasher::new();
-    s.write(id.as_bytes());
-    [id_hash(id), s.finish()]
-}
 
 /// What the run does with the rows validation accepted, in a few bytes a row: one bit
 /// per item of the manifest stream (row or row error, in order: a second read yields

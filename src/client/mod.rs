@@ -41,7 +41,7 @@ use crate::sanitize::sanitize;
 use crate::secret::ApiKey;
 
 mod answer;
-mod body;
+pub mod body;
 
 use answer::note_earlier_attempt;
 pub use answer::{AttemptError, Reply, Sent, classify, server_text};

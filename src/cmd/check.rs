@@ -1,13 +1,14 @@
 //! `check FILE... | --from MANIFEST`: a pre-flight report on images, sending nothing.
 //! The library reads, inspects, decodes and prepares each image
-//! ([`biopass::prepare::check_file`]); this renders one line per image (text) or one
+//! ([`biopass::check::check_file`]); this renders one line per image (text) or one
 //! JSON object per line, and picks the exit code: 0 when nothing blocks, 65 when
 //! something does (66 when the only problems are files that cannot be read).
 
 use anyhow::Result;
 use biopass::batch::manifest::{self, Manifest};
+use biopass::check::{Report, check_file};
 use biopass::error::{Failure, Kind};
-use biopass::prepare::{Code, Report, Role, check_file};
+use biopass::prepare::{Code, Role};
 use biopass::sanitize::{clean, sanitize};
 
 use crate::cli::{CheckArgs, ManifestFormat, OutputFormat};

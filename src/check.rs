@@ -1,0 +1,237 @@
+//! `biopass check`: what is known about an image without sending it. Reads the
+//! whole file, inspects its header, decodes every pixel and prepares it as a send
+//! would ([`crate::prepare`]); nothing is sent and nothing written.
+
+use std::io::{Cursor, Read};
+
+use serde::Serialize;
+
+use crate::prepare::{
+    Code, Options, Role, SUGGESTED_MAX_DIMENSION, decode, header_only, inspect, plan, prepare,
+};
+
+/// One finding of `check`: a stable code, whether it stops the image from being
+/// sent, and a message for people (never the image's contents).
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The stable code.
+    pub code: Code,
+    /// Whether it stops the image from being sent.
+    pub blocking: bool,
+    /// What was found and what to do.
+    pub message: String,
+}
+
+/// What `check` found in one image: everything known without sending it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The path as given (or as resolved from the manifest).
+    pub file: String,
+    /// Face or fingerprint: fingerprints are never re-encoded.
+    pub role: Role,
+    /// The format by content (`JPEG`, `PNG`, `TIFF`, `BMP`, `WebP`), if recognised.
+    pub format: Option<String>,
+    /// Width in pixels as stored.
+    pub width: Option<u32>,
+    /// Height in pixels as stored.
+    pub height: Option<u32>,
+    /// The file's size in bytes.
+    pub bytes: Option<u64>,
+    /// The EXIF orientation 1-8 (1 when there is none).
+    pub orientation: Option<u16>,
+    /// Metadata found: `gps`, `camera`, `comments`, `xmp`, `iptc`, `thumbnail`,
+    /// `exif`, `trailing_data`, `other`.
+    pub metadata: Vec<&'static str>,
+    /// Recorded resolution, dots per inch.
+    pub dpi: Option<u32>,
+    /// The size that would be sent after preparation.
+    pub prepared_bytes: Option<u64>,
+    /// What preparation would do.
+    pub preparation: Option<String>,
+    /// What was found.
+    pub findings: Vec<Finding>,
+    /// No finding blocks: the image would be sent.
+    pub ok: bool,
+}
+
+impl Report {
+    fn add(&mut self, code: Code, message: impl Into<String>) {
+        self.findings.push(Finding {
+            code,
+            blocking: code.blocks(),
+            message: message.into(),
+        });
+    }
+}
+
+/// `check` one file: read it whole, inspect its header, decode every pixel, and
+/// prepare it as a send would (nothing is sent, nothing written).
+pub fn check_file(path: &std::path::Path, role: Role, opts: &Options) -> Report {
+    let mut r = Report {
+        file: path.display().to_string(),
+        role,
+        format: None,
+        width: None,
+        height: None,
+        bytes: None,
+        orientation: None,
+        metadata: vec![],
+        dpi: None,
+        prepared_bytes: None,
+        preparation: None,
+        findings: vec![],
+        ok: false,
+    };
+    examine_file(path, role, opts, &mut r);
+    r.ok = !r.findings.iter().any(|f| f.blocking);
+    r
+}
+
+fn examine_file(path: &std::path::Path, role: Role, opts: &Options, r: &mut Report) {
+    let source = crate::image::Source::File(path.to_path_buf());
+    let raw = match read_for_check(path, opts.read_cap(role)) {
+        Ok(b) => b,
+        Err((code, m)) => return r.add(code, m),
+    };
+    let len = raw.len() as u64;
+    r.bytes = Some(len);
+    if raw.is_empty() {
+        return r.add(Code::Empty, "is empty");
+    }
+    let format = match crate::image::identify(&source, &raw[..raw.len().min(512)], len) {
+        Ok(f) => f,
+        Err(f) => {
+            let m = f.message;
+            let m = m
+                .strip_prefix(&source.to_string())
+                .unwrap_or(&m)
+                .trim_start();
+            return r.add(Code::UnsupportedFormat, m);
+        }
+    };
+    r.format = Some(format.to_string());
+    let h = match inspect(&mut Cursor::new(&raw[..]), len, format) {
+        Ok(h) => h,
+        Err(p) => {
+            // Sizes are still worth reporting for a too-small image.
+            if p.code == Code::TooSmall
+                && let Ok(h) = header_only(&raw, format)
+            {
+                (r.width, r.height) = (Some(h.width), Some(h.height));
+            }
+            return r.add(p.code, p.what);
+        }
+    };
+    (r.width, r.height) = (Some(h.width), Some(h.height));
+    r.orientation = Some(h.orientation);
+    r.metadata = h.metadata.names();
+    r.dpi = h.dpi;
+    if let Err(p) = decode(&raw, format) {
+        return r.add(p.code, p.what);
+    }
+    let kept = opts.keep_metadata;
+    if h.orientation != 1 {
+        let what = match (role, kept) {
+            (_, true) => "is sent as stored, sideways, with its tag (--keep-metadata)",
+            (Role::Face, false) => "is turned upright and re-encoded as JPEG before sending",
+            (Role::Finger, false) => {
+                "is sent as stored: fingerprints are never re-encoded (the tag is removed)"
+            }
+        };
+        r.add(
+            Code::Rotated,
+            format!("has EXIF orientation {}: it {what}", h.orientation),
+        );
+    }
+    let removal = if kept {
+        "sent because of --keep-metadata"
+    } else {
+        "removed before sending"
+    };
+    if h.metadata.gps {
+        r.add(Code::HasGps, format!("carries a GPS position ({removal})"));
+    }
+    let others: Vec<_> = r
+        .metadata
+        .iter()
+        .filter(|n| **n != "gps")
+        .copied()
+        .collect();
+    if !others.is_empty() {
+        r.add(
+            Code::HasMetadata,
+            format!("carries metadata: {} ({removal})", others.join(", ")),
+        );
+    }
+    if role == Role::Finger && h.dpi != Some(500) {
+        r.add(
+            Code::FingerDpiNot500,
+            match h.dpi {
+                Some(d) => format!("records {d} dpi; fingerprint matchers expect 500 dpi"),
+                None => "records no resolution; fingerprint matchers expect 500 dpi".into(),
+            },
+        );
+    }
+    let p = plan(&h, role, opts);
+    if let Some((w, hh)) = p.resize {
+        let (w0, h0) = h.upright();
+        r.add(
+            Code::Downscaled,
+            format!("is downscaled from {w0}x{h0} to {w}x{hh} (--max-dimension)"),
+        );
+    }
+    if len > opts.max_bytes && !p.reencodes() {
+        return r.add(Code::TooLarge, too_large_what(len, role, opts));
+    }
+    match prepare(raw, format, &h, role, opts) {
+        Ok((bytes, _, prep)) => {
+            r.prepared_bytes = Some(bytes.len() as u64);
+            r.preparation = Some(prep.describe());
+            if bytes.len() as u64 > opts.max_bytes {
+                r.add(
+                    Code::TooLarge,
+                    too_large_what(bytes.len() as u64, role, opts),
+                );
+            }
+        }
+        Err(p) => r.add(p.code, p.what),
+    }
+}
+
+fn too_large_what(n: u64, role: Role, opts: &Options) -> String {
+    let fix = if role == Role::Face && !opts.keep_metadata {
+        format!(
+            "downscale it with --max-dimension {SUGGESTED_MAX_DIMENSION}, or raise --max-image-bytes"
+        )
+    } else {
+        "raise --max-image-bytes".into()
+    };
+    format!(
+        "is {} bytes to send, over the {} bytes limit: {fix}",
+        n, opts.max_bytes
+    )
+}
+
+fn read_for_check(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, (Code, String)> {
+    let why = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => "cannot be read: no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "cannot be read: permission denied".to_string(),
+        _ => format!("cannot be read: {e}"),
+    };
+    let unreadable = |e| (Code::Unreadable, why(e));
+    let (f, meta) = crate::regular::open(path).map_err(unreadable)?;
+    if meta.len() > cap {
+        return Err((
+            Code::TooLarge,
+            format!(
+                "is {} bytes, more than the {cap} bytes accepted for one image",
+                meta.len()
+            ),
+        ));
+    }
+    let mut v = Vec::with_capacity(meta.len() as usize);
+    f.take(cap.saturating_add(1))
+        .read_to_end(&mut v)
+        .map_err(unreadable)?;
+    Ok(v)
+}
