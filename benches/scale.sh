@@ -119,20 +119,22 @@ if want real; then
             --journal "$work/real-$n.journal"
         stop_server
         [[ $RC == 0 ]] || warn "real run of $n rows exited $RC: $(head -c 300 "$work/real-$n.err")"
-        real_rss=$CLIENT_RSS_KB real_wall=$WALL real_cpu=$CLIENT_CPU
-        # The same command again: a resume that finds every row done in the journal.
-        start_server
+        got=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); e=s.get("enrolls",{}); print(len(e), sum(e.values()))' "$work/stats.json" 2>/dev/null || echo "? ?")
+        [[ $got == "$n $n" ]] || warn "real run of $n rows: the sandbox saw (distinct, enrolls) = ($got)"
+        real_rss=$CLIENT_RSS_KB real_wall=$WALL real_cpu=$CLIENT_CPU real_cs=$CLIENT_CS
+        # The same command again: a resume that finds every row done in the journal. The
+        # same port: a journal only vouches for the target it was written against.
+        start_server 0 "${ENDPOINT##*:}"
         run_timed "$work/resume-$n.err" env BIOPASS_ENDPOINT="$ENDPOINT" BIOPASS_API_KEY="$KEY" \
             "$BIN" enroll --from "$data/real-$n.csv" --jobs "$JOBS" -q --progress-interval 0 \
             --journal "$work/real-$n.journal"
         stop_server
+        sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("requests", -1))' "$work/stats.json" 2>/dev/null || echo -1)
         resume_line=$(printf '%-30s %9s %9s %9s %9s %9s  %-30s %s' "  resume (all done)" "$n" "$WALL" \
             "$(per_row_us "$CLIENT_CPU" "$n")" "$(mib "$CLIENT_RSS_KB")" "$(per_row_b "$CLIENT_RSS_KB" "$n")" \
             "peak RSS <= 64 MiB, 0 requests" \
-            "$(verdict "$CLIENT_RSS_KB <= 64 * 1024 && $RC == 0 && $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("requests", -1))' "$work/stats.json" 2>/dev/null || echo -1) == 0")")
-        CLIENT_RSS_KB=$real_rss WALL=$real_wall CLIENT_CPU=$real_cpu
-        got=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); e=s.get("enrolls",{}); print(len(e), sum(e.values()))' "$work/stats.json" 2>/dev/null || echo "? ?")
-        [[ $got == "$n $n" ]] || warn "real run of $n rows: the sandbox saw (distinct, enrolls) = ($got)"
+            "$(verdict "$CLIENT_RSS_KB <= 64 * 1024 && $RC == 0 && $sent == 0") (exit $RC, $sent requests)")
+        CLIENT_RSS_KB=$real_rss WALL=$real_wall CLIENT_CPU=$real_cpu CLIENT_CS=$real_cs
         SECS_OF[real/$n]=$WALL
         JSIZE_OF[real/$n]=$(stat -c %s "$work/real-$n.journal")
         US_OF[real/$n]=$(per_row_us "$CLIENT_CPU" "$n")
