@@ -440,17 +440,25 @@ fn unreadable_manifests_fail_fast_in_bounded_memory() {
         assert_eq!(code, 66, "{name}: {err}");
         assert!(err.contains(name) && err.contains("directory"), "{err}");
     }
-    // A manifest that never ends a line (here /dev/zero) stops at a line limit
-    // instead of growing without bound.
+    // A manifest that never ends a line stops at a line limit instead of growing
+    // without bound; a device that never ends (/dev/zero) is not a file at all.
+    let endless = home.path().join("endless");
+    std::fs::write(&endless, vec![0u8; 3 << 20]).unwrap();
     for format in ["jsonl", "csv"] {
-        let (code, _, err) = run(home
-            .cmd()
-            .env("BIOPASS_API_KEY", TEST_KEY)
-            .env("BIOPASS_ENDPOINT", "http://127.0.0.1:9")
-            .args(["enroll", "--format", format, "--journal"])
-            .arg(home.path().join(format!("j-{format}")))
-            .args(["--from", "/dev/zero"]));
-        assert_eq!(code, 66, "{format}: {err}");
-        assert!(err.contains("longer than"), "{format}: {err}");
+        for (from, says) in [
+            (endless.as_path(), "longer than"),
+            (std::path::Path::new("/dev/zero"), "not a regular file"),
+        ] {
+            let (code, _, err) = run(home
+                .cmd()
+                .env("BIOPASS_API_KEY", TEST_KEY)
+                .env("BIOPASS_ENDPOINT", "http://127.0.0.1:9")
+                .args(["enroll", "--format", format, "--journal"])
+                .arg(home.path().join(format!("j-{format}")))
+                .arg("--from")
+                .arg(from));
+            assert_eq!(code, 66, "{format}: {err}");
+            assert!(err.contains(says), "{format}: {err}");
+        }
     }
 }
