@@ -40,24 +40,21 @@ def images(out):
         )
 
 
-def manifest(path, n, imgdir="img/small"):
+def rows(path, n, line):
+    """A CSV `id,face` with n rows, `line(i)` each, written 100k rows at a time."""
     with open(path, "w") as f:
         f.write("id,face\n")
         chunk = 100_000
         for start in range(0, n, chunk):
-            f.write("".join(
-                f"scale-{i:08d},{imgdir}/{i % 4}.jpg\n" for i in range(start, min(n, start + chunk))
-            ))
+            f.write("".join(line(i) for i in range(start, min(n, start + chunk))))
+
+
+def manifest(path, n, imgdir="img/small"):
+    rows(path, n, lambda i: f"scale-{i:08d},{imgdir}/{i % 4}.jpg\n")
 
 
 def dups(path, n, distinct):
-    with open(path, "w") as f:
-        f.write("id,face\n")
-        chunk = 100_000
-        for start in range(0, n, chunk):
-            f.write("".join(
-                f"dup-{i % distinct:04d},img/small/{i % 4}.jpg\n" for i in range(start, min(n, start + chunk))
-            ))
+    rows(path, n, lambda i: f"dup-{i % distinct:04d},img/small/{i % 4}.jpg\n")
 
 
 def longline(path, mb):

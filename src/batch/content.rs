@@ -111,16 +111,7 @@ pub fn row_fingerprint(op: Op, row: &Row, opts: &Options) -> Result<String, Stri
     if op == Op::Delete {
         return Ok(digest(op, &row.id, &[], vec![]));
     }
-    let faces = row
-        .faces
-        .iter()
-        .map(|p| file(p, Role::Face))
-        .collect::<Result<Vec<_>, _>>()?;
-    let fingers = row
-        .fingers
-        .iter()
-        .map(|(s, p)| Ok((*s, file(p, Role::Finger)?)))
-        .collect::<Result<Vec<_>, String>>()?;
+    let (faces, fingers) = each_image(row, file)?;
     Ok(digest(op, &row.id, &faces, fingers))
 }
 
@@ -156,6 +147,28 @@ pub fn check_row(op: Op, row: &Row, opts: &Options) -> Result<(), String> {
     Ok(())
 }
 
+/// Something of each of a row's images: the faces in order, and the fingers with
+/// their slots.
+type PerImage<T> = (Vec<T>, Vec<(u8, T)>);
+
+/// `f` of each of the row's images. The first error stops it.
+fn each_image<T>(
+    row: &Row,
+    f: impl Fn(&PathBuf, Role) -> Result<T, String>,
+) -> Result<PerImage<T>, String> {
+    let faces = row
+        .faces
+        .iter()
+        .map(|p| f(p, Role::Face))
+        .collect::<Result<Vec<_>, _>>()?;
+    let fingers = row
+        .fingers
+        .iter()
+        .map(|(s, p)| Ok((*s, f(p, Role::Finger)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((faces, fingers))
+}
+
 /// Read, check and prepare a row's images (enroll/update), as the single commands do.
 pub fn load_row(op: Op, row: &Row, opts: &Options) -> Result<Option<LoadedPerson>, String> {
     check_shape(op, row)?;
@@ -165,16 +178,7 @@ pub fn load_row(op: Op, row: &Row, opts: &Options) -> Result<Option<LoadedPerson
     let load = |p: &PathBuf, role: Role| {
         image::load(&Source::File(p.clone()), role, opts).map_err(|f| f.message)
     };
-    let faces = row
-        .faces
-        .iter()
-        .map(|p| load(p, Role::Face))
-        .collect::<Result<Vec<_>, _>>()?;
-    let fingers = row
-        .fingers
-        .iter()
-        .map(|(s, p)| Ok((*s, load(p, Role::Finger)?)))
-        .collect::<Result<Vec<_>, String>>()?;
+    let (faces, fingers) = each_image(row, load)?;
     Ok(Some(LoadedPerson {
         custom_id: row.id.clone(),
         faces,
