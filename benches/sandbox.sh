@@ -50,28 +50,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say() { printf '# %s\n' "$*"; }
-calc() { awk "BEGIN { printf \"%s\", $* }"; }
-now() { date +%s.%N; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 if [[ -n ${BIN:-} ]]; then
     cp "$BIN" "$work/biopass"
-    built="given binary $BIN"
+    BIN=$work/biopass
+    say "biopass $("$BIN" --version 2>/dev/null | awk 'NR==1{print $NF}'), given binary"
 else
-    if [[ ${NO_BUILD:-} != 1 ]]; then
-        say "cargo build --release"
-        (cd "$root" && cargo build --release -q)
-    fi
-    cp "$root/target/release/biopass" "$work/biopass"
-    built="commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
+    build_bin
 fi
-BIN=$work/biopass
-TIME=/usr/bin/time
-[[ -x $TIME ]] || TIME=
-
-say "biopass $("$BIN" --version 2>/dev/null | awk 'NR==1{print $NF}'), $built"
-say "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr)," \
-    "work folder on $(df -T "$work" | awk 'NR==2{print $2}')"
+say "work folder on $(df -T "$work" | awk 'NR==2{print $2}')"
 
 # Two small synthetic JPEGs, reused by every row (the sandbox stores their digests per
 # person). Real JPEGs: biopass checks headers and end markers before sending.

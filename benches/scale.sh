@@ -130,7 +130,7 @@ if want real; then
             --journal "$work/real-$n.journal"
         stop_server
         sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("requests", -1))' "$work/stats.json" 2>/dev/null || echo -1)
-        resume_line=$(printf '%-30s %9s %9s %9s %9s %9s  %-30s %s' "  resume (all done)" "$n" "$WALL" \
+        resume_line=$(row "  resume (all done)" "$n" "$WALL" \
             "$(per_row_us "$CLIENT_CPU" "$n")" "$(mib "$CLIENT_RSS_KB")" "$(per_row_b "$CLIENT_RSS_KB" "$n")" \
             "peak RSS <= 64 MiB, 0 requests" \
             "$(verdict "$CLIENT_RSS_KB <= 64 * 1024 && $RC == 0 && $sent == 0") (exit $RC, $sent requests)")

@@ -213,12 +213,10 @@ fn too_large_what(n: u64, role: Role, opts: &Options) -> String {
 }
 
 fn read_for_check(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, (Code, String)> {
-    let why = |e: std::io::Error| match e.kind() {
-        std::io::ErrorKind::NotFound => "cannot be read: no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "cannot be read: permission denied".to_string(),
-        _ => format!("cannot be read: {e}"),
+    let unreadable = |e: std::io::Error| {
+        let why = crate::regular::io_reason(&e);
+        (Code::Unreadable, format!("cannot be read: {why}"))
     };
-    let unreadable = |e| (Code::Unreadable, why(e));
     let (f, meta) = crate::regular::open(path).map_err(unreadable)?;
     if meta.len() > cap {
         return Err((

@@ -196,14 +196,7 @@ pub fn expand(p: &Path, base: &Path) -> PathBuf {
     }
 }
 
-/// An I/O error in a few words, the same on every platform for the common cases.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
+pub use biopass::regular::io_reason;
 
 #[cfg(test)]
 mod tests {

@@ -270,14 +270,13 @@ fn verdict(source: &Source, head: &[u8], len: u64, max_bytes: u64) -> Result<For
 }
 
 fn input_error(path: &Path, e: std::io::Error) -> Failure {
-    let what = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    };
     Failure::new(
         Kind::Input,
-        format!("cannot read image {}: {what}", path.display()),
+        format!(
+            "cannot read image {}: {}",
+            path.display(),
+            crate::regular::io_reason(&e)
+        ),
     )
 }
 
