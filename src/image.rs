@@ -159,15 +159,36 @@ pub fn check(source: &Source, bytes: Vec<u8>, max_bytes: u64) -> Result<Image, F
     })
 }
 
+/// Files up to this size are read whole by [`peek_file`] rather than seeked through.
+const WHOLE_READ: u64 = 64 * 1024;
+
 /// Check a file without reading all of it: its size, its header (dimensions,
 /// orientation, metadata) and, for JPEG, its end marker. The batch validator uses
 /// this so that validating a large manifest reads a few kilobytes per image rather
 /// than every image twice, and decodes no pixels.
 pub fn peek_file(path: &Path, role: Role, opts: &Options) -> Result<(Format, Header), Failure> {
     let source = Source::File(path.to_path_buf());
-    let (file, meta) = open_file(path)?;
+    let (mut file, meta) = open_file(path)?;
+    let len = meta.len();
+    if len <= WHOLE_READ {
+        // One read instead of a seek per JPEG segment: a batch of small images costs
+        // a handful of system calls per image.
+        let mut bytes = Vec::with_capacity(len as usize);
+        (&mut file)
+            .take(WHOLE_READ)
+            .read_to_end(&mut bytes)
+            .map_err(|e| input_error(path, e))?;
+        let len = bytes.len() as u64;
+        return examine(
+            &source,
+            &mut std::io::Cursor::new(&bytes[..]),
+            len,
+            role,
+            opts,
+        );
+    }
     let mut r = std::io::BufReader::with_capacity(16 * 1024, file);
-    examine(&source, &mut r, meta.len(), role, opts)
+    examine(&source, &mut r, len, role, opts)
 }
 
 /// The checks shared by [`load`] and [`peek_file`]: magic bytes, header, size

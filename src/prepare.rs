@@ -457,7 +457,8 @@ fn jpeg<R: Read + Seek>(r: &mut R, len: u64) -> Result<Header, Problem> {
 fn eoi_backwards<R: Read + Seek>(r: &mut R, from: u64, len: u64) -> Result<Option<u64>, Problem> {
     const BLOCK: u64 = 64 * 1024;
     let mut end = len;
-    let mut buf = vec![0u8; BLOCK as usize];
+    // Sized to what is there: a small file must not cost a 64 KiB zeroed block.
+    let mut buf = vec![0u8; BLOCK.min(len.saturating_sub(from)) as usize];
     while end > from + 1 {
         let start = end.saturating_sub(BLOCK).max(from);
         let n = (end - start) as usize;
