@@ -24,12 +24,15 @@ pub mod plan;
 pub mod report;
 pub mod worker;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Result;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 
 use crate::error::{Failure, Kind};
 use crate::request::Op;
@@ -286,6 +289,7 @@ fn run_inner(
     }
     let opened = journal_file.take().expect("opened unless dry run");
     let writer = journal::Writer::start(opened.file, &cfg.journal);
+    writer.group(cfg.jobs);
     // The run record comes first: it binds the journal to this target before any row
     // is recorded.
     writer
@@ -365,61 +369,29 @@ fn run_inner(
     };
     let to_run = plan.len();
     reporter.started(to_run);
-    let queue = worker::Queue::<(manifest::Row, Planned)>::new((jobs * 8).max(64), jobs);
-    let queue = &queue;
-    let streamed = std::thread::scope(|scope| -> Result<()> {
-        // However the reading ends (also by an error), the workers finish what is
-        // queued and stop.
-        struct Close<'q, T>(&'q worker::Queue<T>);
-        impl<T> Drop for Close<'_, T> {
-            fn drop(&mut self) {
-                self.0.close();
+    // Every row runs on this thread, on one runtime with one connection pool: up to
+    // `jobs` rows in flight as tasks. A row waits for its journal fsync, its slot
+    // and its answer without holding a thread, so no row costs a thread hand-off.
+    let lane = target.client.lane().map_err(|f| (f.into(), true))?;
+    // The manifest again, in order: each task takes the next planned row when it
+    // is free (reading a row is a short, synchronous step on the same thread).
+    let rows = RefCell::new(manifest.rows().map_err(|e| (e, true))?.enumerate());
+    let plan = RefCell::new(&mut plan);
+    let broken: RefCell<Option<anyhow::Error>> = RefCell::new(None);
+    let next_row = || -> Option<(manifest::Row, Planned)> {
+        loop {
+            if stop.is_requested() || broken.borrow().is_some() {
+                return None;
             }
-        }
-        let _close = Close(queue);
-        for _ in 0..jobs {
-            let shared = &shared;
-            scope.spawn(move || {
-                // Each worker sends through a connection pool of its own, driven on
-                // its own thread (see `client::Lane`).
-                let lane = match shared.client.lane() {
-                    Ok(lane) => Some(lane),
-                    Err(f) => {
-                        shared
-                            .stop
-                            .request(crate::stop::Reason::Config, Some(f.message));
-                        None
-                    }
-                };
-                // Counted out even if the worker panics: the reader never waits for
-                // a worker that is gone.
-                struct Gone<'q, T>(&'q worker::Queue<T>);
-                impl<T> Drop for Gone<'_, T> {
-                    fn drop(&mut self) {
-                        self.0.worker_gone();
-                    }
-                }
-                let _gone = Gone(queue);
-                while let Some((row, planned)) = queue.pop() {
-                    let Some(lane) = lane.as_ref().filter(|_| !shared.stop.is_requested()) else {
-                        continue; // drain: the row stays pending
-                    };
-                    worker::process(shared, lane, row, planned);
-                }
-            });
-        }
-        // Stream the manifest again; send the planned rows in manifest order.
-        for (item, read) in manifest.rows()?.enumerate() {
-            if stop.is_requested() {
-                break;
-            }
+            let (item, read) = rows.borrow_mut().next()?;
             if let Err(e) = &read
                 && e.unreadable
             {
                 // Read once already: the file changed or went away under the run.
-                return Err(plan::unreadable(&manifest, e).into());
+                *broken.borrow_mut() = Some(plan::unreadable(&manifest, e).into());
+                return None;
             }
-            let p = match plan.take(item as u64, &read) {
+            let p = match plan.borrow_mut().take(item as u64, &read) {
                 plan::Take::Skip => continue,
                 plan::Take::Send(p) => p,
                 plan::Take::Changed => {
@@ -436,12 +408,23 @@ fn run_inner(
                 }
             };
             let Ok(row) = read else { continue };
-            if queue.push((row, p)).is_err() {
-                break;
-            }
+            return Some((row, p));
         }
-        Ok(())
-    });
+    };
+    let (shared_ref, lane_ref, next_row) = (&shared, &lane, &next_row);
+    let tasks: FuturesUnordered<_> = (0..jobs)
+        .map(|_| async move {
+            while let Some((row, planned)) = next_row() {
+                worker::process(shared_ref, lane_ref, row, planned).await;
+            }
+        })
+        .collect();
+    lane.block_on(tasks.count());
+    drop(lane);
+    let streamed = match broken.into_inner() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    };
     reporter.finished();
     let worker::Shared {
         summary: shared_summary,

@@ -2,15 +2,18 @@
 //! 429, grown back slowly after successes), an optional requests-per-second cap,
 //! and the run's retry budget.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// How many requests may be in flight: at most `max`, fewer after rate limiting.
+///
+/// The batch engine's rows wait for a slot on its one runtime thread, so waiting is
+/// asynchronous: a released slot wakes a waiting row without a system call.
 pub struct Gate {
     max: usize,
     state: Mutex<GateState>,
-    cv: Condvar,
+    freed: tokio::sync::Notify,
 }
 
 struct GateState {
@@ -31,27 +34,37 @@ impl Gate {
                 streak: 0,
                 pause_until: None,
             }),
-            cv: Condvar::new(),
+            freed: tokio::sync::Notify::new(),
         }
     }
 
-    /// Wait for a slot; gives up (returns false) as soon as `stopped()` says so.
-    pub fn acquire(&self, stopped: impl Fn() -> bool) -> bool {
-        let mut st = self.state.lock().unwrap();
+    /// Wait for a slot; gives up (returns false) as soon as `stopped()` says so
+    /// (checked at least every 100 ms, so a stop from another thread is seen).
+    pub async fn acquire(&self, stopped: impl Fn() -> bool) -> bool {
         loop {
-            if stopped() {
-                return false;
-            }
-            let now = Instant::now();
-            let wait = match st.pause_until {
-                Some(t) if t > now => (t - now).min(Duration::from_millis(100)),
-                _ if st.in_flight < st.limit => {
-                    st.in_flight += 1;
-                    return true;
+            // Registered before the check, so a slot freed in between is not missed.
+            let freed = self.freed.notified();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            let wait = {
+                let mut st = self.state.lock().unwrap();
+                if stopped() {
+                    return false;
                 }
-                _ => Duration::from_millis(100),
+                let now = Instant::now();
+                match st.pause_until {
+                    Some(t) if t > now => (t - now).min(Duration::from_millis(100)),
+                    _ if st.in_flight < st.limit => {
+                        st.in_flight += 1;
+                        return true;
+                    }
+                    _ => Duration::from_millis(100),
+                }
             };
-            st = self.cv.wait_timeout(st, wait).unwrap().0;
+            tokio::select! {
+                () = &mut freed => {}
+                () = tokio::time::sleep(wait) => {}
+            }
         }
     }
 
@@ -61,7 +74,7 @@ impl Gate {
         let mut st = self.state.lock().unwrap();
         st.in_flight -= 1;
         drop(st);
-        self.cv.notify_one();
+        self.freed.notify_one();
     }
 
     /// Additive increase: one more slot after `limit * 4` successes in a row.
@@ -72,7 +85,7 @@ impl Gate {
             st.limit += 1;
             st.streak = 0;
             drop(st);
-            self.cv.notify_one();
+            self.freed.notify_one();
         }
     }
 
@@ -95,7 +108,7 @@ impl Gate {
 
     /// Wake every waiter (used when the run stops).
     pub fn wake_all(&self) {
-        self.cv.notify_all();
+        self.freed.notify_waiters();
     }
 }
 
@@ -182,11 +195,25 @@ mod tests {
 
     #[test]
     fn gate_blocks_at_the_limit_and_stops() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
         let g = Gate::new(1);
-        assert!(g.acquire(|| false));
-        assert!(!g.acquire(|| true), "a stopped run gets no slot");
-        g.release();
-        assert!(g.acquire(|| false));
+        assert!(rt.block_on(g.acquire(|| false)));
+        assert!(
+            !rt.block_on(g.acquire(|| true)),
+            "a stopped run gets no slot"
+        );
+        // Full: a second acquire waits until the slot is released.
+        let t = Instant::now();
+        let (got, ()) = rt.block_on(async {
+            tokio::join!(g.acquire(|| false), async {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                g.release();
+            })
+        });
+        assert!(got && t.elapsed() >= Duration::from_millis(30));
     }
 
     #[test]

@@ -168,10 +168,11 @@ fn class_name(c: Sent) -> &'static str {
     }
 }
 
-/// One row, start to end, sent through the calling worker thread's `lane`.
-pub fn process(sh: &Shared, lane: &Lane, row: Row, planned: Planned) {
+/// One row, start to end, sent through `lane` (the batch's one connection pool; this
+/// runs on its runtime, beside the run's other rows in flight).
+pub async fn process(sh: &Shared<'_>, lane: &Lane, row: Row, planned: Planned) {
     let (outcome, attempts) = match build(sh, &row, &planned) {
-        Ok((body, fp)) => send(sh, lane, &row, &planned, &fp, body),
+        Ok((body, fp)) => send(sh, lane, &row, &planned, &fp, body).await,
         Err(msg) => {
             // No fingerprint: the content could not be read as validated.
             let _ = sh
@@ -197,8 +198,8 @@ fn build(sh: &Shared, row: &Row, planned: &Planned) -> Result<(Body, String), St
     Ok((body, fp))
 }
 
-fn send(
-    sh: &Shared,
+async fn send(
+    sh: &Shared<'_>,
     lane: &Lane,
     row: &Row,
     planned: &Planned,
@@ -208,11 +209,11 @@ fn send(
     let mut maybe_landed = planned.maybe_landed;
     let mut attempt = 0;
     loop {
-        if !sh.gate.acquire(|| sh.stopped()) {
+        if !sh.gate.acquire(|| sh.stopped()).await {
             return (Outcome::Pending, attempt);
         }
         if let Some(p) = &sh.pacer {
-            sleep_unless_stopped(sh.stop, p.take());
+            sleep_unless_stopped(sh.stop, p.take()).await;
             if sh.stopped() {
                 sh.gate.release();
                 return (Outcome::Pending, attempt);
@@ -225,7 +226,7 @@ fn send(
             fp,
             attempt,
         };
-        if let Err(e) = sh.journal.durable(&start) {
+        if let Err(e) = sh.journal.durable_async(&start).await {
             sh.gate.release();
             sh.halt(Reason::Journal, format!("{e:#}"));
             return (Outcome::Pending, attempt);
@@ -236,7 +237,10 @@ fn send(
         // closed stdout, a spent budget) lets it finish, so its result is journaled
         // and its BioPassID not lost.
         let interrupted = || sh.stop.reason() == Some(Reason::Interrupted);
-        let result = sh.client.attempt_in(lane, sh.op, &body, &interrupted);
+        let result = sh
+            .client
+            .attempt_async(lane, sh.op, &body, &interrupted)
+            .await;
         sh.gate.release();
         let ms = t0.elapsed().as_millis() as u64;
         let end = |state, status, biopass_id, class, kind, error| {
@@ -324,107 +328,7 @@ fn send(
         let wait = e.retry_after.unwrap_or_else(|| {
             backoff(attempt, Duration::from_millis(500), Duration::from_secs(20))
         });
-        sleep_unless_stopped(sh.stop, wait);
-    }
-}
-
-/// The rows waiting for a worker: the reader of the manifest pushes, workers pop.
-///
-/// A plain channel wakes a reader blocked on a full queue at every row a worker takes
-/// (a context switch per row); this queue wakes it only once the queue has drained
-/// to half, and wakes a worker only when one is waiting for a row.
-pub struct Queue<T> {
-    state: Mutex<QueueState<T>>,
-    /// Signalled when a row arrives or the queue closes (workers wait on it).
-    rows: std::sync::Condvar,
-    /// Signalled when the queue has room again or every worker has gone.
-    room: std::sync::Condvar,
-    cap: usize,
-}
-
-struct QueueState<T> {
-    items: std::collections::VecDeque<T>,
-    closed: bool,
-    idle_workers: usize,
-    /// Workers that have not finished (a pusher with no one to pop stops pushing).
-    workers: usize,
-    pusher_waiting: bool,
-}
-
-impl<T> Queue<T> {
-    /// A queue of at most `cap` rows for `workers` workers.
-    pub fn new(cap: usize, workers: usize) -> Queue<T> {
-        Queue {
-            state: Mutex::new(QueueState {
-                items: std::collections::VecDeque::with_capacity(cap),
-                closed: false,
-                idle_workers: 0,
-                workers,
-                pusher_waiting: false,
-            }),
-            rows: std::sync::Condvar::new(),
-            room: std::sync::Condvar::new(),
-            cap: cap.max(2),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState<T>> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Add a row, waiting while the queue is full. `Err` when no worker is left.
-    pub fn push(&self, item: T) -> Result<(), T> {
-        let mut st = self.lock();
-        while st.items.len() >= self.cap && st.workers > 0 {
-            st.pusher_waiting = true;
-            st = self.room.wait(st).unwrap_or_else(|p| p.into_inner());
-        }
-        if st.workers == 0 {
-            return Err(item);
-        }
-        st.items.push_back(item);
-        let wake = st.idle_workers > 0;
-        drop(st);
-        if wake {
-            self.rows.notify_one();
-        }
-        Ok(())
-    }
-
-    /// No more rows: workers finish what is queued, then [`Queue::pop`] gives `None`.
-    pub fn close(&self) {
-        self.lock().closed = true;
-        self.rows.notify_all();
-    }
-
-    /// The next row, waiting for one; `None` once the queue is closed and empty.
-    pub fn pop(&self) -> Option<T> {
-        let mut st = self.lock();
-        loop {
-            if let Some(item) = st.items.pop_front() {
-                let wake = st.pusher_waiting && st.items.len() <= self.cap / 2;
-                if wake {
-                    st.pusher_waiting = false;
-                }
-                drop(st);
-                if wake {
-                    self.room.notify_one();
-                }
-                return Some(item);
-            }
-            if st.closed {
-                return None;
-            }
-            st.idle_workers += 1;
-            st = self.rows.wait(st).unwrap_or_else(|p| p.into_inner());
-            st.idle_workers -= 1;
-        }
-    }
-
-    /// A worker is done (also when it panics: call from a drop guard).
-    pub fn worker_gone(&self) {
-        self.lock().workers -= 1;
-        self.room.notify_one();
+        sleep_unless_stopped(sh.stop, wait).await;
     }
 }
 
@@ -484,8 +388,9 @@ pub fn decide(op: Op, skip_existing: bool, maybe_landed: bool, e: &AttemptError)
     }
 }
 
-/// Sleep for `d`, waking early when the run stops.
-pub fn sleep_unless_stopped(stop: &Stop, d: Duration) {
+/// Sleep for `d`, waking early when the run stops. The other rows in flight go on
+/// meanwhile (this is a row on the batch's runtime).
+pub async fn sleep_unless_stopped(stop: &Stop, d: Duration) {
     let until = Instant::now().checked_add(d);
     while !stop.is_requested() {
         let now = Instant::now();
@@ -493,7 +398,7 @@ pub fn sleep_unless_stopped(stop: &Stop, d: Duration) {
         if left.is_zero() {
             return;
         }
-        std::thread::sleep(left.min(Duration::from_millis(50)));
+        tokio::time::sleep(left.min(Duration::from_millis(50))).await;
     }
 }
 
@@ -544,31 +449,6 @@ mod tests {
         };
         e.retry_after = retry_after.map(Duration::from_secs);
         e
-    }
-
-    #[test]
-    fn queue_hands_every_row_over_once_in_order_per_worker() {
-        let q = Queue::new(4, 3);
-        let got = Mutex::new(Vec::new());
-        std::thread::scope(|s| {
-            for _ in 0..3 {
-                s.spawn(|| {
-                    while let Some(i) = q.pop() {
-                        got.lock().unwrap().push(i);
-                    }
-                    q.worker_gone();
-                });
-            }
-            for i in 0..1000 {
-                q.push(i).unwrap();
-            }
-            q.close();
-        });
-        let mut got = got.into_inner().unwrap();
-        got.sort();
-        assert_eq!(got, (0..1000).collect::<Vec<_>>());
-        // With every worker gone, a push fails instead of waiting for ever.
-        assert_eq!(q.push(7), Err(7));
     }
 
     #[test]

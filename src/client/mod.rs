@@ -152,6 +152,17 @@ pub struct Lane {
     runtime: Option<tokio::runtime::Runtime>,
 }
 
+impl Lane {
+    /// Run `fut` to completion on this lane's runtime, on the calling thread (which
+    /// must not be inside a runtime already).
+    pub fn block_on<F: std::future::Future>(&self, fut: F) -> F::Output {
+        self.runtime
+            .as_ref()
+            .expect("alive until dropped")
+            .block_on(fut)
+    }
+}
+
 impl Drop for Lane {
     fn drop(&mut self) {
         // Idle pooled connections need no goodbye; do not wait for their tasks.
@@ -207,6 +218,9 @@ pub struct Client {
     main: Lane,
     pools: PoolSettings,
     base: String,
+    /// Each operation's URL, parsed once: parsing (host checks, IDNA) cost more
+    /// per request than building the rest of it.
+    urls: [Url; Op::ALL.len()],
     host: String,
     key: Option<HeaderValue>,
     /// The key's value, kept only to scrub it from what servers send back.
@@ -263,13 +277,24 @@ impl Client {
                 Ok::<_, Failure>(v)
             })
             .transpose()?;
+        let base = base.trim_end_matches('/').to_string();
+        let urls = Op::ALL.map(|op| Url::parse(&format!("{base}{}", op.path())));
+        let urls = match urls {
+            [Ok(a), Ok(b), Ok(c), Ok(d)] => [a, b, c, d],
+            _ => {
+                return Err(
+                    Failure::new(Kind::Config, format!("not a valid endpoint: {base}")).into(),
+                );
+            }
+        };
         Ok(Client {
             main: Lane {
                 http,
                 runtime: Some(runtime),
             },
             pools,
-            base: base.trim_end_matches('/').to_string(),
+            base,
+            urls,
             host: url.host_str().unwrap_or("?").to_string(),
             key: header,
             secret: key.cloned(),
@@ -370,6 +395,32 @@ impl Client {
         cancel: &(dyn Fn() -> bool + Sync),
         want_certificate: bool,
     ) -> Result<Exchanged, AttemptError> {
+        lane.block_on(self.exchange_async(lane, op, body, cancel, want_certificate))
+    }
+
+    /// One attempt, as [`Client::attempt_in`], for a caller that runs on `lane`'s
+    /// runtime (inside [`Lane::block_on`]): the batch engine, which keeps all its
+    /// requests in flight on one thread.
+    pub async fn attempt_async(
+        &self,
+        lane: &Lane,
+        op: Op,
+        body: &Body,
+        cancel: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Reply, AttemptError> {
+        let (status, headers, buf, _) = self.exchange_async(lane, op, body, cancel, false).await?;
+        classify(op, status, &headers, &buf, self.secret())
+    }
+
+    /// [`Client::exchange`]'s work, as a future to run on `lane`'s runtime.
+    async fn exchange_async(
+        &self,
+        lane: &Lane,
+        op: Op,
+        body: &Body,
+        cancel: &(dyn Fn() -> bool + Sync),
+        want_certificate: bool,
+    ) -> Result<Exchanged, AttemptError> {
         if cancel() {
             return Err(AttemptError::new(
                 Kind::Interrupted,
@@ -377,13 +428,13 @@ impl Client {
                 "interrupted before the request was sent".into(),
             ));
         }
-        let url = self.url(op);
+        let url = &self.urls[Op::ALL.iter().position(|o| *o == op).expect("in ALL")];
         let method = reqwest::Method::from_bytes(op.method().as_bytes()).expect("static method");
         // A fresh pass over the body's parts: a re-send sends the same bytes, and
         // the stream's exact length becomes the Content-Length.
         let mut req = lane
             .http
-            .request(method, &url)
+            .request(method, url.clone())
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::ACCEPT, "application/json")
             .body(reqwest::Body::wrap(body.stream()));
@@ -409,7 +460,6 @@ impl Client {
                 .filter(|_| want_certificate)
                 .map(<[u8]>::to_vec);
             let status = resp.status();
-            let headers = resp.headers().clone();
             let mut buf = Vec::new();
             let mut read = Ok(());
             if resp.content_length().is_some_and(|n| n > MAX_RESPONSE) {
@@ -425,6 +475,7 @@ impl Client {
                     Err(e) => read = Err(Some(e)),
                 }
             }
+            let headers = std::mem::take(resp.headers_mut());
             if self.verbose > 0 {
                 self.log(&format!(
                     "< {} in {} ms ({} body bytes)",
@@ -464,20 +515,17 @@ impl Client {
                 tokio::time::sleep(CANCEL_POLL).await;
             }
         };
-        let runtime = lane.runtime.as_ref().expect("alive until dropped");
-        runtime.block_on(async {
-            tokio::select! {
-                biased;
-                () = cancelled => Err(AttemptError::new(
-                    Kind::Interrupted,
-                    Sent::Maybe,
-                    format!("interrupted while waiting for {}: the request may have been processed", self.host),
-                )),
-                done = tokio::time::timeout(self.timeout, exchange) => {
-                    done.unwrap_or_else(|_| Err(self.timed_out()))
-                }
+        tokio::select! {
+            biased;
+            () = cancelled => Err(AttemptError::new(
+                Kind::Interrupted,
+                Sent::Maybe,
+                format!("interrupted while waiting for {}: the request may have been processed", self.host),
+            )),
+            done = tokio::time::timeout(self.timeout, exchange) => {
+                done.unwrap_or_else(|_| Err(self.timed_out()))
             }
-        })
+        }
     }
 
     /// `--timeout` passed: the request may have been acted on.
