@@ -364,6 +364,7 @@ fn run_inner(
         stop,
         requests: AtomicU64::new(0),
         processed: AtomicU64::new(0),
+        heavy: std::sync::atomic::AtomicBool::new(false),
         summary: Mutex::new(std::mem::take(summary)),
         last_error: Mutex::new(None),
     };

@@ -51,6 +51,9 @@ pub struct Shared<'a> {
     pub requests: AtomicU64,
     /// Rows that went through `record` (finished or left pending).
     pub processed: AtomicU64,
+    /// The last row built had photos (a body over [`OFF_THREAD`]): prepare the next
+    /// ones on blocking threads.
+    pub heavy: std::sync::atomic::AtomicBool,
     /// The run's counts so far.
     pub summary: Mutex<Summary>,
     /// The last error a row met that did not finish it (for the summary).
@@ -171,7 +174,31 @@ fn class_name(c: Sent) -> &'static str {
 /// One row, start to end, sent through `lane` (the batch's one connection pool; this
 /// runs on its runtime, beside the run's other rows in flight).
 pub async fn process(sh: &Shared<'_>, lane: &Lane, row: Row, planned: Planned) {
-    let (outcome, attempts) = match build(sh, &row, &planned) {
+    let (row, built) = if sh.heavy.load(Ordering::Relaxed) {
+        // Photos: read, hash and prepare (perhaps decode and re-encode) them on a
+        // blocking thread, so that the rows in flight are not held up meanwhile and
+        // several rows' photos are prepared in parallel. (Small images cost less
+        // than the hand-over, and stay on this thread.)
+        let (op, images, known) = (sh.op, sh.images, planned.fp.clone());
+        let done = tokio::task::spawn_blocking(move || {
+            let built = build(op, &images, known.as_deref(), &row);
+            (row, built)
+        })
+        .await;
+        match done {
+            Ok(done) => done,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    } else {
+        let built = build(sh.op, &sh.images, planned.fp.as_deref(), &row);
+        (row, built)
+    };
+    // The next row is probably like this one: a manifest's images are all phone
+    // photos or all small crops. (Learning it costs no system call per row.)
+    if let Ok((body, _)) = &built {
+        sh.heavy.store(body.len() > OFF_THREAD, Ordering::Relaxed);
+    }
+    let (outcome, attempts) = match built {
         Ok((body, fp)) => send(sh, lane, &row, &planned, &fp, body).await,
         Err(msg) => {
             // No fingerprint: the content could not be read as validated.
@@ -184,11 +211,21 @@ pub async fn process(sh: &Shared<'_>, lane: &Lane, row: Row, planned: Planned) {
     record(sh, &row, &outcome, attempts);
 }
 
+/// After a row whose request body is larger than this, rows are prepared off the
+/// runtime thread (see [`Shared::heavy`]).
+const OFF_THREAD: u64 = 256 * 1024;
+
 /// Read the row's images once: its fingerprint and its body come from the same bytes.
-fn build(sh: &Shared, row: &Row, planned: &Planned) -> Result<(Body, String), String> {
-    let person = load_row(sh.op, row, &sh.images)?;
-    let fp = fingerprint(sh.op, person.as_ref(), &row.id);
-    if planned.fp.as_ref().is_some_and(|known| *known != fp) {
+/// `known` is the fingerprint the journal has for the row, if any.
+fn build(
+    op: Op,
+    images: &crate::prepare::Options,
+    known: Option<&str>,
+    row: &Row,
+) -> Result<(Body, String), String> {
+    let person = load_row(op, row, images)?;
+    let fp = fingerprint(op, person.as_ref(), &row.id);
+    if known.is_some_and(|known| known != fp) {
         return Err("an image changed while the batch was running".into());
     }
     let body = match person {
