@@ -10,6 +10,8 @@
 #   start  --version startup, median of 21 runs
 #   dry    dry run (validation + plan, nothing sent) of 100k, 1M and 10M-row manifests
 #   real   real runs against `biopass sandbox serve`, --jobs 8, ~1 KB JPEGs: 100k and 1M
+#   floor  the kernel's share of a row without biopass (benches/floor.c, needs gcc): an
+#          image read, one request and answer, one fdatasync
 #   big    8 x ~5 MiB JPEGs (16 rows) at --jobs 8 against `sandbox serve`
 #   emb    the embedded sandbox (--env sandbox) at 100, 1k and 10k people (benches/sandbox.sh)
 #   bad    a 200 MB field, the same as a quoted value over 200k lines, a header of 1e9
@@ -22,7 +24,7 @@
 # with pip when missing). Everything runs on 127.0.0.1.
 set -euo pipefail
 
-ONLY=${ONLY:-start dry real big emb bad}
+ONLY=${ONLY:-start dry real floor big emb bad}
 DRY_ROWS=${DRY_ROWS:-100000 1000000 10000000}
 REAL_ROWS=${REAL_ROWS:-100000 1000000}
 EMB_ROWS=${EMB_ROWS:-100 1000 10000}
@@ -151,6 +153,35 @@ if want real; then
         row "real run: time 1M / 100k" - "${r}x" - - - "about 10x (<= 11x)" "$(verdict "$r <= 11")"
         r=$(calc "sprintf(\"%.1f\", ${JSIZE_OF[real/1000000]} / ${JSIZE_OF[real/100000]})")
         row "real run: journal 1M / 100k" - "${r}x" - - - "about 10x (<= 11x)" "$(verdict "$r <= 11")"
+    fi
+fi
+
+# ---------------------------------------------------------------- the kernel's floor
+
+# What the system calls a journaled row cannot avoid cost on this machine, measured
+# without biopass by benches/floor.c (C, so that no runtime of ours is in the
+# figures): the client CPU target above is to be read against it.
+if want floor; then
+    if command -v gcc >/dev/null && gcc -O2 -o "$work/floor" "$here/floor.c"; then
+        start_server
+        port=${ENDPOINT##*:}
+        (cd "$work" && "$work/floor" "$data/img/small/0.jpg" "${port%%/*}" "$KEY" 20000) >"$work/floor.out" \
+            2>"$work/floor.err" || warn "floor: $(head -c 300 "$work/floor.err")"
+        stop_server
+        fig() { sed -n "s/^$1 //p" "$work/floor.out"; }
+        open_read=$(fig open_read) request=$(fig request) fsync=$(fig fsync)
+        if [[ -n $open_read && -n $request && -n $fsync ]]; then
+            row "floor: open+read an image" - - "$open_read" - - "(a row reads its images twice)" ""
+            row "floor: request and answer" - - "$request" - - "(one at a time, one connection)" ""
+            row "floor: write + fdatasync" - - "$fsync" - - "(one journal group commit)" ""
+            for per in 1 8; do
+                row "floor per row, ${per} row(s)/fsync" - - \
+                    "$(calc "sprintf(\"%.1f\", 2 * $open_read + $request + $fsync / $per)")" - - \
+                    "(2 reads + request + fsync / $per)" ""
+            done
+        fi
+    else
+        warn "floor: gcc is missing or failed; section skipped"
     fi
 fi
 
