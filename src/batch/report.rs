@@ -106,7 +106,7 @@ impl Problems {
 }
 
 /// How the engine reports while it runs. Implementations must be cheap: `row` is
-/// called from the worker threads as rows finish.
+/// called on the batch's one thread as rows finish, between the rows in flight.
 pub trait Reporter: Sync {
     /// A row finished (or, in a dry run, is planned). An `Err` means results can no
     /// longer be delivered; the run then stops launching rows and exits 74.

@@ -51,8 +51,8 @@ pub struct Shared<'a> {
     pub requests: AtomicU64,
     /// Rows that went through `record` (finished or left pending).
     pub processed: AtomicU64,
-    /// The last row built had photos (a body over [`OFF_THREAD`]): prepare the next
-    /// ones on blocking threads.
+    /// The last row built had photos (a body over 256 KiB): prepare the next ones on
+    /// blocking threads.
     pub heavy: std::sync::atomic::AtomicBool,
     /// The run's counts so far.
     pub summary: Mutex<Summary>,

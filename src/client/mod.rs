@@ -2,9 +2,10 @@
 //! touches reqwest.
 //!
 //! One reqwest async client (one connection pool) per process, driven by a small
-//! tokio runtime that the [`Client`] owns; callers on any thread (the batch runs N
-//! worker threads) call the blocking [`Client::attempt`], which runs the exchange
-//! with `Runtime::block_on` on the caller's own thread. Why async under a blocking
+//! tokio runtime that the [`Client`] owns; single commands call the blocking
+//! [`Client::attempt`], which runs the exchange with `Runtime::block_on` on the
+//! caller's own thread. A batch takes a [`Lane`] of its own and runs all its rows in
+//! flight on it through [`Client::attempt_async`]. Why async under a blocking
 //! API: `reqwest::blocking` applies its timeout per read, so a server that drips the
 //! body holds a command for minutes, and a blocking read cannot be cancelled. Here one
 //! `tokio::time::timeout` bounds the WHOLE exchange (connect, send, headers, body) and
@@ -141,11 +142,10 @@ pub struct ClientOptions<'a> {
 /// A connection pool and the runtime that drives it.
 ///
 /// The client's own lane (a two-thread runtime) serves single commands and any
-/// thread that calls [`Client::attempt`]. A batch worker thread gets a lane of its
-/// own ([`Client::lane`]): a single-threaded runtime that runs on the worker's
-/// thread only while it waits for its answer, with its own connections. The request,
-/// its connection and the socket's readiness are then all handled on that one
-/// thread: no hand-off to a runtime thread and back for every request.
+/// thread that calls [`Client::attempt`]. A batch gets a lane of its own
+/// ([`Client::lane`]): a single-threaded runtime on the batch's thread, and the one
+/// connection pool of all its rows in flight. Requests, connections and sockets
+/// are then all handled on that one thread: no hand-off between threads per row.
 pub struct Lane {
     http: Http,
     /// Drives `http`; `None` only while dropping.
@@ -304,9 +304,9 @@ impl Client {
         })
     }
 
-    /// A lane of its own for one thread (a batch worker): a single-threaded runtime
-    /// and a connection pool that only that thread drives. Use it with
-    /// [`Client::attempt_in`] from the thread that made it.
+    /// A lane of its own for one thread (a batch): a single-threaded runtime and a
+    /// connection pool that only that thread drives. Use it with
+    /// [`Client::attempt_async`] inside [`Lane::block_on`] on the thread that made it.
     pub fn lane(&self) -> Result<Lane, Failure> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -347,27 +347,16 @@ impl Client {
         body: &Body,
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
-        self.attempt_in(&self.main, op, body, cancel)
-    }
-
-    /// One attempt, as [`Client::attempt`], through `lane` (made by [`Client::lane`]
-    /// of this client, on this thread).
-    pub fn attempt_in(
-        &self,
-        lane: &Lane,
-        op: Op,
-        body: &Body,
-        cancel: &(dyn Fn() -> bool + Sync),
-    ) -> Result<Reply, AttemptError> {
-        let (status, headers, buf, _) = self.exchange(lane, op, body, cancel, false)?;
-        classify(op, status, &headers, &buf, self.secret())
+        let main = &self.main;
+        main.block_on(self.attempt_async(main, op, body, cancel))
     }
 
     /// One attempt, as [`Client::attempt`], that also returns the server's TLS
     /// certificate (DER) when the answer came over https. For `doctor`, which reports
     /// the certificate's issuer and expiry.
     pub fn probe(&self, op: Op, body: &Body, cancel: &(dyn Fn() -> bool + Sync)) -> Probed {
-        match self.exchange(&self.main, op, body, cancel, true) {
+        let main = &self.main;
+        match main.block_on(self.exchange_async(main, op, body, cancel, true)) {
             Ok((status, headers, buf, peer_certificate)) => Probed {
                 peer_certificate,
                 result: classify(op, status, &headers, &buf, self.secret()),
@@ -384,21 +373,7 @@ impl Client {
         &self.base
     }
 
-    /// Send and read the whole answer: status, headers, body (at most
-    /// [`MAX_RESPONSE`]) and, if `want_certificate` and TLS was used, the server's
-    /// certificate.
-    fn exchange(
-        &self,
-        lane: &Lane,
-        op: Op,
-        body: &Body,
-        cancel: &(dyn Fn() -> bool + Sync),
-        want_certificate: bool,
-    ) -> Result<Exchanged, AttemptError> {
-        lane.block_on(self.exchange_async(lane, op, body, cancel, want_certificate))
-    }
-
-    /// One attempt, as [`Client::attempt_in`], for a caller that runs on `lane`'s
+    /// One attempt, as [`Client::attempt`], for a caller that runs on `lane`'s
     /// runtime (inside [`Lane::block_on`]): the batch engine, which keeps all its
     /// requests in flight on one thread.
     pub async fn attempt_async(
@@ -412,7 +387,9 @@ impl Client {
         classify(op, status, &headers, &buf, self.secret())
     }
 
-    /// [`Client::exchange`]'s work, as a future to run on `lane`'s runtime.
+    /// Send and read the whole answer: status, headers, body (at most
+    /// [`MAX_RESPONSE`]) and, if `want_certificate` and TLS was used, the server's
+    /// certificate. A future to run on `lane`'s runtime.
     async fn exchange_async(
         &self,
         lane: &Lane,
