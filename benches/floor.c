@@ -10,6 +10,8 @@
  *               once to validate it, once to send it)
  *   request     one enroll request of IMAGE (base64 in the JSON body) and its answer
  *               over one kept-alive connection to 127.0.0.1:PORT, one at a time
+ *   request8    the same with 8 in flight: 8 kept-alive connections, each round
+ *               writes a request on every one, then reads every answer (per request)
  *   fsync       write 300 bytes to a file and fdatasync it (one journal group commit)
  */
 #define _GNU_SOURCE
@@ -67,34 +69,47 @@ int main(int argc, char **argv) {
     printf("open_read %.2f\n", (cpu_us() - t) / n);
     if (len <= 0) { fprintf(stderr, "%s: empty or unreadable\n", image); return 1; }
 
-    int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) { perror("connect"); return 1; }
-    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     size_t b64n = base64(img, len, b64);
     b64[b64n] = 0;
-    t = cpu_us();
-    for (int i = 0; i < n; i++) {
-        int bl = snprintf(body, sizeof body,
-                          "{\"Person\":{\"CustomID\":\"floor-%d\",\"Face\":[{\"Face-1\":\"%s\"}]}}", i, b64);
-        int hl = snprintf(req, sizeof req,
-                          "POST /multibiometrics/enroll HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                          "Ocp-Apim-Subscription-Key: %s\r\nContent-Type: application/json\r\n"
-                          "Content-Length: %d\r\n\r\n%s", port, key, bl, body);
-        if (write(s, req, hl) != hl) { perror("write"); return 1; }
-        ssize_t got = read(s, answer, sizeof answer - 1);
-        if (got <= 0) { fprintf(stderr, "the server closed the connection\n"); return 1; }
-        answer[got] = 0;
-        if (strncmp(answer, "HTTP/1.1 200", 12) != 0) {
-            fprintf(stderr, "not 200: %.80s\n", answer);
-            return 1;
-        }
+    int socks[8];
+    for (int c = 0; c < 8; c++) {
+        int one = 1;
+        struct sockaddr_in a = {0};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socks[c] = socket(AF_INET, SOCK_STREAM, 0);
+        if (connect(socks[c], (struct sockaddr *)&a, sizeof a) != 0) { perror("connect"); return 1; }
+        setsockopt(socks[c], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
-    printf("request %.2f\n", (cpu_us() - t) / n);
-    close(s);
+    int id = 0;
+    for (int width = 1; width <= 8; width += 7) {
+        int rounds = n / width;
+        t = cpu_us();
+        for (int r = 0; r < rounds; r++) {
+            for (int c = 0; c < width; c++) {
+                int bl = snprintf(body, sizeof body,
+                                  "{\"Person\":{\"CustomID\":\"floor-%d\",\"Face\":[{\"Face-1\":\"%s\"}]}}",
+                                  id++, b64);
+                int hl = snprintf(req, sizeof req,
+                                  "POST /multibiometrics/enroll HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                                  "Ocp-Apim-Subscription-Key: %s\r\nContent-Type: application/json\r\n"
+                                  "Content-Length: %d\r\n\r\n%s", port, key, bl, body);
+                if (write(socks[c], req, hl) != hl) { perror("write"); return 1; }
+            }
+            for (int c = 0; c < width; c++) {
+                ssize_t got = read(socks[c], answer, sizeof answer - 1);
+                if (got <= 0) { fprintf(stderr, "the server closed the connection\n"); return 1; }
+                answer[got] = 0;
+                if (strncmp(answer, "HTTP/1.1 200", 12) != 0) {
+                    fprintf(stderr, "not 200: %.80s\n", answer);
+                    return 1;
+                }
+            }
+        }
+        printf("%s %.2f\n", width == 1 ? "request" : "request8", (cpu_us() - t) / (rounds * width));
+    }
+    for (int c = 0; c < 8; c++) close(socks[c]);
 
     char path[] = "floor-fsync.XXXXXX", line[300];
     int fd = mkstemp(path);

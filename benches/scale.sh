@@ -169,15 +169,16 @@ if want floor; then
             2>"$work/floor.err" || warn "floor: $(head -c 300 "$work/floor.err")"
         stop_server
         fig() { sed -n "s/^$1 //p" "$work/floor.out"; }
-        open_read=$(fig open_read) request=$(fig request) fsync=$(fig fsync)
-        if [[ -n $open_read && -n $request && -n $fsync ]]; then
+        open_read=$(fig open_read) request=$(fig request) request8=$(fig request8) fsync=$(fig fsync)
+        if [[ -n $open_read && -n $request && -n $request8 && -n $fsync ]]; then
             row "floor: open+read an image" - - "$open_read" - - "(a row reads its images twice)" ""
             row "floor: request and answer" - - "$request" - - "(one at a time, one connection)" ""
+            row "floor: the same, 8 in flight" - - "$request8" - - "(8 connections, per request)" ""
             row "floor: write + fdatasync" - - "$fsync" - - "(one journal group commit)" ""
             for per in 1 8; do
                 row "floor per row, ${per} row(s)/fsync" - - \
-                    "$(calc "sprintf(\"%.1f\", 2 * $open_read + $request + $fsync / $per)")" - - \
-                    "(2 reads + request + fsync / $per)" ""
+                    "$(calc "sprintf(\"%.1f\", 2 * $open_read + $request8 + $fsync / $per)")" - - \
+                    "(2 reads + request8 + fsync / $per)" ""
             done
         fi
     else
