@@ -709,6 +709,9 @@ struct Queue {
     group: u64,
     /// While the writer lingers: the `asked` count at which to wake it.
     wake_at: u64,
+    /// A caller blocks its thread on a durable record (the run record, a flush):
+    /// sync without lingering.
+    urgent: bool,
 }
 
 struct Shared {
@@ -758,6 +761,7 @@ impl Writer {
                 closing: false,
                 group: 1,
                 wake_at: u64::MAX,
+                urgent: false,
             }),
             work: std::sync::Condvar::new(),
             done: std::sync::Condvar::new(),
@@ -776,7 +780,9 @@ impl Writer {
     }
 
     /// Let one fsync cover up to `workers` durable records: when fewer are waiting,
-    /// the writer waits up to [`LINGER`] for the rest before it syncs.
+    /// the writer waits up to [`LINGER`] for the rest before it syncs (only for
+    /// [`Writer::durable_async`] records: a thread blocked in [`Writer::durable`] or
+    /// [`Writer::flush`] is served at once).
     ///
     /// An fsync costs tens of microseconds of CPU and hundreds of wall time, whether
     /// it covers one record or thirty. Workers that finish their requests a little
@@ -795,7 +801,7 @@ impl Writer {
     /// Hand `rec` (a [`Record`], or a borrowed view that serialises as one) over;
     /// if `durable`, wait until it is on disk.
     fn send(&self, rec: Option<&dyn erased::Line>, durable: bool) -> Result<()> {
-        let Some(mine) = self.hand_over(rec, durable)? else {
+        let Some(mine) = self.hand_over(rec, durable, true)? else {
             return Ok(());
         };
         let mut q = self.shared.lock();
@@ -809,7 +815,7 @@ impl Writer {
     /// batch engine, whose requests are all in flight on one runtime thread.
     pub async fn durable_async(&self, rec: &impl Serialize) -> Result<()> {
         let mine = self
-            .hand_over(Some(&erased::Ser(rec)), true)?
+            .hand_over(Some(&erased::Ser(rec)), true, false)?
             .expect("a durable record has a number");
         let mut rx = self.shared.synced.subscribe();
         let _ = rx
@@ -827,8 +833,14 @@ impl Writer {
     }
 
     /// Put `rec` in the shared buffer and wake the writer if it must be; for a
-    /// durable record (or flush), its number, for which to wait.
-    fn hand_over(&self, rec: Option<&dyn erased::Line>, durable: bool) -> Result<Option<u64>> {
+    /// durable record (or flush), its number, for which to wait. An `urgent` durable
+    /// record is synced without waiting for others to share the fsync.
+    fn hand_over(
+        &self,
+        rec: Option<&dyn erased::Line>,
+        durable: bool,
+        urgent: bool,
+    ) -> Result<Option<u64>> {
         let mut q = self.shared.lock();
         if q.closing {
             return Err(self.stopped());
@@ -848,8 +860,9 @@ impl Writer {
             return Ok(None);
         }
         q.asked += 1;
+        q.urgent |= urgent;
         let mine = q.asked;
-        let wake = std::mem::take(&mut q.idle) || q.asked >= q.wake_at;
+        let wake = std::mem::take(&mut q.idle) || q.asked >= q.wake_at || urgent;
         drop(q);
         if wake {
             self.shared.work.notify_one();
@@ -927,10 +940,10 @@ fn write_loop(mut file: File, shared: &Shared) {
         }
         // A sync is due but covers fewer records than there are workers: give the
         // others a moment to hand theirs over (see `Writer::group`).
-        if q.asked > q.taken && q.asked - q.taken < q.group && !q.closing {
+        if q.asked > q.taken && q.asked - q.taken < q.group && !q.closing && !q.urgent {
             let deadline = Instant::now() + LINGER;
             q.wake_at = q.taken + q.group;
-            while q.asked < q.wake_at && !q.closing {
+            while q.asked < q.wake_at && !q.closing && !q.urgent {
                 let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                     break;
                 };
@@ -944,6 +957,7 @@ fn write_loop(mut file: File, shared: &Shared) {
         }
         // Take everything handed over so far: one write and one fsync for all of it.
         std::mem::swap(&mut batch, &mut q.buf);
+        q.urgent = false;
         let upto = q.asked;
         let needs_sync = upto > q.taken;
         q.taken = upto;

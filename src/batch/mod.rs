@@ -351,6 +351,15 @@ fn run_inner(
     reporter.note(&format!("journal: {}", cfg.journal.display()));
     let target = Target::open(spec).map_err(|e| (e, true))?;
     let jobs = cfg.jobs.max(1);
+    // Every row runs on this thread, on one runtime with one connection pool: up to
+    // `jobs` rows in flight as tasks. A row waits for its journal fsync, its slot
+    // and its answer without holding a thread, so no row costs a thread hand-off.
+    // (Made before the summary moves into `shared`, so that failing here leaves it
+    // whole: every row pending.)
+    let lane = target.client.lane(jobs).map_err(|f| (f.into(), true))?;
+    // The manifest again, in order: each task takes the next planned row when it
+    // is free (reading a row is a short, synchronous step on the same thread).
+    let rows = manifest.rows().map_err(|e| (e, true))?;
     let shared = worker::Shared {
         op: cfg.op,
         client: &target.client,
@@ -370,13 +379,7 @@ fn run_inner(
     };
     let to_run = plan.len();
     reporter.started(to_run);
-    // Every row runs on this thread, on one runtime with one connection pool: up to
-    // `jobs` rows in flight as tasks. A row waits for its journal fsync, its slot
-    // and its answer without holding a thread, so no row costs a thread hand-off.
-    let lane = target.client.lane().map_err(|f| (f.into(), true))?;
-    // The manifest again, in order: each task takes the next planned row when it
-    // is free (reading a row is a short, synchronous step on the same thread).
-    let rows = RefCell::new(manifest.rows().map_err(|e| (e, true))?.enumerate());
+    let rows = RefCell::new(rows.enumerate());
     let plan = RefCell::new(&mut plan);
     let broken: RefCell<Option<anyhow::Error>> = RefCell::new(None);
     let next_row = || -> Option<(manifest::Row, Planned)> {

@@ -51,8 +51,8 @@ pub struct Shared<'a> {
     pub requests: AtomicU64,
     /// Rows that went through `record` (finished or left pending).
     pub processed: AtomicU64,
-    /// The last row built had photos (a body over 256 KiB): prepare the next ones on
-    /// blocking threads.
+    /// The last row built had photos (a body over 256 KiB, or over 1 ms to prepare):
+    /// prepare the next ones on blocking threads.
     pub heavy: std::sync::atomic::AtomicBool,
     /// The run's counts so far.
     pub summary: Mutex<Summary>,
@@ -174,15 +174,16 @@ fn class_name(c: Sent) -> &'static str {
 /// One row, start to end, sent through `lane` (the batch's one connection pool; this
 /// runs on its runtime, beside the run's other rows in flight).
 pub async fn process(sh: &Shared<'_>, lane: &Lane, row: Row, planned: Planned) {
-    let (row, built) = if sh.heavy.load(Ordering::Relaxed) {
+    let (row, built, took) = if sh.heavy.load(Ordering::Relaxed) {
         // Photos: read, hash and prepare (perhaps decode and re-encode) them on a
         // blocking thread, so that the rows in flight are not held up meanwhile and
         // several rows' photos are prepared in parallel. (Small images cost less
         // than the hand-over, and stay on this thread.)
         let (op, images, known) = (sh.op, sh.images, planned.fp.clone());
         let done = tokio::task::spawn_blocking(move || {
+            let t0 = Instant::now();
             let built = build(op, &images, known.as_deref(), &row);
-            (row, built)
+            (row, built, t0.elapsed())
         })
         .await;
         match done {
@@ -190,13 +191,17 @@ pub async fn process(sh: &Shared<'_>, lane: &Lane, row: Row, planned: Planned) {
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
     } else {
+        let t0 = Instant::now();
         let built = build(sh.op, &sh.images, planned.fp.as_deref(), &row);
-        (row, built)
+        (row, built, t0.elapsed())
     };
     // The next row is probably like this one: a manifest's images are all phone
-    // photos or all small crops. (Learning it costs no system call per row.)
+    // photos or all small crops. What counts is what preparing it cost (a photo
+    // downscaled to a small body was still decoded) and what it weighs (the body is
+    // read and encoded again as it is sent). Learning it costs no system call.
     if let Ok((body, _)) = &built {
-        sh.heavy.store(body.len() > OFF_THREAD, Ordering::Relaxed);
+        let heavy = took > HEAVY_BUILD || body.len() > OFF_THREAD;
+        sh.heavy.store(heavy, Ordering::Relaxed);
     }
     let (outcome, attempts) = match built {
         Ok((body, fp)) => send(sh, lane, &row, &planned, &fp, body).await,
@@ -211,9 +216,14 @@ pub async fn process(sh: &Shared<'_>, lane: &Lane, row: Row, planned: Planned) {
     record(sh, &row, &outcome, attempts);
 }
 
-/// After a row whose request body is larger than this, rows are prepared off the
-/// runtime thread (see [`Shared::heavy`]).
+/// After a row whose request body is larger than this, or whose images took longer
+/// than [`HEAVY_BUILD`] to read and prepare, rows are prepared off the runtime thread
+/// (see [`Shared::heavy`]).
 const OFF_THREAD: u64 = 256 * 1024;
+
+/// See [`OFF_THREAD`]. A small JPEG costs tens of microseconds; a decode and
+/// re-encode of a phone photo, tens of milliseconds.
+const HEAVY_BUILD: Duration = Duration::from_millis(1);
 
 /// Read the row's images once: its fingerprint and its body come from the same bytes.
 /// `known` is the fingerprint the journal has for the row, if any.

@@ -181,9 +181,10 @@ struct PoolSettings {
 }
 
 impl PoolSettings {
-    /// A pool on `runtime` (building reads the system trust store, for https, inside
-    /// the runtime so that anything reqwest starts at build time finds it).
-    fn build(&self, runtime: &tokio::runtime::Runtime) -> Result<Http, Failure> {
+    /// A pool on `runtime` keeping up to `idle` idle connections (building reads the
+    /// system trust store, for https, inside the runtime so that anything reqwest
+    /// starts at build time finds it).
+    fn build(&self, runtime: &tokio::runtime::Runtime, idle: usize) -> Result<Http, Failure> {
         // No overall `.timeout()` here: `attempt` bounds the whole exchange itself.
         let mut builder = Http::builder()
             .use_rustls_tls()
@@ -194,7 +195,7 @@ impl PoolSettings {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
             .user_agent(USER_AGENT)
-            .pool_max_idle_per_host(64)
+            .pool_max_idle_per_host(idle)
             // Keeps the server's certificate with each answer, for `doctor` (see
             // `Client::probe`); a copy of a few KB per answer.
             .tls_info(self.https);
@@ -267,7 +268,7 @@ impl Client {
             .enable_all()
             .build()
             .map_err(|e| Failure::new(Kind::Internal, format!("starting the HTTP runtime: {e}")))?;
-        let http = pools.build(&runtime)?;
+        let http = pools.build(&runtime, 64)?;
         let header = key
             .map(|k| {
                 let mut v = HeaderValue::from_str(k.expose()).map_err(|_| {
@@ -305,14 +306,15 @@ impl Client {
     }
 
     /// A lane of its own for one thread (a batch): a single-threaded runtime and a
-    /// connection pool that only that thread drives. Use it with
+    /// connection pool that only that thread drives, keeping up to `connections`
+    /// idle connections (the batch's `--jobs`: one per row in flight). Use it with
     /// [`Client::attempt_async`] inside [`Lane::block_on`] on the thread that made it.
-    pub fn lane(&self) -> Result<Lane, Failure> {
+    pub fn lane(&self, connections: usize) -> Result<Lane, Failure> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| Failure::new(Kind::Internal, format!("starting the HTTP runtime: {e}")))?;
-        let http = self.pools.build(&runtime)?;
+        let http = self.pools.build(&runtime, connections.max(64))?;
         Ok(Lane {
             http,
             runtime: Some(runtime),
