@@ -374,6 +374,9 @@ fn run_inner(
         requests: AtomicU64::new(0),
         processed: AtomicU64::new(0),
         heavy: std::sync::atomic::AtomicBool::new(false),
+        preparing: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ),
         summary: Mutex::new(std::mem::take(summary)),
         last_error: Mutex::new(None),
     };

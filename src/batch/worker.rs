@@ -54,6 +54,8 @@ pub struct Shared<'a> {
     /// The last row built had photos (a body over 256 KiB, or over 1 ms to prepare):
     /// prepare the next ones on blocking threads.
     pub heavy: std::sync::atomic::AtomicBool,
+    /// Turns to prepare a row on a blocking thread: one per CPU.
+    pub preparing: tokio::sync::Semaphore,
     /// The run's counts so far.
     pub summary: Mutex<Summary>,
     /// The last error a row met that did not finish it (for the summary).
@@ -180,6 +182,9 @@ pub async fn process(sh: &Shared<'_>, lane: &Lane, row: Row, planned: Planned) {
         // several rows' photos are prepared in parallel. (Small images cost less
         // than the hand-over, and stay on this thread.)
         let (op, images, known) = (sh.op, sh.images, planned.fp.clone());
+        // As many at once as there are CPUs: more would not go faster, and each
+        // decoded photo in flight costs tens of megabytes.
+        let _turn = sh.preparing.acquire().await.expect("never closed");
         let done = tokio::task::spawn_blocking(move || {
             let t0 = Instant::now();
             let built = build(op, &images, known.as_deref(), &row);
