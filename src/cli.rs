@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use biopass::error::EXIT_CODES_HELP;
+use crate::exit::EXIT_CODES_HELP;
 use biopass::request::parse_finger_pos;
 
 use crate::values::{parse_duration, parse_max_dimension, parse_max_image_bytes};

@@ -108,12 +108,13 @@ pub fn skip_rest(steps: &mut Vec<Step>, names: &[&'static str]) {
     }
 }
 
-/// The exit code of a list of steps: the first failure's, else 0.
-pub fn exit_code(steps: &[Step]) -> u8 {
+/// How a list of steps came out: a problem of the first failure's kind, else all
+/// well.
+pub fn status(steps: &[Step]) -> crate::error::Status {
     steps
         .iter()
         .find_map(|s| s.kind.filter(|_| s.status == Status::Fail))
-        .map_or(0, Kind::exit_code)
+        .map_or(crate::error::Status::Success, crate::error::Status::Problem)
 }
 
 /// Run the network steps against `spec` (which must carry a key): `dns`, `connect`,
@@ -414,8 +415,11 @@ mod tests {
             Step::fail("connect", Kind::Unavailable, "", ""),
             Step::fail("auth", Kind::KeyRejected, "", ""),
         ];
-        assert_eq!(exit_code(&steps), 69);
-        assert_eq!(exit_code(&steps[..2]), 0);
+        assert_eq!(
+            status(&steps),
+            crate::error::Status::Problem(Kind::Unavailable)
+        );
+        assert_eq!(status(&steps[..2]), crate::error::Status::Success);
     }
 
     #[test]

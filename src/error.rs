@@ -1,8 +1,9 @@
-//! Failure kinds and the one exit-code table.
+//! Failure kinds, and how a finished command ended.
 //!
 //! Most code returns `anyhow::Error`; a [`Failure`] goes inside it wherever the kind
-//! decides the exit code or the `error.kind` of `--output json`. [`exit_code`] is the
-//! only place that maps failures to codes (documented in the README and `--help`).
+//! decides the exit code or the `error.kind` of `--output json`. A command that ran
+//! to its end returns a [`Status`]. The library knows no exit codes: the binary maps
+//! statuses and errors ([`kind_of`]) to its one exit-code table.
 
 use std::fmt;
 
@@ -57,48 +58,24 @@ impl Kind {
             Kind::Interrupted => "interrupted",
         }
     }
-
-    /// The exit code table (sysexits.h meanings). Keep in sync with `EXIT_CODES_HELP`.
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Kind::Usage => 2,
-            Kind::Invalid | Kind::AlreadyExists | Kind::NotFound => 65,
-            Kind::Input => 66,
-            Kind::Unavailable => 69,
-            Kind::Internal => 70,
-            Kind::Io => 74,
-            Kind::TryLater => 75,
-            Kind::Protocol => 76,
-            Kind::KeyRejected => 77,
-            Kind::Config => 78,
-            Kind::Interrupted => 130,
-        }
-    }
 }
 
-/// Exit code for a finished verify whose answer is "no match".
-pub const NO_MATCH: u8 = 1;
-
-/// Exit code for a batch that finished with some rows failed or invalid.
-pub const SOME_ROWS_FAILED: u8 = 1;
-
-/// The table as printed at the end of `--help` (and copied into the README).
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0    success (verify: match)
-  1    verify: no match; batch: finished, some rows failed
-  2    usage error
-  65   data rejected (bad image, API 400, CustomID already exists, person not found)
-  66   input file or manifest missing or unreadable
-  69   service unavailable (connect failure, DNS, timeout, 5xx)
-  70   internal error
-  74   journal unusable, or the result could not be written to stdout
-  75   temporarily refused, try later (429, quota, Retry-After over 60 s); batch: stopped early
-  76   protocol error (redirect, unexpected response or BioPassID, oversized response)
-  77   API key rejected (401, 403)
-  78   configuration error (no key, bad config, untrusted TLS certificate, wrong endpoint,
-       journal of another target)
-  130  interrupted";
+/// How a command that ran to its end came out. "Finished, and the answer is no" is
+/// here, not an `Err`: the command did its job and reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Status {
+    /// Done, all well.
+    #[default]
+    Success,
+    /// verify: the service answered, and the person did not match.
+    NoMatch,
+    /// A batch finished, and some rows failed or were invalid.
+    SomeRowsFailed,
+    /// The command reported what it found, and that is a problem of this kind: `check`
+    /// found a blocking image, a `doctor` step failed, a batch stopped early or left
+    /// rows pending.
+    Problem(Kind),
+}
 
 /// A failure with a kind, an optional HTTP status and a human message.
 #[derive(Debug, Clone)]
@@ -135,18 +112,20 @@ pub fn failure_of(err: &anyhow::Error) -> Option<&Failure> {
     err.chain().find_map(|e| e.downcast_ref::<Failure>())
 }
 
-/// The one function that turns an error into an exit code.
-pub fn exit_code(err: &anyhow::Error) -> u8 {
+/// The kind of an error: its outermost [`Failure`]'s; an interrupted system call is
+/// [`Kind::Interrupted`]; anything else is a bug or an unexpected local failure
+/// ([`Kind::Internal`]).
+pub fn kind_of(err: &anyhow::Error) -> Kind {
     match failure_of(err) {
-        Some(f) => f.kind.exit_code(),
+        Some(f) => f.kind,
         None => {
             if err.chain().any(|e| {
                 e.downcast_ref::<std::io::Error>()
                     .is_some_and(|io| io.kind() == std::io::ErrorKind::Interrupted)
             }) {
-                Kind::Interrupted.exit_code()
+                Kind::Interrupted
             } else {
-                Kind::Internal.exit_code()
+                Kind::Internal
             }
         }
     }
@@ -157,29 +136,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn help_table_lists_every_code() {
-        for k in [
-            Kind::Usage,
-            Kind::Invalid,
-            Kind::Input,
-            Kind::Unavailable,
-            Kind::Internal,
-            Kind::Io,
-            Kind::TryLater,
-            Kind::Protocol,
-            Kind::KeyRejected,
-            Kind::Config,
-            Kind::Interrupted,
-        ] {
-            let code = format!("\n  {:<4} ", k.exit_code());
-            assert!(EXIT_CODES_HELP.contains(&code), "{k:?} missing from help");
-        }
-    }
-
-    #[test]
     fn context_keeps_the_kind() {
         let e = anyhow::Error::new(Failure::new(Kind::Input, "x")).context("while doing y");
-        assert_eq!(exit_code(&e), 66);
-        assert_eq!(exit_code(&anyhow::anyhow!("plain")), 70);
+        assert_eq!(kind_of(&e), Kind::Input);
+        assert_eq!(kind_of(&anyhow::anyhow!("plain")), Kind::Internal);
     }
 }

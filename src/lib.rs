@@ -6,7 +6,7 @@
 //! returns a typed outcome or an [`anyhow::Error`] carrying an [`error::Failure`], and
 //! long runs report through [`batch::Reporter`]. The binary (`src/main.rs` and the
 //! modules it declares) parses arguments, resolves settings, renders results and picks
-//! the exit code with [`error::exit_code`].
+//! the exit code from [`error::kind_of`] and [`error::Status`].
 //!
 //! The layers, one way: [`image`] (with [`prepare`]: metadata removal, upright faces,
 //! the `check` report) → [`request`] (files to wire bodies, the table of

@@ -1,28 +1,43 @@
 //! biopass: the command line over the `biopass` library.
 //!
-//! Parse, run, exit with the code that [`cmd::run`] chose. The modules here are the
+//! Parse, run, exit with the code that [`exit::code`] chose. The modules here are the
 //! command-line layer only: clap types (`cli`), settings resolution (`settings`), one
-//! file per subcommand (`cmd`) and what people see (`render`). Everything that talks
-//! to the service lives in the library.
+//! file per subcommand (`cmd`), what people see (`render`) and the exit-code table
+//! (`exit`). Everything that talks to the service lives in the library.
 
 #[macro_use]
 mod render;
 mod cli;
 mod cmd;
 mod config_file;
+mod exit;
 mod settings;
 mod values;
 
-use std::process::ExitCode;
-
 use clap::{CommandFactory, FromArgMatches};
 
-fn main() -> ExitCode {
+fn main() {
     cmd::install_process_hooks();
-    let matches = cli::Cli::command().get_matches();
+    let matches = match cli::Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => clap_exit(e),
+    };
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(c) => c,
-        Err(e) => e.exit(),
+        Err(e) => clap_exit(e),
     };
-    ExitCode::from(cmd::run(&cli, &matches))
+    exit(cmd::run(&cli, &matches))
+}
+
+/// `--help`, `--version` and usage errors: clap's text, clap's code (0 or 2).
+fn clap_exit(e: clap::Error) -> ! {
+    let _ = e.print();
+    exit(u8::try_from(e.exit_code()).unwrap_or(2))
+}
+
+/// The one place the process ends: after the command (with [`exit::code`]'s
+/// choice), from the panic hook (70) and at a second Ctrl-C (130). Buffered output
+/// is flushed on the way out.
+pub fn exit(code: u8) -> ! {
+    std::process::exit(code.into())
 }

@@ -5,8 +5,8 @@
 //! [`Stop::is_requested`] so that Ctrl-C ends even a request whose answer is dripping in.
 //! The first reason recorded wins: it decides the exit code and the summary's `stopped`.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use crate::error::Kind;
 
@@ -77,6 +77,8 @@ pub struct Stop {
     /// 0 = not requested, else 1 + the index of the reason in [`Reason::ALL`].
     reason: AtomicU8,
     message: Mutex<Option<String>>,
+    /// Signalled (under `message`'s lock) when the stop is first requested.
+    requested: Condvar,
     interrupts: AtomicU8,
 }
 
@@ -99,8 +101,19 @@ impl Stop {
             .is_ok();
         if first {
             *slot = message;
+            self.requested.notify_all();
         }
         first
+    }
+
+    /// Block until a stop is requested.
+    pub fn wait(&self) {
+        let slot = self.message.lock().unwrap_or_else(|p| p.into_inner());
+        drop(
+            self.requested
+                .wait_while(slot, |_| !self.is_requested())
+                .unwrap_or_else(|p| p.into_inner()),
+        );
     }
 
     /// Whether a stop was requested.
@@ -144,12 +157,25 @@ mod tests {
         assert!(!s.request(Reason::Interrupted, Some("later".into())));
         assert_eq!(s.reason(), Some(Reason::KeyRejected));
         assert_eq!(s.message().as_deref(), Some("401"));
-        assert_eq!(s.reason().unwrap().kind().exit_code(), 77);
+        assert_eq!(s.reason().unwrap().kind(), Kind::KeyRejected);
         for r in Reason::ALL {
             let s = Stop::new();
             s.request(r, None);
             assert_eq!(s.reason(), Some(r));
         }
+    }
+
+    #[test]
+    fn wait_returns_once_a_stop_is_requested() {
+        let s = std::sync::Arc::new(Stop::new());
+        let waiter = {
+            let s = s.clone();
+            std::thread::spawn(move || s.wait())
+        };
+        s.request(Reason::Interrupted, None);
+        waiter.join().unwrap();
+        // And at once when it already was.
+        s.wait();
     }
 
     #[test]

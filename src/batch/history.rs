@@ -217,9 +217,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("j");
         let e = read(&p).unwrap_err();
-        assert_eq!(crate::error::exit_code(&e), 66);
+        assert_eq!(crate::error::kind_of(&e), crate::error::Kind::Input);
         std::fs::write(&p, "id,face\n1,a.jpg\n").unwrap();
         let e = read(&p).unwrap_err();
-        assert_eq!(crate::error::exit_code(&e), 74);
+        assert_eq!(crate::error::kind_of(&e), crate::error::Kind::Io);
     }
 }

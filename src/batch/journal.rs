@@ -1138,7 +1138,7 @@ mod tests {
         let p = dir.path().join("j");
         let (_held, _) = open(&p).unwrap();
         let e = open(&p).err().unwrap();
-        assert_eq!(crate::error::exit_code(&e), 75);
+        assert_eq!(crate::error::kind_of(&e), crate::error::Kind::TryLater);
     }
 
     #[test]

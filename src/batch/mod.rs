@@ -98,8 +98,8 @@ pub struct Report {
     /// operation).
     pub summary: Option<Summary>,
     /// The error that ended the run, if any; its [`Failure`] decides the exit code
-    /// ([`crate::error::exit_code`]). A run stopped by a [`Stop`] is not an error: see
-    /// [`Summary::stopped`] and [`Summary::exit_code`].
+    /// ([`crate::error::kind_of`]). A run stopped by a [`Stop`] is not an error: see
+    /// [`Summary::stopped`] and [`Summary::status`].
     pub error: Option<anyhow::Error>,
 }
 
@@ -149,8 +149,17 @@ pub fn run(cfg: &Config, spec: &Spec, reporter: &dyn Reporter, stop: &Arc<Stop>)
     }
     let (summary, error) = match result {
         Ok(got_far) => {
-            summary.exit_code = summary.code(stop.reason());
-            summary.stopped = stop.reason().map(|r| r.name());
+            summary.status = summary.outcome(stop.reason());
+            summary.stopped = stop.reason().map(|r| r.name()).or(summary.stopped);
+            if summary.pending > 0 && summary.stopped.is_none() && !summary.dry_run {
+                // No stop was asked for: rows are left because their own retries
+                // ran out, or because the manifest changed under the run.
+                summary.stopped = Some(if summary.last_error.is_some() {
+                    "retries_exhausted"
+                } else {
+                    "manifest_changed"
+                });
+            }
             (got_far.then_some(summary), None)
         }
         Err((e, got_far)) => {
@@ -159,8 +168,12 @@ pub fn run(cfg: &Config, spec: &Spec, reporter: &dyn Reporter, stop: &Arc<Stop>)
             if let Some(opened) = journal_file.take() {
                 discard_if_empty(opened, &cfg.journal);
             }
-            summary.exit_code = crate::error::exit_code(&e);
-            summary.stopped = stop.reason().map(|r| r.name());
+            let kind = crate::error::kind_of(&e);
+            summary.status = crate::error::Status::Problem(kind);
+            summary.stopped = stop.reason().map(|r| r.name()).or(summary.stopped);
+            if summary.pending > 0 && summary.stopped.is_none() {
+                summary.stopped = Some(kind.name());
+            }
             (got_far.then_some(summary), Some(e))
         }
     };
@@ -247,6 +260,7 @@ fn run_inner(
         list(reporter, &manifest.name, Problems::Invalid, &problems);
         summary.invalid = problems.count;
         summary.pending = valid;
+        summary.stopped = Some("invalid_rows");
         let e = Failure::new(
             Kind::Invalid,
             format!(
@@ -273,6 +287,7 @@ fn run_inner(
         summary.pending = summary
             .total
             .saturating_sub(summary.already_done + summary.failed + summary.invalid);
+        summary.stopped = Some("changed_rows");
         let e = Failure::new(
             Kind::Invalid,
             format!(

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::manifest::RowError;
-use crate::error::Kind;
+use crate::error::{Kind, Status};
 use crate::request::Op;
 use crate::stop::Reason;
 
@@ -155,12 +155,21 @@ pub struct Summary {
     pub requests: u64,
     /// Wall-clock time of the run, in seconds (rounded to milliseconds).
     pub elapsed_secs: f64,
-    /// Why the run stopped early ([`Reason::name`]), if it did.
+    /// Why the run stopped early ([`Reason::name`]), or why rows are left pending
+    /// when no stop was requested: `invalid_rows` (the manifest has invalid rows:
+    /// nothing was sent), `changed_rows` (rows changed since the journal recorded
+    /// them: nothing was sent), `retries_exhausted` (rows whose retries ran out),
+    /// `manifest_changed` (the manifest changed during the run), or the kind of the
+    /// error that ended the run ([`Kind::name`]). Set whenever `pending` is not 0.
     pub stopped: Option<&'static str>,
     /// The last error met by a row that was left pending or retried (sanitised).
     pub last_error: Option<String>,
-    /// The exit code the run ends with ([`Summary::code`], or the error's).
+    /// The exit code the run ends with: the binary's mapping of [`Summary::status`],
+    /// or of the error that ended the run.
     pub exit_code: u8,
+    /// How the run came out, when it ended without an error ([`Summary::outcome`]).
+    #[serde(skip)]
+    pub status: Status,
     /// The journal's path.
     pub journal: String,
     /// Where the rows were sent: the journal's target.
@@ -180,16 +189,16 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The exit code of a run that got this far: 0 for a dry run, else the stop
-    /// reason's, else 75 when rows are left, 1 when rows failed, 0 when every row
-    /// succeeded.
-    pub fn code(&self, stopped: Option<Reason>) -> u8 {
+    /// How a run that got this far came out: all well for a dry run, else a
+    /// problem of the stop reason's kind, else "try later" when rows are left, some
+    /// rows failed, or all well.
+    pub fn outcome(&self, stopped: Option<Reason>) -> Status {
         match stopped {
-            _ if self.dry_run => 0,
-            Some(r) => r.kind().exit_code(),
-            None if self.pending > 0 => Kind::TryLater.exit_code(),
-            None if self.failed + self.invalid > 0 => crate::error::SOME_ROWS_FAILED,
-            None => 0,
+            _ if self.dry_run => Status::Success,
+            Some(r) => Status::Problem(r.kind()),
+            None if self.pending > 0 => Status::Problem(Kind::TryLater),
+            None if self.failed + self.invalid > 0 => Status::SomeRowsFailed,
+            None => Status::Success,
         }
     }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use biopass::batch::{self, Outcome, Problems, Reporter, RowResult, Summary, manifest};
-use biopass::error::{Failure, Kind};
+use biopass::error::{self, Failure, Kind};
 use biopass::request::Op;
 use biopass::sanitize::{clean, sanitize};
 use biopass::stop::Stop;
@@ -24,7 +24,13 @@ use crate::settings::Settings;
 /// Concurrent requests unless `--jobs`.
 const DEFAULT_JOBS: usize = 4;
 
-pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<Stop>) -> Result<u8> {
+pub fn run(
+    op: Op,
+    manifest: &str,
+    args: &BatchArgs,
+    s: &Settings,
+    stop: &Arc<Stop>,
+) -> Result<error::Status> {
     if manifest == "-" && s.key_from_stdin() {
         return Err(Failure::new(
             Kind::Usage,
@@ -66,8 +72,18 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
         Some(d) => Some(d),
         None => progress_interval_from_env()?,
     };
+    // A summary that cannot be written is found now, not after every row was sent.
+    if let Some(path) = args.summary_json.as_ref().filter(|_| !s.dry_run) {
+        check_writable(path)?;
+    }
     let reporter = Terminal::new(s, interval);
-    let report = batch::run(&cfg, &spec, &reporter, stop);
+    let mut report = batch::run(&cfg, &spec, &reporter, stop);
+    if let Some(summary) = &mut report.summary {
+        summary.exit_code = match &report.error {
+            Some(e) => crate::exit::of_error(e),
+            None => crate::exit::of_status(summary.status),
+        };
+    }
     let stop_message = stop.message().map(|m| sanitize(&m, 500));
     if let (Some(m), None) = (&stop_message, &report.error) {
         // Only stops that are errors carry a message: printed even with --quiet.
@@ -99,8 +115,53 @@ pub fn run(op: Op, manifest: &str, args: &BatchArgs, s: &Settings, stop: &Arc<St
         (None, None) => Ok(report
             .summary
             .expect("a run without error has a summary")
-            .exit_code),
+            .status),
     }
+}
+
+/// Whether `path` can take the summary: an existing file is opened for writing (not
+/// truncated), a new one is created and removed. A FIFO is left alone (opening it
+/// would wait for a reader).
+fn check_writable(path: &std::path::Path) -> Result<()> {
+    let cannot = |e: std::io::Error| -> anyhow::Error {
+        Failure::new(
+            Kind::Io,
+            format!(
+                "cannot write summary {}: {e}; nothing was sent (choose a writable --summary-json path)",
+                sanitize(&path.display().to_string(), 300)
+            ),
+        )
+        .into()
+    };
+    match std::fs::metadata(path) {
+        Ok(m) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::FileTypeExt;
+                if m.file_type().is_fifo() {
+                    return Ok(());
+                }
+            }
+            if m.is_dir() {
+                return Err(cannot(std::io::Error::from(
+                    std::io::ErrorKind::IsADirectory,
+                )));
+            }
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(cannot)?;
+        }
+        Err(_) => {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .map_err(cannot)?;
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    Ok(())
 }
 
 /// `BIOPASS_PROGRESS_INTERVAL`, if set (`--progress-interval` wins over it).

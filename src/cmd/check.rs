@@ -1,13 +1,14 @@
 //! `check FILE... | --from MANIFEST`: a pre-flight report on images, sending nothing.
 //! The library reads, inspects, decodes and prepares each image
 //! ([`biopass::check::check_file`]); this renders one line per image (text) or one
-//! JSON object per line, and picks the exit code: 0 when nothing blocks, 65 when
-//! something does (66 when the only problems are files that cannot be read).
+//! JSON object per line, and says how it came out: all well when nothing blocks, invalid
+//! data (65) when something does (66 when the only problems are files that cannot
+//! be read).
 
 use anyhow::Result;
 use biopass::batch::manifest::{self, Manifest};
 use biopass::check::{Report, check_file};
-use biopass::error::{Failure, Kind};
+use biopass::error::{Failure, Kind, Status};
 use biopass::prepare::{Code, Role};
 use biopass::sanitize::{clean, sanitize};
 
@@ -15,7 +16,7 @@ use crate::cli::{CheckArgs, ManifestFormat, OutputFormat};
 use crate::render;
 use crate::settings::Settings;
 
-pub fn run(a: &CheckArgs, s: &Settings) -> Result<u8> {
+pub fn run(a: &CheckArgs, s: &Settings) -> Result<Status> {
     let opts = s.images();
     let mut worst = Worst::default();
     match &a.from {
@@ -68,7 +69,7 @@ pub fn run(a: &CheckArgs, s: &Settings) -> Result<u8> {
             }
         }
     }
-    Ok(worst.code())
+    Ok(worst.status())
 }
 
 /// The worst outcome so far.
@@ -79,13 +80,13 @@ struct Worst {
 }
 
 impl Worst {
-    fn code(&self) -> u8 {
+    fn status(&self) -> Status {
         if self.invalid {
-            Kind::Invalid.exit_code()
+            Status::Problem(Kind::Invalid)
         } else if self.unreadable {
-            Kind::Input.exit_code()
+            Status::Problem(Kind::Input)
         } else {
-            0
+            Status::Success
         }
     }
 }

@@ -10,6 +10,7 @@
 //!   after the `=`, and `completions <TAB>` offers the shells.
 
 use anyhow::Result;
+use biopass::error::Status;
 use clap::{CommandFactory, ValueEnum};
 use clap_complete::Shell;
 
@@ -18,14 +19,14 @@ use biopass::request::FINGER_NAMES;
 use crate::cli::Cli;
 use crate::render;
 
-pub fn run(shell: Shell) -> Result<u8> {
+pub fn run(shell: Shell) -> Result<Status> {
     render::result_line(script(shell).trim_end())?;
-    Ok(0)
+    Ok(Status::Success)
 }
 
 /// `biopass man`: the manual page, in roff, with every subcommand's page appended
 /// (one file is simpler to install than eleven; `man biopass` then has it all).
-pub fn man() -> Result<u8> {
+pub fn man() -> Result<Status> {
     // The page is checked in: no commit or target in it (`--version` has those).
     let cmd = Cli::command().long_version(None);
     let mut out = Vec::new();
@@ -42,7 +43,7 @@ pub fn man() -> Result<u8> {
         .replacen(".SH EXTRA\n", ".SH \"EXAMPLES, API KEY, EXIT CODES\"\n", 1)
         .replace(".SH EXTRA\n", ".SH EXAMPLES\n");
     render::result_line(text.trim_end())?;
-    Ok(0)
+    Ok(Status::Success)
 }
 
 /// A subcommand's section: its name as a heading, its about, usage and options.

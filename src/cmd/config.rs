@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use crate::cli::{ConfigCommand, GlobalArgs, OutputFormat};
-use biopass::error::{Failure, Kind};
+use biopass::error::{Failure, Kind, Status};
 
 use crate::render::{json_result, result_line};
 use crate::settings::{self, Settings};
@@ -18,7 +18,7 @@ use crate::settings::{self, Settings};
 /// The starter file `config init` writes: the documented example.
 const TEMPLATE: &str = include_str!("../../config.example.toml");
 
-pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<u8> {
+pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<Status> {
     match cmd {
         ConfigCommand::Path => {
             let (path, _) = crate::config_file::config_path(g);
@@ -26,7 +26,7 @@ pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<
                 OutputFormat::Json => json_result(&json!({"path": path.display().to_string()}))?,
                 OutputFormat::Text => result_line(&path.display().to_string())?,
             }
-            Ok(0)
+            Ok(Status::Success)
         }
         ConfigCommand::Show => show(&Settings::resolve(g, m)?),
         ConfigCommand::Init { force } => init(g, *force, output(g, m)),
@@ -43,7 +43,7 @@ fn output(g: &GlobalArgs, m: &clap::ArgMatches) -> OutputFormat {
         .unwrap_or_else(|_| g.output.unwrap_or(OutputFormat::Text))
 }
 
-fn show(s: &Settings) -> Result<u8> {
+fn show(s: &Settings) -> Result<Status> {
     // The key is shown as a command would use it; a key that cannot be read is a
     // problem to show, not a reason to hide every other setting.
     let placeholder = || {
@@ -110,10 +110,10 @@ fn show(s: &Settings) -> Result<u8> {
             result_line(&out)?;
         }
     }
-    Ok(0)
+    Ok(Status::Success)
 }
 
-fn init(g: &GlobalArgs, force: bool, format: OutputFormat) -> Result<u8> {
+fn init(g: &GlobalArgs, force: bool, format: OutputFormat) -> Result<Status> {
     let (path, _) = crate::config_file::config_path(g);
     // symlink_metadata: a dangling link counts as existing (it is not followed).
     if std::fs::symlink_metadata(&path).is_ok() && !force {
@@ -146,7 +146,7 @@ fn init(g: &GlobalArgs, force: bool, format: OutputFormat) -> Result<u8> {
 (it reads the key from standard input and writes {})",
         key.display()
     );
-    Ok(0)
+    Ok(Status::Success)
 }
 
 fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
@@ -160,7 +160,7 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
 /// `config set-key`: the key from standard input into a private file beside the
 /// config file, and the profile's `api_key_file` pointed at it. Everything is checked
 /// (the config file, the profile name, the key) before anything is written.
-fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<u8> {
+fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<Status> {
     let (path, _) = crate::config_file::config_path(g);
     // A symlinked config (a dotfiles manager's) is edited where it really lives; the
     // rename below would otherwise replace the link with a file.
@@ -248,7 +248,7 @@ fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<u8> {
             );
         }
     }
-    Ok(0)
+    Ok(Status::Success)
 }
 
 fn config_err(msg: String) -> anyhow::Error {
@@ -367,11 +367,11 @@ fn read_hidden(what: &str) -> Result<biopass::secret::ApiKey, String> {
         }
     }
     // Ctrl-C at the prompt must not leave the terminal without echo.
-    let _ = ctrlc::set_handler(move || {
+    super::watch_signals(move |_| {
         // SAFETY: as above.
         unsafe { libc::tcsetattr(0, libc::TCSANOW, &old) };
         diag!("");
-        std::process::exit(Kind::Interrupted.exit_code() as i32);
+        Some(Status::Problem(Kind::Interrupted))
     });
     // Echo goes off before the prompt shows, so nothing typed after it is echoed.
     // SAFETY: `quiet` is a copy of valid settings with two flags changed.

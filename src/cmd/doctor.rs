@@ -7,8 +7,8 @@
 //! `{"ok":bool,"steps":[{"step","status","detail","next"}],"exit_code":N}`.
 
 use anyhow::Result;
-use biopass::doctor::{self, NETWORK_STEPS, Status, Step};
-use biopass::error::{Kind, failure_of};
+use biopass::doctor::{self, NETWORK_STEPS, Step};
+use biopass::error::{Kind, Status, failure_of};
 use serde_json::json;
 
 use super::target;
@@ -16,7 +16,7 @@ use crate::cli::{GlobalArgs, OutputFormat};
 use crate::render::{json_result, result_line};
 use crate::settings::{Endpoint, Settings};
 
-pub fn run(g: &GlobalArgs, m: &clap::ArgMatches, format: &mut OutputFormat) -> Result<u8> {
+pub fn run(g: &GlobalArgs, m: &clap::ArgMatches, format: &mut OutputFormat) -> Result<Status> {
     let mut steps = Vec::new();
     let mut rest: Vec<&'static str> = vec!["key"];
     rest.extend(NETWORK_STEPS);
@@ -46,9 +46,9 @@ pub fn run(g: &GlobalArgs, m: &clap::ArgMatches, format: &mut OutputFormat) -> R
             }
         }
     }
-    let code = doctor::exit_code(&steps);
-    render(&steps, code, *format)?;
-    Ok(code)
+    let status = doctor::status(&steps);
+    render(&steps, crate::exit::of_status(status), *format)?;
+    Ok(status)
 }
 
 /// Where the settings came from, as `config show` knows it, on one line.
@@ -157,7 +157,10 @@ fn render(steps: &[Step], code: u8, format: OutputFormat) -> Result<()> {
             let verdict = if code == 0 {
                 "all well".to_string()
             } else {
-                let failed = steps.iter().filter(|s| s.status == Status::Fail).count();
+                let failed = steps
+                    .iter()
+                    .filter(|s| s.status == doctor::Status::Fail)
+                    .count();
                 format!("{failed} step(s) failed (exit {code})")
             };
             result_line(&format!("{}\n{verdict}", lines.join("\n")))

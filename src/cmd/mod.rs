@@ -1,8 +1,10 @@
-//! One module per subcommand; each takes resolved settings and returns an exit status.
+//! One module per subcommand; each takes resolved settings and returns a [`Status`]
+//! (or an error).
 //!
-//! [`run`] is the one place that turns a command's result into the process's exit
-//! code: `Ok(code)` from the command, or the code [`biopass::error::exit_code`] maps
-//! its error to, after [`render::report_error`] has reported it once.
+//! [`run`] reports an error once ([`render::report_error`]) and hands the result to
+//! [`exit::code`], the one mapping to exit codes; `main.rs` exits with it. Ctrl-C and
+//! SIGTERM are watched here ([`watch_signals`]) and turned into the [`Stop`] value the
+//! commands are given.
 
 pub mod batch;
 pub mod check;
@@ -18,13 +20,13 @@ use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::Result;
-use biopass::error::{self, Failure, Kind};
+use biopass::error::{Failure, Kind, Status};
 use biopass::request::Op;
 use biopass::stop::Stop;
 
 use crate::cli::{Cli, Command, OutputFormat, SandboxCommand};
-use crate::render;
 use crate::settings::Settings;
+use crate::{exit, render};
 
 /// Process-wide setup, before any thread starts.
 pub fn install_process_hooks() {
@@ -37,7 +39,7 @@ pub fn install_process_hooks() {
             std::io::stderr(),
             "biopass: internal error (this is a bug; please report it): {info}"
         );
-        std::process::exit(Kind::Internal.exit_code() as i32);
+        crate::exit(exit::of_status(Status::Problem(Kind::Internal)));
     }));
     // A file-size limit (ulimit -f) must fail a write with EFBIG, which we report
     // (a batch journal that cannot grow stops the run with 74), rather than kill the
@@ -49,20 +51,18 @@ pub fn install_process_hooks() {
     }
 }
 
-/// Run the command; return the exit code.
+/// Run the command, report its error if any; return the exit code.
 pub fn run(cli: &Cli, m: &clap::ArgMatches) -> u8 {
     // Until the profile is read, errors use the flag/env output format.
     let mut format = cli.global.output.unwrap_or(OutputFormat::Text);
-    match dispatch(cli, m, &mut format) {
-        Ok(code) => code,
-        Err(err) => {
-            render::report_error(&err, format);
-            error::exit_code(&err)
-        }
+    let result = dispatch(cli, m, &mut format);
+    if let Err(err) = &result {
+        render::report_error(err, format);
     }
+    exit::code(&result)
 }
 
-fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Result<u8> {
+fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Result<Status> {
     let resolve = |format: &mut OutputFormat| -> Result<Settings> {
         let s = Settings::resolve(&cli.global, m)?;
         *format = s.output;
@@ -114,7 +114,10 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
             let s = resolve(format)?;
             report::run(&a.journal, &s)
         }
-        Command::Sandbox(SandboxCommand::Serve(a)) => sandbox::serve(a),
+        Command::Sandbox(SandboxCommand::Serve(a)) => {
+            let quiet = cli.global.quiet;
+            sandbox::serve(a, &on_interrupt_quiet(quiet))
+        }
         Command::Sandbox(SandboxCommand::Status) => {
             sandbox::status(&target::sandbox_dir(), *format)
         }
@@ -130,22 +133,82 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
 }
 
 /// Ctrl-C and SIGTERM request a stop: a batch finishes the journal and exits 130
-/// within about a second, a single command abandons its request. A second Ctrl-C is
-/// the user insisting: the process exits at once (the journal stays consistent, as
-/// every record is one whole-line write). That, and the panic hook, are the only
-/// exits outside [`run`].
+/// within about a second, a single command abandons its request, the sandbox server
+/// saves its state. A second one is the user insisting: the process exits 130 at
+/// once (the journal stays consistent, as every record is one whole-line write).
 fn on_interrupt(s: &Settings) -> Arc<Stop> {
+    on_interrupt_quiet(s.quiet)
+}
+
+fn on_interrupt_quiet(quiet: bool) -> Arc<Stop> {
     let stop = Arc::new(Stop::new());
     let handler_stop = stop.clone();
-    let quiet = s.quiet;
-    let _ = ctrlc::set_handler(move || {
-        if handler_stop.interrupt() == 1 {
+    watch_signals(move |n| {
+        if n == 1 {
+            handler_stop.interrupt();
             if !quiet {
                 diag!("biopass: interrupted: stopping (Ctrl-C again to quit at once)");
             }
+            None
         } else {
-            std::process::exit(Kind::Interrupted.exit_code() as i32);
+            Some(Status::Problem(Kind::Interrupted))
         }
     });
     stop
+}
+
+/// Watch Ctrl-C and SIGTERM on a thread of their own: `on_signal` is called with the
+/// number of signals so far (1 for the first), on that thread (not in a signal
+/// handler, so it may lock and print), and the process exits with the status it
+/// returns, if any. The handlers are in place when this returns.
+///
+/// Through tokio's signal support, already in the tree for the sandbox, rather than
+/// the `ctrlc` crate beside it: a small current-thread runtime and one thread, made
+/// only by the commands that can be interrupted (not `--version`, not `config`).
+pub fn watch_signals(mut on_signal: impl FnMut(u8) -> Option<Status> + Send + 'static) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+    else {
+        // Without handlers, Ctrl-C keeps its default effect: the process ends.
+        return;
+    };
+    #[cfg(unix)]
+    let mut signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let _inside = runtime.enter();
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(i), Ok(t)) => (i, t),
+            _ => return,
+        }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let mut count = 0u8;
+            loop {
+                #[cfg(unix)]
+                {
+                    let (interrupt, terminate) = &mut signals;
+                    runtime.block_on(async {
+                        tokio::select! {
+                            _ = interrupt.recv() => {}
+                            _ = terminate.recv() => {}
+                        }
+                    });
+                }
+                #[cfg(not(unix))]
+                if runtime.block_on(tokio::signal::ctrl_c()).is_err() {
+                    return;
+                }
+                count = count.saturating_add(1);
+                if let Some(status) = on_signal(count) {
+                    crate::exit(exit::of_status(status));
+                }
+            }
+        });
+    drop(spawned);
 }

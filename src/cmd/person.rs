@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use biopass::client::{AttemptError, Body, KEY_HEADER, Reply, Sent, USER_AGENT};
-use biopass::error::{Failure, Kind, NO_MATCH};
+use biopass::error::{Failure, Kind, Status};
 use biopass::request::{self, FINGER_NAMES, Op, PersonSpec};
 use biopass::sanitize::{clean, sanitize};
 use biopass::stop::Stop;
@@ -24,7 +24,7 @@ pub fn run(
     fingers: &[(u8, String)],
     s: &Settings,
     stop: &Arc<Stop>,
-) -> Result<u8> {
+) -> Result<Status> {
     let spec = PersonSpec::new(id, faces, fingers)?;
     if spec.reads_stdin() && s.key_from_stdin() {
         return Err(Failure::new(
@@ -54,7 +54,7 @@ pub fn run(
     let dest = target::spec(s, key);
     if s.dry_run {
         dry_run(op, s, &dest, person.redacted())?;
-        return Ok(0);
+        return Ok(Status::Success);
     }
     // The body takes the images' bytes: the only copy, encoded only as it is sent.
     let body = person.into_body();
@@ -63,14 +63,14 @@ pub fn run(
 }
 
 /// delete.
-pub fn delete(id: &str, s: &Settings, stop: &Arc<Stop>) -> Result<u8> {
+pub fn delete(id: &str, s: &Settings, stop: &Arc<Stop>) -> Result<Status> {
     let body = request::delete_body(id)?;
     let key = target::key_unless_dry_run(s)?;
     let dest = target::spec(s, key);
     if s.dry_run {
         let shown: serde_json::Value = serde_json::from_slice(&body.to_vec())?;
         dry_run(Op::Delete, s, &dest, shown)?;
-        return Ok(0);
+        return Ok(Status::Success);
     }
     let reply = send(Op::Delete, id, body, s, &dest, stop)?;
     match s.output {
@@ -81,7 +81,7 @@ pub fn delete(id: &str, s: &Settings, stop: &Arc<Stop>) -> Result<u8> {
             result_line(&clean(id))?;
         }
     }
-    Ok(0)
+    Ok(Status::Success)
 }
 
 /// Open the target, make the call (with the client's retries), close the target.
@@ -122,7 +122,7 @@ images (or run the enroll again: \"already exists\" then means this attempt land
     f.into()
 }
 
-fn render(op: Op, reply: &Reply, spec: &PersonSpec, s: &Settings) -> Result<u8> {
+fn render(op: Op, reply: &Reply, spec: &PersonSpec, s: &Settings) -> Result<Status> {
     let person = reply.body.person.as_ref().expect("checked by the client");
     if s.output == OutputFormat::Json {
         json_result(&reply.raw)?;
@@ -134,7 +134,7 @@ fn render(op: Op, reply: &Reply, spec: &PersonSpec, s: &Settings) -> Result<u8> 
                 // capturing it must get the real BioPassID.
                 result_line(&clean(person.biopass_id.as_deref().unwrap_or_default()))?;
             }
-            Ok(0)
+            Ok(Status::Success)
         }
         Op::Verify => {
             let matched = person.matched == Some(true);
@@ -144,7 +144,11 @@ fn render(op: Op, reply: &Reply, spec: &PersonSpec, s: &Settings) -> Result<u8> 
             if s.verbose > 0 {
                 verify_details(reply, spec);
             }
-            Ok(if matched { 0 } else { NO_MATCH })
+            Ok(if matched {
+                Status::Success
+            } else {
+                Status::NoMatch
+            })
         }
         Op::Delete => unreachable!("delete renders itself"),
     }

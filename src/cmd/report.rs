@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use biopass::batch::history;
+use biopass::error::Status;
 use biopass::sanitize::{clean, sanitize};
 use biopass::time::rfc3339;
 use serde_json::json;
@@ -21,7 +22,7 @@ const HEADER: &str = "line\tid\toutcome\tbiopass_id\tattempts\terror_kind\tmessa
 /// Messages in the report are cut to this many characters.
 const MESSAGE_MAX: usize = 300;
 
-pub fn run(journal: &Path, s: &Settings) -> Result<u8> {
+pub fn run(journal: &Path, s: &Settings) -> Result<Status> {
     let rows = history::read(journal)?;
     if s.output == OutputFormat::Text {
         render::result_line(HEADER)?;
@@ -56,5 +57,5 @@ pub fn run(journal: &Path, s: &Settings) -> Result<u8> {
         };
         render::result_line(&line)?;
     }
-    Ok(0)
+    Ok(Status::Success)
 }

@@ -5,13 +5,14 @@
 use std::sync::Arc;
 
 use anyhow::Result;
-use biopass::error::{Failure, Kind};
+use biopass::error::{Failure, Kind, Status};
 use biopass::sandbox;
+use biopass::stop::Stop;
 
 use crate::cli::{OutputFormat, ServeArgs};
 use crate::render;
 
-pub fn serve(a: &ServeArgs) -> Result<u8> {
+pub fn serve(a: &ServeArgs, stop: &Stop) -> Result<Status> {
     let opts = sandbox::Options {
         key: a
             .key
@@ -36,17 +37,17 @@ pub fn serve(a: &ServeArgs) -> Result<u8> {
         .check()
         .map_err(|e| Failure::new(Kind::Usage, format!("{e:#}")))?;
     // Exactly two lines on stdout, ready for `eval` or an env file; a hint on stderr.
-    sandbox::serve(opts, a.port, |url, key| {
+    sandbox::serve(opts, a.port, stop, |url, key| {
         render::result_line(&format!("BIOPASS_ENDPOINT={url}\nBIOPASS_API_KEY={key}"))?;
         diag!("sandbox listening; Ctrl-C to stop");
         Ok(())
     })?;
-    Ok(0)
+    Ok(Status::Success)
 }
 
 /// `sandbox status`. Text: `key<TAB>value` lines (dir, persons, bytes, files); JSON:
 /// one object.
-pub fn status(dir: &std::path::Path, format: OutputFormat) -> Result<u8> {
+pub fn status(dir: &std::path::Path, format: OutputFormat) -> Result<Status> {
     let st = sandbox::status(dir)?;
     match format {
         OutputFormat::Json => render::json_result(&serde_json::to_value(&st)?)?,
@@ -65,11 +66,11 @@ pub fn status(dir: &std::path::Path, format: OutputFormat) -> Result<u8> {
     if let Some(p) = &st.problem {
         diag!("biopass: warning: {p}; `biopass sandbox reset` starts an empty sandbox");
     }
-    Ok(0)
+    Ok(Status::Success)
 }
 
 /// `sandbox reset`: prints what it removed (text: one line; JSON: one object).
-pub fn reset(dir: &std::path::Path, format: OutputFormat) -> Result<u8> {
+pub fn reset(dir: &std::path::Path, format: OutputFormat) -> Result<Status> {
     let r = sandbox::reset(dir)?;
     match format {
         OutputFormat::Json => render::json_result(&serde_json::to_value(&r)?)?,
@@ -90,5 +91,5 @@ pub fn reset(dir: &std::path::Path, format: OutputFormat) -> Result<u8> {
             render::result_line(&line)?;
         }
     }
-    Ok(0)
+    Ok(Status::Success)
 }

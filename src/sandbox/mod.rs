@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use crate::stop::Stop;
 use anyhow::{Context, Result, bail};
 use tokio::sync::watch;
 
@@ -253,76 +254,21 @@ pub fn spawn(opts: Options, port: u16) -> Result<Handle> {
 }
 
 /// `biopass sandbox serve`: spawn, hand the URL and key to `announce` (the binary
-/// prints them), then wait for Ctrl-C or SIGTERM and shut down cleanly, saving the
-/// state.
+/// prints them), then wait for `stop` (the binary requests it on Ctrl-C or SIGTERM)
+/// and shut down cleanly, saving the state. The caller watches the signals before
+/// calling this: a supervisor that stops us as soon as it has read the two lines
+/// must still get a clean shutdown.
 pub fn serve(
     opts: Options,
     port: u16,
+    stop: &Stop,
     announce: impl FnOnce(&str, &str) -> Result<()>,
 ) -> Result<()> {
-    // Handlers go in before the endpoint is announced: a supervisor that stops us as
-    // soon as it has read the two lines must still get a clean shutdown.
-    let signals = Signals::install()?;
     let key = opts.key.clone();
     let handle = spawn(opts, port)?;
     announce(&handle.url(), &key)?;
-    signals.wait();
+    stop.wait();
     handle.shutdown()
-}
-
-/// Ctrl-C and SIGTERM, caught on a small runtime of their own so they do not depend on
-/// the server's.
-struct Signals {
-    runtime: tokio::runtime::Runtime,
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn install() -> Result<Signals> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("starting the signal runtime")?;
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let _inside = runtime.enter();
-            let interrupt = signal(SignalKind::interrupt()).context("catching Ctrl-C")?;
-            let terminate = signal(SignalKind::terminate()).context("catching SIGTERM")?;
-            Ok(Signals {
-                runtime,
-                interrupt,
-                terminate,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(Signals { runtime })
-    }
-
-    fn wait(self) {
-        #[cfg(unix)]
-        {
-            let Signals {
-                runtime,
-                mut interrupt,
-                mut terminate,
-            } = self;
-            runtime.block_on(async {
-                tokio::select! {
-                    _ = interrupt.recv() => {}
-                    _ = terminate.recv() => {}
-                }
-            });
-        }
-        #[cfg(not(unix))]
-        {
-            // If the handler cannot be installed, stopping now beats never stopping.
-            let _ = self.runtime.block_on(tokio::signal::ctrl_c());
-        }
-    }
 }
 
 #[cfg(test)]

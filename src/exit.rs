@@ -1,0 +1,142 @@
+//! The one exit-code table, and the one function that reads it.
+//!
+//! Commands return `Result<Status>`: a [`Status`] when they ran to their end (the
+//! library's batch summary, `doctor`'s steps and `check`'s findings come back as one),
+//! an error otherwise. [`code`] is the only place a status or an error becomes a
+//! number; `main.rs` is the only place the process exits with it (the panic hook and
+//! the second Ctrl-C included). The table is documented in the README and `--help`
+//! ([`EXIT_CODES_HELP`]), and each row is asserted by `tests/exit_codes.rs`.
+
+use biopass::error::{Kind, Status, kind_of};
+
+/// The exit code of a command's result.
+pub fn code(result: &anyhow::Result<Status>) -> u8 {
+    match result {
+        Ok(status) => of_status(*status),
+        Err(e) => of_error(e),
+    }
+}
+
+/// The exit code of an error (its [`kind_of`]).
+pub fn of_error(e: &anyhow::Error) -> u8 {
+    of_kind(kind_of(e))
+}
+
+/// The exit code of a status.
+pub fn of_status(status: Status) -> u8 {
+    match status {
+        Status::Success => 0,
+        Status::NoMatch | Status::SomeRowsFailed => 1,
+        Status::Problem(kind) => of_kind(kind),
+    }
+}
+
+/// The table (sysexits.h meanings). Keep in sync with [`EXIT_CODES_HELP`].
+fn of_kind(kind: Kind) -> u8 {
+    match kind {
+        Kind::Usage => 2,
+        Kind::Invalid | Kind::AlreadyExists | Kind::NotFound => 65,
+        Kind::Input => 66,
+        Kind::Unavailable => 69,
+        Kind::Internal => 70,
+        Kind::Io => 74,
+        Kind::TryLater => 75,
+        Kind::Protocol => 76,
+        Kind::KeyRejected => 77,
+        Kind::Config => 78,
+        Kind::Interrupted => 130,
+    }
+}
+
+/// The table as printed at the end of `--help` (and copied into the README).
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success (verify: match)
+  1    verify: no match; batch: finished, some rows failed
+  2    usage error
+  65   data rejected (bad image, API 400, CustomID already exists, person not found)
+  66   input file or manifest missing or unreadable
+  69   service unavailable (connect failure, DNS, timeout, 5xx)
+  70   internal error
+  74   journal unusable, or the result could not be written to stdout
+  75   temporarily refused, try later (429, quota, Retry-After over 60 s); batch: stopped early
+  76   protocol error (redirect, unexpected response or BioPassID, oversized response)
+  77   API key rejected (401, 403)
+  78   configuration error (no key, bad config, untrusted TLS certificate, wrong endpoint,
+       journal of another target)
+  130  interrupted";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use biopass::error::Failure;
+
+    const KINDS: [Kind; 13] = [
+        Kind::Usage,
+        Kind::Invalid,
+        Kind::AlreadyExists,
+        Kind::NotFound,
+        Kind::Input,
+        Kind::Unavailable,
+        Kind::Internal,
+        Kind::Io,
+        Kind::TryLater,
+        Kind::Protocol,
+        Kind::KeyRejected,
+        Kind::Config,
+        Kind::Interrupted,
+    ];
+
+    #[test]
+    fn help_table_lists_every_code() {
+        for k in KINDS {
+            let code = format!("\n  {:<4} ", of_kind(k));
+            assert!(EXIT_CODES_HELP.contains(&code), "{k:?} missing from help");
+        }
+        for s in [Status::Success, Status::NoMatch, Status::SomeRowsFailed] {
+            let code = format!("\n  {:<4} ", of_status(s));
+            assert!(EXIT_CODES_HELP.contains(&code), "{s:?} missing from help");
+        }
+    }
+
+    #[test]
+    fn a_status_of_a_kind_exits_as_an_error_of_that_kind() {
+        for k in KINDS {
+            let err: anyhow::Result<Status> = Err(Failure::new(k, "x").into());
+            assert_eq!(code(&Ok(Status::Problem(k))), code(&err), "{k:?}");
+        }
+        assert_eq!(code(&Err(anyhow::anyhow!("plain"))), 70);
+        let e = anyhow::Error::new(Failure::new(Kind::Input, "x")).context("while doing y");
+        assert_eq!(code(&Err(e)), 66);
+        assert_eq!(code(&Ok(Status::NoMatch)), 1);
+        assert_eq!(code(&Ok(Status::Success)), 0);
+    }
+
+    /// `process::exit` is called in `main.rs` only: every other way out goes through
+    /// [`code`] and `main.rs`'s `exit`.
+    #[test]
+    fn the_process_exits_in_main_only() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = Vec::new();
+        let mut dirs = vec![root.clone()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") && p != root.join("main.rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    // Split so that this file does not find itself.
+                    let needle = ["process", "::exit("].concat();
+                    let bare = ["libc::", "_exit("].concat();
+                    if text.contains(&needle) || text.contains(&bare) {
+                        found.push(p.display().to_string());
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "process::exit outside main.rs: {found:?}");
+        let main = std::fs::read_to_string(root.join("main.rs")).unwrap();
+        assert_eq!(main.matches(&["process", "::exit("].concat()).count(), 1);
+    }
+}
