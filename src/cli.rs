@@ -413,7 +413,8 @@ pub struct BatchArgs {
     /// Count "CustomID already exists" as skipped rather than failed
     #[arg(long, requires = "from")]
     pub skip_existing: bool,
-    /// Run rows whose content changed since the journal recorded them
+    /// Run rows whose content changed since the journal recorded them (update, delete; an
+    /// enrolled person gets new images with `update --from`)
     #[arg(long, requires = "from")]
     pub accept_changed: bool,
     /// Take only the rows whose CustomID hashes to shard K of N (K from 0)

@@ -379,23 +379,108 @@ fn a_changed_row_is_refused_unless_accepted() {
         "{err}"
     );
     assert_eq!(s.stats()["requests"].as_u64().unwrap(), before);
-    // Accepted: the new content is sent; the sandbox says it already exists.
+    // The summary says what to do, not "run the same command again" (which would be
+    // refused the same way), and the error points enroll to update.
+    assert!(!err.contains("run the same command again"), "{err}");
+    assert!(err.contains("restore those rows"), "{err}");
+    assert!(err.contains("biopass update --from"), "{err}");
+    // Accepting a changed row is refused for enroll: re-sending it could only fail
+    // "already exists" and hide the earlier success.
     let (code, out, err) = run(s
         .cmd(&home)
         .args(["enroll", "--accept-changed", "--from"])
         .arg(&m));
-    assert_eq!(code, 1, "{err}");
-    assert!(
-        out.starts_with("P0002\tfailed\talready_exists\tthis CustomID is already enrolled"),
-        "{out}"
-    );
-    // --skip-existing turns that into a skip, and the run succeeds.
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("update --from"), "{err}");
+    assert_eq!(s.stats()["requests"].as_u64().unwrap(), before);
+    // The journal still shows everyone enrolled, P0002 with its BioPassID.
     let (code, out, err) = run(s
         .cmd(&home)
-        .args(["enroll", "--skip-existing", "--retry-failed", "--from"])
-        .arg(&m));
+        .arg("report")
+        .arg(home.path().join("people.csv.enroll.journal")));
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "P0002\tskipped\t\n");
+    let p2 = out.lines().find(|l| l.contains("\tP0002\t")).unwrap();
+    assert!(p2.contains("\tenrolled\t"), "{out}");
+}
+
+#[test]
+fn pending_rows_always_say_why_and_what_to_do() {
+    let home = Home::new();
+    let m = manifest(home.path(), 3);
+    let sum = home.path().join("s.json");
+    // Nothing listens on the discard port: every row's retries run out.
+    let (code, _, err) = run(home
+        .cmd_at("http://127.0.0.1:9")
+        .args(["enroll", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 75, "{err}");
+    let v = summary(&sum);
+    assert_eq!(v["pending"], 3);
+    assert_eq!(v["stopped"], "retries_exhausted", "{v}");
+    assert!(
+        err.contains("run the same command again to resume"),
+        "{err}"
+    );
+    assert_adds_up(&v);
+
+    // An invalid manifest: pending rows, and the summary says why and what to do.
+    std::fs::write(&m, "id,face\nP1,face.jpg\nP2,missing.jpg\n").unwrap();
+    let s = serve(&home, &[]);
+    let (code, _, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 65, "{err}");
+    let v = summary(&sum);
+    assert_eq!(
+        (v["pending"].as_u64(), v["invalid"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(v["stopped"], "invalid_rows", "{v}");
+    assert_eq!(v["exit_code"], 65);
+    assert!(!err.contains("run the same command again"), "{err}");
+    assert!(err.contains("--skip-invalid to send the others"), "{err}");
+}
+
+#[test]
+fn an_unwritable_summary_path_is_found_before_the_first_request() {
+    let home = Home::new();
+    let m = manifest(home.path(), 2);
+    let s = serve(&home, &[]);
+    for bad in [
+        home.path().join("no-such-dir").join("s.json"),
+        home.path().to_path_buf(),
+    ] {
+        let (code, out, err) = run(s
+            .cmd(&home)
+            .args(["enroll", "--from"])
+            .arg(&m)
+            .arg("--summary-json")
+            .arg(&bad));
+        assert_eq!(code, 74, "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("cannot write summary") && err.contains("nothing was sent"),
+            "{err}"
+        );
+        assert_eq!(s.stats()["requests"], 0, "nothing sent");
+        assert!(!home.path().join("people.csv.enroll.journal").exists());
+    }
+    // A writable one is not left behind by the check when the run is refused early.
+    let fresh = home.path().join("fresh.json");
+    let (code, _, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--accept-changed", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&fresh));
+    assert_eq!(code, 2, "{err}");
+    assert!(!fresh.exists());
 }
 
 #[test]

@@ -288,10 +288,15 @@ fn run_inner(
             .total
             .saturating_sub(summary.already_done + summary.failed + summary.invalid);
         summary.stopped = Some("changed_rows");
+        let what_to_do = if cfg.op == Op::Enroll {
+            "restore those rows to resume this enroll; to send new images of people already enrolled, use `biopass update --from` with a manifest of them"
+        } else {
+            "restore those rows, or run with --accept-changed to send the new content"
+        };
         let e = Failure::new(
             Kind::Invalid,
             format!(
-                "{} row(s) changed since journal {} recorded them; nothing was sent (run with --accept-changed to send the new content)",
+                "{} row(s) changed since journal {} recorded them; nothing was sent ({what_to_do})",
                 changed.count,
                 cfg.journal.display()
             ),

@@ -38,6 +38,16 @@ pub fn run(
         )
         .into());
     }
+    if op == Op::Enroll && args.accept_changed {
+        // Re-sending a changed row as an enroll can only fail "already exists" and
+        // would hide the earlier success: new images of an enrolled person are an
+        // update.
+        return Err(Failure::new(
+            Kind::Usage,
+            "--accept-changed does not apply to enroll: a person already enrolled gets new images with `biopass update --from MANIFEST`",
+        )
+        .into());
+    }
     // Configuration problems first: nothing else is worth doing without a key
     // (--dry-run sends nothing and needs none).
     let key = target::key_unless_dry_run(s)?;
@@ -208,7 +218,18 @@ fn print_summary(summary: &Summary, s: &Settings, stop_message: Option<&str>) {
                 line.push_str(&format!("; last error: {e}"));
             }
         }
-        line.push_str(" (run the same command again to resume)");
+        line.push_str(match summary.stopped {
+            Some("invalid_rows") => {
+                " (fix the invalid rows listed above, or run with --skip-invalid to send the others)"
+            }
+            Some("changed_rows") if summary.op == Op::Enroll.name() => {
+                " (to send the new content of enrolled people, run `biopass update --from` with a manifest of those rows)"
+            }
+            Some("changed_rows") => {
+                " (restore the rows listed above, or run with --accept-changed to send their new content)"
+            }
+            _ => " (run the same command again to resume)",
+        });
     }
     diag!("{line}");
 }
