@@ -228,7 +228,8 @@ pub struct GlobalArgs {
         hide_short_help = true,
         long,
         global = true,
-        env = "BIOPASS_KEEP_METADATA"
+        env = "BIOPASS_KEEP_METADATA",
+        value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub keep_metadata: bool,
     /// Downscale faces whose long side is larger to exactly PX (64-65535; off by

@@ -10,6 +10,7 @@ mod render;
 mod cli;
 mod cmd;
 mod config_file;
+mod env;
 mod exit;
 mod settings;
 mod values;
@@ -18,7 +19,15 @@ use clap::{CommandFactory, FromArgMatches};
 
 fn main() {
     cmd::install_process_hooks();
-    let matches = match cli::Cli::command().try_get_matches() {
+    let argv: Vec<_> = std::env::args_os().collect();
+    if let Err(e) = env::prepare(&cli::Cli::command(), &argv) {
+        let result = Err(e.into());
+        if let Err(e) = &result {
+            render::report_error(e, cli::OutputFormat::Text);
+        }
+        exit(exit::code(&result))
+    }
+    let matches = match cli::Cli::command().try_get_matches_from(argv) {
         Ok(m) => m,
         Err(e) => clap_exit(e),
     };

@@ -227,3 +227,116 @@ fn choosing_an_env_by_flag_drops_the_profile_endpoint() {
         "in-process sandbox on 127.0.0.1"
     );
 }
+
+#[test]
+fn an_empty_env_var_is_unset_and_the_flag_always_wins() {
+    let home = Home::new();
+    // Empty: as if unset, for every variable, with or without the flag.
+    let empties = [
+        "BIOPASS_ENV",
+        "BIOPASS_ENDPOINT",
+        "BIOPASS_OUTPUT",
+        "BIOPASS_TIMEOUT",
+        "BIOPASS_KEEP_METADATA",
+        "BIOPASS_MAX_DIMENSION",
+        "BIOPASS_PROFILE",
+        "BIOPASS_API_KEY",
+    ];
+    let mut cmd = home.cmd();
+    for v in empties {
+        cmd.env(v, "");
+    }
+    let v = show_json(&mut cmd);
+    for name in ["env", "endpoint", "timeout", "keep_metadata"] {
+        assert_eq!(v["settings"][name]["source"], "default", "{name}: {v}");
+    }
+    let mut cmd = home.cmd();
+    for v in empties {
+        cmd.env(v, "");
+    }
+    let (code, out, err) = run(cmd.args(["--env", "sandbox", "delete", "--id", "1", "--dry-run"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("DELETE "), "{out}");
+
+    // A bad value is never read when the flag is given.
+    let v = show_json(
+        home.cmd()
+            .env("BIOPASS_ENV", "bogus")
+            .env("BIOPASS_TIMEOUT", "abc")
+            .env("BIOPASS_KEEP_METADATA", "maybe")
+            .args(["--env", "hml", "--timeout", "5", "--keep-metadata"]),
+    );
+    assert_eq!(v["settings"]["env"]["source"], "flag --env", "{v}");
+    assert_eq!(v["settings"]["timeout"]["value"], "5s", "{v}");
+    let (code, _, err) = run(home.cmd().env("BIOPASS_OUTPUT", "yaml").args([
+        "-qo",
+        "text",
+        "--env",
+        "sandbox",
+        "delete",
+        "--id",
+        "1",
+        "--dry-run",
+    ]));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn env_booleans_take_the_usual_spellings() {
+    let home = Home::new();
+    for (value, expected) in [
+        ("1", "true"),
+        ("0", "false"),
+        ("true", "true"),
+        ("FALSE", "false"),
+        ("yes", "true"),
+        ("no", "false"),
+    ] {
+        let v = show_json(home.cmd().env("BIOPASS_KEEP_METADATA", value));
+        assert_eq!(
+            v["settings"]["keep_metadata"]["value"]
+                .to_string()
+                .trim_matches('"'),
+            expected,
+            "BIOPASS_KEEP_METADATA={value}: {v}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_env_value_is_a_usage_error_naming_the_variable() {
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    let m = home.path().join("m.csv");
+    std::fs::write(&m, "id,face\n1,face.jpg\n").unwrap();
+    let cases: [(&str, &str, Vec<&str>); 4] = [
+        ("BIOPASS_TIMEOUT", "abc", vec!["config", "show"]),
+        ("BIOPASS_KEEP_METADATA", "maybe", vec!["config", "show"]),
+        (
+            "BIOPASS_ENV",
+            "bogus",
+            vec!["delete", "--id", "1", "--dry-run"],
+        ),
+        (
+            "BIOPASS_PROGRESS_INTERVAL",
+            "abc",
+            vec![
+                "--env",
+                "sandbox",
+                "enroll",
+                "--dry-run",
+                "--from",
+                m.to_str().unwrap(),
+            ],
+        ),
+    ];
+    for (var, value, args) in cases {
+        let (code, out, err) = run(home.cmd().env(var, value).args(&args));
+        assert_eq!(code, 2, "{var}={value}: {err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains(&format!("environment variable {var}")) && err.contains(value),
+            "{var}: {err}"
+        );
+    }
+}

@@ -179,9 +179,7 @@ fn progress_interval_from_env() -> Result<Option<Duration>> {
     match std::env::var("BIOPASS_PROGRESS_INTERVAL") {
         Ok(v) if !v.is_empty() => crate::cli::parse_progress_interval(v.trim())
             .map(Some)
-            .map_err(|e| {
-                Failure::new(Kind::Config, format!("BIOPASS_PROGRESS_INTERVAL: {e}")).into()
-            }),
+            .map_err(|e| crate::env::bad("BIOPASS_PROGRESS_INTERVAL".as_ref(), &e).into()),
         _ => Ok(None),
     }
 }
