@@ -233,6 +233,44 @@ fn man_page_is_fresh() {
     ] {
         assert!(out.contains(section), "{section}");
     }
+    // The global options have what `--help` gives them: a description, the default
+    // and the environment variable.
+    let globals = out
+        .split(".SH \"GLOBAL OPTIONS\"")
+        .nth(1)
+        .and_then(|g| g.split(".SH ").next())
+        .expect("a GLOBAL OPTIONS section");
+    for (option, words, var) in [
+        ("\\fB\\-\\-env\\fR", "API environment", Some("BIOPASS_ENV")),
+        (
+            "\\fB\\-\\-timeout\\fR",
+            "[default: 120]",
+            Some("BIOPASS_TIMEOUT"),
+        ),
+        (
+            "\\fB\\-\\-keep\\-metadata\\fR",
+            "Send images exactly as they are",
+            Some("BIOPASS_KEEP_METADATA"),
+        ),
+        (
+            "\\fB\\-\\-ca\\-cert\\fR",
+            "Extra trusted root certificate",
+            Some("BIOPASS_CA_CERT"),
+        ),
+        ("\\fB\\-\\-dry\\-run\\fR", "send nothing", None),
+    ] {
+        let entry = globals
+            .split(".TP\n")
+            .find(|e| e.starts_with(option))
+            .unwrap_or_else(|| panic!("{option} in {globals}"));
+        assert!(entry.contains(words), "{option}: {entry}");
+        if let Some(var) = var {
+            assert!(
+                entry.contains(&format!("\\fB{var}\\fR environment variable")),
+                "{option}: {entry}"
+            );
+        }
+    }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("doc/biopass.1");
     if std::env::var_os("BIOPASS_WRITE_MAN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

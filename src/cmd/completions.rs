@@ -28,7 +28,9 @@ pub fn run(shell: Shell) -> Result<Status> {
 /// (one file is simpler to install than eleven; `man biopass` then has it all).
 pub fn man() -> Result<Status> {
     // The page is checked in: no commit or target in it (`--version` has those).
-    let cmd = Cli::command().long_version(None);
+    // The page is the long form: global options (short-help-hidden, to keep `-h`
+    // short) keep their descriptions, defaults and variables here, as in `--help`.
+    let cmd = long_form(Cli::command().long_version(None));
     let mut out = Vec::new();
     clap_mangen::Man::new(cmd.clone())
         .render(&mut out)
@@ -44,6 +46,12 @@ pub fn man() -> Result<Status> {
         .replace(".SH EXTRA\n", ".SH EXAMPLES\n");
     render::result_line(text.trim_end())?;
     Ok(Status::Success)
+}
+
+/// Every option of `cmd` and its subcommands with its help shown.
+fn long_form(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| a.hide_short_help(false))
+        .mut_subcommands(long_form)
 }
 
 /// A subcommand's section: its name as a heading, its about, usage and options.
