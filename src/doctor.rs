@@ -305,7 +305,12 @@ fn exchange(target: Target, https: bool, steps: &mut Vec<Step>) {
             "plain http to loopback: no TLS to check",
         ));
     } else if let Some(e) = transport_error {
-        let (kind, next) = if e.failure.kind == Kind::Config {
+        let (kind, next) = if e.failure.message.contains(crate::client::NAME_MISMATCH) {
+            (
+                Kind::Config,
+                "use the host name the certificate holds in --endpoint, or have the server's certificate cover this name",
+            )
+        } else if e.failure.kind == Kind::Config {
             (
                 Kind::Config,
                 "if a private or corporate CA signed it, pass that CA's certificate with --ca-cert FILE",

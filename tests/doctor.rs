@@ -246,6 +246,30 @@ fn doctor_over_tls_without_the_ca_is_78_and_names_ca_cert() {
     );
 }
 
+#[test]
+fn doctor_over_tls_with_a_certificate_for_another_name_says_so() {
+    let home = Home::new();
+    let pki = Pki::for_names(home.path(), &["api.other.example"]);
+    let srv = TlsServer::start(&pki, invalid_json_400());
+    let (code, out, err) = run(home
+        .cmd_at(&srv.url)
+        .arg("--ca-cert")
+        .arg(&pki.ca_pem)
+        .arg("doctor"));
+    assert_eq!(code, 78, "{out}{err}");
+    let tls = line(&out, "tls");
+    assert!(tls.starts_with("fail"), "{out}");
+    assert!(
+        tls.contains("127.0.0.1") && tls.contains("it holds api.other.example"),
+        "{tls}"
+    );
+    let next = tls.split("next: ").nth(1).unwrap();
+    assert!(
+        !next.contains("--ca-cert") && next.contains("--endpoint"),
+        "{tls}"
+    );
+}
+
 fn mode(p: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777

@@ -221,6 +221,28 @@ fn an_untrusted_certificate_fails_once_and_names_the_fix() {
 }
 
 #[test]
+fn a_certificate_for_another_name_names_both_and_not_ca_cert() {
+    let home = Home::new();
+    let pki = Pki::for_names(home.path(), &["api.other.example", "10.9.8.7"]);
+    let srv = TlsServer::start(&pki, tls_reply());
+    // Trusted (its CA is given), but made for other names.
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .arg("--ca-cert")
+        .arg(&pki.ca_pem)
+        .args(enroll_args()));
+    assert_eq!(code, 78, "{err}");
+    assert!(
+        err.contains("not valid for the host name asked for, 127.0.0.1")
+            && err.contains("it holds api.other.example, 10.9.8.7"),
+        "{err}"
+    );
+    assert!(err.contains("cannot fix this"), "{err}");
+    assert!(!err.contains("pass that CA"), "{err}");
+    assert_eq!(srv.connections(), 1, "not retried: {err}");
+}
+
+#[test]
 fn a_private_ca_works_through_ca_cert() {
     let home = Home::new();
     let pki = Pki::new(home.path());

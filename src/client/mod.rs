@@ -521,6 +521,20 @@ impl Client {
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> AttemptError {
+        if let Some(names) = name_mismatch(e) {
+            // A CA cannot fix a certificate made for another name: say which names
+            // it holds, so the user can correct the endpoint (or the server).
+            let host = &self.host;
+            return AttemptError::new(
+                Kind::Config,
+                Sent::No,
+                format!(
+                    "the TLS certificate of {host} {NAME_MISMATCH} asked for, {host}: it holds {}; \
+a CA (--ca-cert) cannot fix this: check the host name in the endpoint (biopass config show)",
+                    server_text(&names, self.secret(), 300)
+                ),
+            );
+        }
         if let Some(problem) = certificate_problem(e) {
             // Re-trying cannot help and the fix is local: 78, not "unavailable".
             return AttemptError::new(
@@ -628,6 +642,52 @@ system trust store); otherwise check the endpoint",
             attempt += 1;
         }
     }
+}
+
+/// How a certificate for another host name is described (the doctor tells it from
+/// an untrusted one by this).
+pub const NAME_MISMATCH: &str = "is not valid for the host name";
+
+/// The names a certificate holds, when a TLS failure is that it is not valid for the
+/// host name asked for: `other.example, 10.0.0.1` (`(none)` when it holds none).
+fn name_mismatch(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use rustls::CertificateError as C;
+    match e.downcast_ref::<rustls::Error>() {
+        Some(rustls::Error::InvalidCertificate(C::NotValidForNameContext {
+            presented, ..
+        })) => {
+            let names: Vec<String> = presented
+                .iter()
+                .map(|n| {
+                    let n = n
+                        .strip_prefix("DnsName(\"")
+                        .map_or(n.as_str(), |d| d.trim_end_matches("\")"));
+                    let n = n
+                        .strip_prefix("IpAddress(")
+                        .map_or(n, |i| i.trim_end_matches(')'));
+                    n.to_string()
+                })
+                .take(20)
+                .collect();
+            return Some(if names.is_empty() {
+                "(none)".into()
+            } else {
+                names.join(", ")
+            });
+        }
+        Some(rustls::Error::InvalidCertificate(C::NotValidForName)) => {
+            return Some("other names".into());
+        }
+        _ => {}
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        && let Some(p) = name_mismatch(inner)
+    {
+        return Some(p);
+    }
+    name_mismatch(e.source()?)
 }
 
 /// The certificate problem in a TLS failure, if that is what it was. rustls's error

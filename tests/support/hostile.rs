@@ -220,6 +220,11 @@ pub struct Pki {
 
 impl Pki {
     pub fn new(dir: &Path) -> Pki {
+        Pki::for_names(dir, &["127.0.0.1", "localhost"])
+    }
+
+    /// The same, the server certificate holding `names`.
+    pub fn for_names(dir: &Path, names: &[&str]) -> Pki {
         use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
         let ca_key = KeyPair::generate().unwrap();
         let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -229,7 +234,8 @@ impl Pki {
         let ca_cert = ca.self_signed(&ca_key).unwrap();
         let key = KeyPair::generate().unwrap();
         let params =
-            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .unwrap();
         let cert = params.signed_by(&key, &ca_cert, &ca_key).unwrap();
         let ca_pem = dir.join("private-ca.pem");
         std::fs::write(&ca_pem, ca_cert.pem()).unwrap();
