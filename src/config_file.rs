@@ -64,8 +64,26 @@ pub fn config_path(g: &GlobalArgs) -> (PathBuf, bool) {
     }
 }
 
-/// Read and parse the config file. A missing default file is an empty config.
+/// Read and parse the config file. A missing default file is an empty config. A file
+/// holding an `api_key` must be private ([`check_key_holder`]).
 pub fn load_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>> {
+    let cfg = read_config(path, explicit)?;
+    if let Some(cfg) = &cfg {
+        check_key_holder(path, cfg)?;
+    }
+    Ok(cfg)
+}
+
+/// A config file holding an `api_key` that group or others can read is refused.
+pub fn check_key_holder(path: &Path, cfg: &ConfigFile) -> Result<()> {
+    if cfg.profiles.values().any(|p| p.api_key.is_some()) {
+        check_private(path, "config file holding an api_key")?;
+    }
+    Ok(())
+}
+
+/// [`load_config`] without the privacy check (`config show` reports it instead).
+pub fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>> {
     let cannot = |e: &dyn fmt::Display| {
         config_err(format!("cannot read config file {}: {e}", path.display()))
     };
@@ -91,9 +109,6 @@ pub fn load_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>> {
             describe_toml_error(&text, &e)
         ))
     })?;
-    if cfg.profiles.values().any(|p| p.api_key.is_some()) {
-        check_private(path, "config file holding an api_key")?;
-    }
     Ok(Some(cfg))
 }
 

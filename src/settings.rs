@@ -15,7 +15,8 @@ use clap::parser::ValueSource;
 
 use crate::cli::{EnvName, GlobalArgs, OutputFormat};
 use crate::config_file::{
-    Profile, ProfileKey, check_mode, config_err, config_path, expand, io_reason, load_config,
+    Profile, ProfileKey, check_key_holder, check_mode, config_err, config_path, expand, io_reason,
+    load_config, read_config,
 };
 use crate::values::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_TIMEOUT, parse_duration,
@@ -80,6 +81,9 @@ pub struct Settings {
     pub origins: Vec<(&'static str, String, Origin)>,
     profile: Profile,
     api_key_file_arg: Option<(String, Origin)>,
+    /// `config show` only: what is wrong with the config file that other commands
+    /// refuse it for (a key that others can read).
+    pub config_problem: Option<String>,
 }
 
 fn source(m: &ArgMatches, id: &str, flag: &'static str, env: &'static str) -> Origin {
@@ -108,8 +112,31 @@ fn pick<T>(
 
 impl Settings {
     pub fn resolve(g: &GlobalArgs, m: &ArgMatches) -> Result<Settings> {
+        Settings::resolve_with(g, m, false)
+    }
+
+    /// For `config show`, which always prints every setting: a config file holding a
+    /// key that others can read is a problem to name ([`Settings::config_problem`]),
+    /// not a reason to show nothing. The key from it is not shown.
+    pub fn resolve_for_show(g: &GlobalArgs, m: &ArgMatches) -> Result<Settings> {
+        Settings::resolve_with(g, m, true)
+    }
+
+    fn resolve_with(g: &GlobalArgs, m: &ArgMatches, tolerant: bool) -> Result<Settings> {
         let (config_path, explicit) = config_path(g);
-        let cfg = load_config(&config_path, explicit)?;
+        let (cfg, config_problem) = if tolerant {
+            match read_config(&config_path, explicit)? {
+                Some(cfg) => {
+                    let problem = check_key_holder(&config_path, &cfg)
+                        .err()
+                        .map(|e| format!("{e:#}"));
+                    (Some(cfg), problem)
+                }
+                None => (None, None),
+            }
+        } else {
+            (load_config(&config_path, explicit)?, None)
+        };
         let config_found = cfg.is_some();
         let cfg = cfg.unwrap_or_default();
 
@@ -323,6 +350,7 @@ impl Settings {
             origins,
             profile,
             api_key_file_arg,
+            config_problem,
         })
     }
 

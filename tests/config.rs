@@ -340,3 +340,46 @@ fn a_bad_env_value_is_a_usage_error_naming_the_variable() {
         );
     }
 }
+
+#[test]
+fn config_show_with_an_open_config_holding_a_key_prints_everything_and_names_it() {
+    let home = Home::new();
+    let p = home.write_config("[profiles.default]\napi_key = \"abcdefghijklmnop\"\ntimeout = 30\n");
+    set_mode(&p, 0o644);
+    let (code, out, err) = run(home.cmd().args(["config", "show"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("timeout          30s  (profile)"), "{out}");
+    assert!(
+        out.contains("problem          config file holding an api_key"),
+        "{out}"
+    );
+    assert!(out.contains("chmod 600"), "{out}");
+    let key = out.lines().find(|l| l.starts_with("api_key")).unwrap();
+    assert!(key.contains("(problem: ") && !key.contains("abcd"), "{key}");
+    assert!(
+        !out.contains("abcd") && !err.contains("abcd"),
+        "the key, even masked"
+    );
+    assert!(
+        err.contains("warning") && err.contains("readable by others"),
+        "{err}"
+    );
+    // JSON: the same, with config.problem.
+    let v = show_json(&mut home.cmd());
+    assert!(
+        v["config"]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("chmod 600"),
+        "{v}"
+    );
+    assert_eq!(v["settings"]["api_key"]["value"], serde_json::Value::Null);
+    assert_eq!(v["settings"]["timeout"]["value"], "30s");
+    // Every other command still refuses it.
+    let (code, _, err) = run(home.cmd().args(["--dry-run", "delete", "--id", "1"]));
+    assert_eq!(code, 78, "{err}");
+    // Private again: no problem.
+    set_mode(&p, 0o600);
+    let v = show_json(&mut home.cmd());
+    assert_eq!(v["config"]["problem"], serde_json::Value::Null);
+}

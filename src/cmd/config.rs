@@ -28,7 +28,7 @@ pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<
             }
             Ok(Status::Success)
         }
-        ConfigCommand::Show => show(&Settings::resolve(g, m)?),
+        ConfigCommand::Show => show(&Settings::resolve_for_show(g, m)?),
         ConfigCommand::Init { force } => init(g, *force, output(g, m)),
         ConfigCommand::SetKey => set_key(g, output(g, m)),
     }
@@ -61,11 +61,19 @@ fn show(s: &Settings) -> Result<Status> {
             (Some(placeholder()), "sandbox placeholder".to_string(), None)
         }
         None => (None, "none".to_string(), None),
+        // A key from a config file others can read: not shown, even masked.
+        Some(l) if l.source.starts_with("profile api_key (") && s.config_problem.is_some() => {
+            (None, l.source, s.config_problem.clone())
+        }
         Some(l) => match l.key {
             Ok(k) => (Some(k.masked()), l.source, None),
             Err(e) => (None, l.source, Some(format!("{e:#}"))),
         },
     };
+    if let Some(p) = &s.config_problem {
+        // Every other command refuses this file: say so, whatever the format.
+        diag!("biopass: warning: {p} (other commands refuse it until then)");
+    }
     match s.output {
         OutputFormat::Json => {
             let mut settings = serde_json::Map::new();
@@ -80,7 +88,11 @@ fn show(s: &Settings) -> Result<Status> {
                 json!({"value": key_value, "source": key_origin, "problem": key_problem}),
             );
             json_result(&json!({
-                "config": {"path": s.config_path.display().to_string(), "found": s.config_found},
+                "config": {
+                    "path": s.config_path.display().to_string(),
+                    "found": s.config_found,
+                    "problem": s.config_problem,
+                },
                 "profile": s.profile_name,
                 "settings": settings,
             }))?;
@@ -97,6 +109,9 @@ fn show(s: &Settings) -> Result<Status> {
                 "config",
                 s.config_path.display()
             ));
+            if let Some(p) = &s.config_problem {
+                out.push_str(&format!("{:<16} {p}\n", "problem"));
+            }
             out.push_str(&format!("{:<16} {}\n", "profile", s.profile_name));
             for (name, value, origin) in &s.origins {
                 out.push_str(&format!("{name:<16} {value}  ({origin})\n"));
