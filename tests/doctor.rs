@@ -324,6 +324,59 @@ fn set_key_stores_the_key_privately_and_commands_use_it() {
 }
 
 #[test]
+fn set_key_through_a_symlinked_config_writes_the_key_beside_the_link() {
+    let home = Home::new();
+    let dotfiles = home.path().join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    let real = dotfiles.join("biopass.toml");
+    std::fs::write(
+        &real,
+        "# tracked in git\n[profiles.default]\ntimeout = 30\n",
+    )
+    .unwrap();
+    set_mode(&real, 0o600);
+    std::fs::create_dir_all(home.config_dir()).unwrap();
+    let link = home.config_dir().join("config.toml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let key = "linked-key-0123456789";
+    let (code, out, err) = run(home
+        .cmd()
+        .args(["config", "set-key"])
+        .write_stdin(format!("{key}\n")));
+    assert_eq!(code, 0, "{err}");
+    let key_file = home.config_dir().join("biopass.key");
+    assert_eq!(out, format!("{}\n", key_file.display()));
+    assert_eq!(
+        std::fs::read_to_string(&key_file).unwrap(),
+        format!("{key}\n")
+    );
+    assert!(
+        !dotfiles.join("biopass.key").exists(),
+        "the key went into the dotfiles"
+    );
+    // The link is still a link, and the file it points at was edited.
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(
+        text.contains("# tracked in git") && text.contains("api_key_file"),
+        "{text}"
+    );
+    // And commands find the key there.
+    let (code, out, err) = run(home.cmd().args(["-o", "json", "config", "show"]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["settings"]["api_key"]["value"], "link… (21 characters)",
+        "{v}"
+    );
+}
+
+#[test]
 fn set_key_keeps_comments_and_writes_the_named_profile() {
     let home = Home::new();
     let text = "# my settings\ndefault_profile = \"work\" # chosen\n\n[profiles.work]\n# staging first\nenv = \"hml\"\napi_key_file = \"old.key\" # was here\n";

@@ -307,6 +307,7 @@ fn run_inner(
         dry_run(cfg, &manifest, &mut plan, summary, &problems, reporter).map_err(|e| (e, true))?;
         return Ok(true);
     }
+    reporter.ready().map_err(early)?;
     let opened = journal_file.take().expect("opened unless dry run");
     let writer = journal::Writer::start(opened.file, &cfg.journal);
     writer.group(cfg.jobs);

@@ -117,6 +117,12 @@ pub trait Reporter: Sync {
     /// Something worth telling a person (a warning, the journal in use, a dry run's
     /// plan). Already sanitised.
     fn note(&self, message: &str);
+    /// The manifest is valid and the journal open: is the caller ready for the
+    /// first request? An `Err` (say, a summary file that cannot be written) ends the
+    /// run with that error, nothing sent.
+    fn ready(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
     /// Rows are about to be sent; `rows` of them are planned.
     fn started(&self, _rows: u64) {}
     /// One more planned row was handled; `failures` so far in this run.

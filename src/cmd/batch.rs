@@ -82,11 +82,8 @@ pub fn run(
         Some(d) => Some(d),
         None => progress_interval_from_env()?,
     };
-    // A summary that cannot be written is found now, not after every row was sent.
-    if let Some(path) = args.summary_json.as_ref().filter(|_| !s.dry_run) {
-        check_writable(path)?;
-    }
-    let reporter = Terminal::new(s, interval);
+    let mut reporter = Terminal::new(s, interval);
+    reporter.summary_json = args.summary_json.clone();
     let mut report = batch::run(&cfg, &spec, &reporter, stop);
     if let Some(summary) = &mut report.summary {
         summary.exit_code = match &report.error {
@@ -315,6 +312,8 @@ struct Terminal {
     status: Arc<Status>,
     /// The status-line thread and the sender whose drop stops it.
     ticker: Mutex<Option<(mpsc::Sender<()>, std::thread::JoinHandle<()>)>>,
+    /// `--summary-json`, checked before the first request.
+    summary_json: Option<std::path::PathBuf>,
 }
 
 impl Terminal {
@@ -331,6 +330,7 @@ impl Terminal {
                 outcomes: Mutex::new(BTreeMap::new()),
             }),
             ticker: Mutex::new(None),
+            summary_json: None,
         }
     }
 
@@ -472,6 +472,15 @@ impl Reporter for Terminal {
         self.progress.inc(1);
         if failures > 0 {
             self.progress.set_message(format!("{failures} failed"));
+        }
+    }
+
+    fn ready(&self) -> Result<()> {
+        // A summary that cannot be written is found before the first request, not
+        // after every row was sent (and after the manifest's own problems).
+        match &self.summary_json {
+            Some(path) => check_writable(path),
+            None => Ok(()),
         }
     }
 

@@ -176,10 +176,12 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
 /// config file, and the profile's `api_key_file` pointed at it. Everything is checked
 /// (the config file, the profile name, the key) before anything is written.
 fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<Status> {
-    let (path, _) = crate::config_file::config_path(g);
+    let (named, _) = crate::config_file::config_path(g);
     // A symlinked config (a dotfiles manager's) is edited where it really lives; the
-    // rename below would otherwise replace the link with a file.
-    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    // rename below would otherwise replace the link with a file. The key file goes
+    // beside the path the user named, where a relative api_key_file is read from,
+    // never beside the link's target (say, inside a dotfiles repository).
+    let path = std::fs::canonicalize(&named).unwrap_or_else(|_| named.clone());
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => {
             // The same checks as any command (size, syntax, a key inline => private).
@@ -207,7 +209,7 @@ fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<Status> {
         })
         .unwrap_or_else(|| "default".into());
     let file_name = key_file_name(&profile)?;
-    let key_path = path.with_file_name(&file_name);
+    let key_path = named.with_file_name(&file_name);
     let earlier = point_profile_at(&mut doc, &profile, &file_name)?;
     let edited = doc.to_string();
     // The edit must mean what it says, however unusual the file's layout.
@@ -226,7 +228,7 @@ fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<Status> {
 
     let key = read_key()?;
 
-    if let Some(dir) = path.parent() {
+    for dir in [path.parent(), key_path.parent()].into_iter().flatten() {
         create_private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     key.save(&key_path)
