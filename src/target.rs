@@ -82,9 +82,37 @@ impl Spec {
                 // Absolute but not canonical: the folder may not exist yet on the first
                 // run, and the identity must not change once it does.
                 let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.clone());
-                format!("embedded sandbox ({})", dir.display())
+                format!("{SANDBOX_PREFIX}{})", normalise_dir(&dir).display())
             }
         }
+    }
+}
+
+const SANDBOX_PREFIX: &str = "embedded sandbox (";
+
+/// A folder in one spelling: no trailing slash, no `.` parts, no doubled slashes
+/// (`sbx/` and `sbx/./` are `sbx`). `..` is kept: resolving it needs the file system.
+fn normalise_dir(dir: &std::path::Path) -> std::path::PathBuf {
+    dir.components().collect()
+}
+
+/// Whether two recorded identities ([`Spec::identity`]) name the same target, in
+/// their normal form: a journal written before identities were normalised (with
+/// `BIOPASS_SANDBOX_DIR=sbx/`, say) still matches the same folder spelt `sbx`.
+pub fn same_target(a: &str, b: &str) -> bool {
+    normal_identity(a) == normal_identity(b)
+}
+
+fn normal_identity(id: &str) -> String {
+    match id
+        .strip_prefix(SANDBOX_PREFIX)
+        .and_then(|d| d.strip_suffix(')'))
+    {
+        Some(dir) => format!(
+            "{SANDBOX_PREFIX}{})",
+            normalise_dir(std::path::Path::new(dir)).display()
+        ),
+        None => normalise_url(id),
     }
 }
 
@@ -169,5 +197,33 @@ mod tests {
             spec("https://api.biopassid.com").identity(),
             spec("https://hml-api.biopassid.com").identity()
         );
+        let sandbox = |d: &str| Spec {
+            base: Base::EmbeddedSandbox { dir: d.into() },
+            ..spec("x")
+        };
+        assert_eq!(
+            sandbox("/tmp/sbx/").identity(),
+            sandbox("/tmp/sbx").identity()
+        );
+        assert_eq!(
+            sandbox("/tmp//sbx/./").identity(),
+            "embedded sandbox (/tmp/sbx)"
+        );
+        assert_ne!(
+            sandbox("/tmp/sbx").identity(),
+            sandbox("/tmp/sbx2").identity()
+        );
+        assert!(same_target(
+            "embedded sandbox (/tmp/sbx/)",
+            "embedded sandbox (/tmp/sbx)"
+        ));
+        assert!(same_target(
+            "HTTPS://API.biopassid.com:443/",
+            "https://api.biopassid.com"
+        ));
+        assert!(!same_target(
+            "embedded sandbox (/tmp/a)",
+            "embedded sandbox (/tmp/b)"
+        ));
     }
 }

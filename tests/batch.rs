@@ -893,3 +893,41 @@ fn a_5xx_with_a_long_retry_after_is_reconciled_on_resume() {
     assert_eq!(reqs.len(), 2);
     assert_eq!(reqs[0].body, reqs[1].body, "the re-send is the same bytes");
 }
+
+#[test]
+fn a_sandbox_dir_spelt_with_a_trailing_slash_is_the_same_target() {
+    let home = Home::new();
+    let m = manifest(home.path(), 2);
+    let (code, _, err) = run(home
+        .cmd()
+        .current_dir(home.path())
+        .env("BIOPASS_SANDBOX_DIR", "sbx")
+        .args(["--env", "sandbox", "enroll", "--from"])
+        .arg(&m));
+    assert_eq!(code, 0, "{err}");
+    for spelling in [
+        "sbx/",
+        "./sbx//",
+        home.path().join("sbx/").to_str().unwrap(),
+    ] {
+        let (code, out, err) = run(home
+            .cmd()
+            .current_dir(home.path())
+            .env("BIOPASS_SANDBOX_DIR", spelling)
+            .args(["--env", "sandbox", "enroll", "--from"])
+            .arg(&m));
+        assert_eq!(code, 0, "{spelling}: {err}");
+        assert!(
+            out.is_empty() && err.contains("nothing to do"),
+            "{spelling}: {out}{err}"
+        );
+    }
+    // Another folder is still another target.
+    let (code, _, err) = run(home
+        .cmd()
+        .current_dir(home.path())
+        .env("BIOPASS_SANDBOX_DIR", "sbx2")
+        .args(["--env", "sandbox", "enroll", "--from"])
+        .arg(&m));
+    assert_eq!(code, 78, "{err}");
+}

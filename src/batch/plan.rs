@@ -352,7 +352,11 @@ pub fn check_binding(cfg: &Config, journal: &Loaded) -> Result<(), Failure> {
     let Some(recorded) = &journal.last_target else {
         return Ok(());
     };
-    if recorded.as_deref() == Some(cfg.target.as_str()) || !journal.vouches() {
+    if recorded
+        .as_deref()
+        .is_some_and(|r| crate::target::same_target(r, &cfg.target))
+        || !journal.vouches()
+    {
         return Ok(());
     }
     let was = recorded.as_deref().map_or(
