@@ -13,7 +13,14 @@ use std::path::Path;
 /// bound keeps `--api-key-file /dev/zero` (or a wrong file) from filling memory.
 pub const MAX_KEY_BYTES: u64 = 4 * 1024;
 
-/// The API key: printable ASCII, never empty; `Debug` shows `[REDACTED]`.
+/// The shortest key accepted. Echoes of the key in server text are replaced by
+/// `[REDACTED]`; a key of a letter or two would garble every message it occurs in
+/// ("subscription [REDACTED]ey") and so show which letters it is made of. Real keys
+/// are 32 characters; a shorter one is refused when it is read.
+pub const MIN_KEY_CHARS: usize = 8;
+
+/// The API key: printable ASCII, at least [`MIN_KEY_CHARS`] long; `Debug` shows
+/// `[REDACTED]`.
 #[derive(Clone)]
 pub struct ApiKey(String);
 
@@ -29,6 +36,9 @@ impl ApiKey {
         }
         if !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err("contains spaces, control or non-ASCII characters");
+        }
+        if key.len() < MIN_KEY_CHARS {
+            return Err("is shorter than 8 characters: too short to be an API key");
         }
         Ok(ApiKey(key.to_string()))
     }
@@ -127,7 +137,12 @@ mod tests {
         let k = ApiKey::new("  0123456789abcdef0123\n").unwrap();
         assert_eq!(format!("{k:?}"), "[REDACTED]");
         assert_eq!(k.masked(), "0123… (20 characters)");
-        assert_eq!(ApiKey::new("abc").unwrap().masked(), "… (3 characters)");
+        assert_eq!(
+            ApiKey::new("abcdefgh").unwrap().masked(),
+            "ab… (8 characters)"
+        );
+        assert!(ApiKey::new("abcdefg").is_err(), "7 characters");
+        assert!(ApiKey::new("k").is_err());
         assert!(ApiKey::new(" \n").is_err());
         assert!(ApiKey::new("a b").is_err());
     }

@@ -378,6 +378,33 @@ fn code_78_no_key() {
 }
 
 #[test]
+fn code_78_a_key_too_short_to_scrub_is_refused_before_sending() {
+    // A one-letter key would turn every "k" in server text into [REDACTED] and so
+    // show what the key is made of: keys under 8 characters are refused at load.
+    let home = Home::new();
+    let srv = Recorder::start(vec![Canned::json(200, ENROLLED)]);
+    srv.expect_no_requests();
+    for key in ["k", "seven77"] {
+        let (code, out, err) = run(home
+            .cmd()
+            .env("BIOPASS_ENDPOINT", &srv.url)
+            .env("BIOPASS_API_KEY", key)
+            .args(["enroll", "--id", "1", "--face"])
+            .arg(fixture("face.jpg")));
+        assert_eq!(code, 78, "{err}");
+        assert!(out.is_empty());
+        assert!(
+            err.contains("the API key from env BIOPASS_API_KEY is shorter than 8 characters"),
+            "{err}"
+        );
+    }
+    // The sandbox server refuses such a key too (no client could use it).
+    let (code, _, err) = run(home.cmd().args(["sandbox", "serve", "--key", "k"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--key is shorter than 8 characters"), "{err}");
+}
+
+#[test]
 fn code_78_group_readable_key_file() {
     let home = Home::new();
     let srv = Recorder::start(vec![Canned::json(200, ENROLLED)]);

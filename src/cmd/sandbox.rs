@@ -36,6 +36,9 @@ pub fn serve(a: &ServeArgs, stop: &Stop) -> Result<Status> {
     opts.faults
         .check()
         .map_err(|e| Failure::new(Kind::Usage, format!("{e:#}")))?;
+    // The same rules as a client's key: a sandbox no client can use is no use.
+    biopass::secret::ApiKey::new(&opts.key)
+        .map_err(|e| Failure::new(Kind::Usage, format!("--key {e}")))?;
     // Exactly two lines on stdout, ready for `eval` or an env file; a hint on stderr.
     sandbox::serve(opts, a.port, stop, |url, key| {
         render::result_line(&format!("BIOPASS_ENDPOINT={url}\nBIOPASS_API_KEY={key}"))?;
