@@ -31,12 +31,12 @@ def images(out):
              for y in range(96) for x in range(96)]
         )
         img.save(os.path.join(out, "small", f"{i}.jpg"), quality=70)
-    # ~5 MiB each: seeded noise compresses poorly, so size tracks pixel count.
-    side = 2400
+    # ~5.2 MiB each, the shape of issue 14's measurement (1900x1420, no metadata,
+    # orientation 1): seeded noise compresses poorly, so size tracks pixel count.
     for i in range(8):
-        noise = rng.randbytes(side * side * 3)
-        Image.frombytes("RGB", (side, side), noise).save(
-            os.path.join(out, "big", f"{i}.jpg"), quality=90
+        noise = rng.randbytes(1900 * 1420 * 3)
+        Image.frombytes("RGB", (1900, 1420), noise).save(
+            os.path.join(out, "big", f"{i}.jpg"), quality=92, subsampling=0
         )
 
 

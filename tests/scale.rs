@@ -1,7 +1,8 @@
 //! Batch planning at scale: exactness when id hashes collide (forced, through the
 //! debug-build hook `BIOPASS_TEST_ID_HASH_BITS`), and bad manifests that must fail
-//! with a short, clear error rather than be held or echoed whole. Memory figures are
-//! measured by benchmarks, not here.
+//! with a short, clear error rather than be held or echoed whole; and the memory of
+//! a batch of big photos against its budget (other memory figures are measured by
+//! benchmarks).
 
 mod support;
 
@@ -213,4 +214,115 @@ fn many_duplicates_list_the_first_few() {
     assert!(err.contains("... and 19947 more"), "{err}");
     assert!(err.contains("has 19997 invalid row(s)"), "{err}");
     assert!(err.lines().count() < 60, "{err}");
+}
+
+/// A JPEG of `len` bytes, most of them seeded noise: `face.jpg`'s header up to its
+/// start of scan, then noise as entropy-coded data (each 0xFF stuffed with 0x00, as
+/// a real scan is), then the end marker. Nothing decodes its pixels on the way (the
+/// batch strips metadata and sends; the sandbox sniffs), so for memory it is a phone
+/// photo of that size with no metadata and orientation 1.
+fn noise_jpeg(len: usize, seed: u64) -> Vec<u8> {
+    let face = std::fs::read(fixture("face.jpg")).unwrap();
+    let mut i = 2;
+    let sos_end = loop {
+        assert_eq!(face[i], 0xFF);
+        let seg = 2 + u16::from_be_bytes([face[i + 2], face[i + 3]]) as usize;
+        if face[i + 1] == 0xDA {
+            break i + seg;
+        }
+        i += seg;
+    };
+    let mut out = face[..sos_end].to_vec();
+    let mut x = seed | 1;
+    while out.len() < len - 2 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let b = (x >> 24) as u8;
+        out.push(b);
+        if b == 0xFF {
+            out.push(0);
+        }
+    }
+    out.extend_from_slice(&[0xFF, 0xD9]);
+    out
+}
+
+/// Peak RSS in KiB of a finished child, from wait4(2).
+fn wait_peak_rss(child: std::process::Child) -> (i32, u64) {
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4");
+    (libc::WEXITSTATUS(status), usage.ru_maxrss as u64)
+}
+
+#[test]
+fn big_photos_at_jobs_8_hold_the_memory_budget() {
+    // The scale issue's budget: 16 MiB + 1.3 x jobs x image. Measured as what the
+    // photos add to the same run over small images (the 16 MiB is the binary's own,
+    // larger in a debug build), with 16 rows over 8 photos of 5.2 MiB at --jobs 8.
+    let home = Home::new();
+    let s = serve(&home, &[]);
+    let image = 5_452_595; // 5.2 MiB
+    for i in 0..8 {
+        std::fs::write(
+            home.path().join(format!("{i}.jpg")),
+            noise_jpeg(image, i + 1),
+        )
+        .unwrap();
+    }
+    std::fs::copy(fixture("face.jpg"), home.path().join("small.jpg")).unwrap();
+    let peak = |name: &str, file: &dyn Fn(usize) -> String| {
+        let mut m = String::from("id,face\n");
+        for r in 0..16 {
+            m.push_str(&format!("{name}-{r},{}\n", file(r)));
+        }
+        let path = home.path().join(format!("{name}.csv"));
+        std::fs::write(&path, m).unwrap();
+        let child = s
+            .std_cmd(&home)
+            .args([
+                "-q",
+                "enroll",
+                "--jobs",
+                "8",
+                "--progress-interval",
+                "0",
+                "--from",
+            ])
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let (code, kib) = wait_peak_rss(child);
+        assert_eq!(code, 0, "{name}");
+        kib * 1024
+    };
+    let small = peak("small", &|_| "small.jpg".into());
+    let big = peak("big", &|r| format!("{}.jpg", r % 8));
+    let photos = big.saturating_sub(small);
+    // Before the fixed mmap threshold (src/cmd/mod.rs) this was 48-53 MiB in a debug
+    // build, by how the allocator happened to reuse freed photo buffers; after, 43.
+
+    let budget = 1.3 * 8.0 * image as f64;
+    eprintln!(
+        "big photos: peak {:.1} MiB, small images {:.1} MiB, photos {:.1} MiB, budget {:.1} MiB",
+        big as f64 / 1048576.0,
+        small as f64 / 1048576.0,
+        photos as f64 / 1048576.0,
+        budget / 1048576.0
+    );
+    assert!(
+        (photos as f64) <= budget,
+        "photos added {:.1} MiB (peak {:.1} MiB, small images {:.1} MiB); budget {:.1} MiB",
+        photos as f64 / 1048576.0,
+        big as f64 / 1048576.0,
+        small as f64 / 1048576.0,
+        budget / 1048576.0
+    );
+    assert_eq!(s.stats()["persons"], 32);
 }
