@@ -931,3 +931,78 @@ fn a_sandbox_dir_spelt_with_a_trailing_slash_is_the_same_target() {
         .arg(&m));
     assert_eq!(code, 78, "{err}");
 }
+
+#[test]
+fn sigterm_stops_a_batch_like_ctrl_c_and_the_summary_says_interrupted() {
+    let home = Home::new();
+    let m = manifest(home.path(), 20);
+    let sum = home.path().join("s.json");
+    let s = serve(&home, &["--latency-ms", "2000"]);
+    let child = s
+        .std_cmd(&home)
+        .args(["enroll", "--jobs", "2", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.stats()["requests"].as_u64().unwrap() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted: stopping"), "{err}");
+    let v = summary(&sum);
+    assert_eq!(v["stopped"], "interrupted", "{v}");
+    assert_eq!(v["exit_code"], 130, "{v}");
+    assert_adds_up(&v);
+}
+
+#[test]
+fn a_second_signal_during_sandbox_serve_exits_130_at_once() {
+    // The first signal asks the server to stop and save (exit 0, as
+    // tests/sandbox.rs checks): it stops listening, and waits up to 2 s for the
+    // request in flight (answered after 3 s). A second signal then is the user
+    // insisting: 130 at once, through the one exit path.
+    let home = Home::new();
+    let mut s = serve(&home, &["--latency-ms", "3000"]);
+    let m = manifest(home.path(), 1);
+    let mut client = s
+        .std_cmd(&home)
+        .args(["enroll", "--from"])
+        .arg(&m)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.stats()["requests"].as_u64().unwrap() < 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = s.child.id().to_string();
+    let kill = || {
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+    };
+    kill();
+    // Stopped listening: the first signal was taken.
+    let addr = s.url.strip_prefix("http://").unwrap().to_string();
+    while std::net::TcpStream::connect(&addr).is_ok() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    kill();
+    let status = s.child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let _ = client.kill();
+    let _ = client.wait();
+}
