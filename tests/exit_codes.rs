@@ -558,3 +558,59 @@ fn code_75_quota_is_not_retried_and_a_long_503_is_try_later() {
     assert!(err.contains("wait 300 s"), "{err}");
     assert_eq!(srv.requests().len(), 1);
 }
+
+/// `process::exit` is called in `src/main.rs` only: every other way out (a command's
+/// result, clap's --help/--version/usage errors, the panic hook, the second Ctrl-C)
+/// goes through `src/exit.rs`'s mapping and `main.rs`'s `exit`.
+#[test]
+fn the_process_exits_in_main_rs_only() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    // Split, so that this file does not read as a call.
+    let calls = [
+        ["process", "::exit("].concat(),
+        ["libc::", "_exit("].concat(),
+        [".exit", "()"].concat(),
+    ];
+    let mut found = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") && p != root.join("main.rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for c in &calls {
+                    if text.contains(c.as_str()) {
+                        found.push(format!("{}: {c}", p.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "exits outside main.rs: {found:?}");
+    let main = std::fs::read_to_string(root.join("main.rs")).unwrap();
+    assert_eq!(
+        main.matches(calls[0].as_str()).count(),
+        1,
+        "one process::exit in main.rs"
+    );
+    assert!(
+        !main.contains(calls[2].as_str()),
+        "clap's own exit bypasses the table"
+    );
+}
+
+#[test]
+fn help_version_and_clap_usage_errors_exit_through_the_table() {
+    let home = Home::new();
+    let (code, out, _) = run(home.cmd().arg("--version"));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("biopass "), "{out}");
+    let (code, out, _) = run(home.cmd().arg("--help"));
+    assert_eq!(code, 0);
+    assert!(out.contains("Exit codes:"), "{out}");
+    let (code, out, err) = run(home.cmd().arg("no-such-command"));
+    assert_eq!(code, 2);
+    assert!(out.is_empty() && err.contains("no-such-command"), "{err}");
+}
