@@ -394,7 +394,11 @@ fn progress_interval_env_var_and_bad_values() {
         .env("BIOPASS_PROGRESS_INTERVAL", "soon")
         .args(["enroll", "--from"])
         .arg(&m));
-    assert_eq!(code, 78, "{err}");
-    assert!(err.contains("BIOPASS_PROGRESS_INTERVAL: 'soon'"), "{err}");
+    // A usage error (2), as for every variable (issue 14; it was 78).
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("environment variable BIOPASS_PROGRESS_INTERVAL: 'soon'"),
+        "{err}"
+    );
     assert!(!home.path().join("m.csv.enroll.journal").exists());
 }
