@@ -205,12 +205,16 @@ pub fn watch_signals(mut on_signal: impl FnMut(u8) -> Option<Status> + Send + 's
                 #[cfg(unix)]
                 {
                     let (interrupt, terminate) = &mut signals;
-                    runtime.block_on(async {
+                    let got = runtime.block_on(async {
                         tokio::select! {
-                            _ = interrupt.recv() => {}
-                            _ = terminate.recv() => {}
+                            got = interrupt.recv() => got,
+                            got = terminate.recv() => got,
                         }
                     });
+                    if got.is_none() {
+                        // The signal driver is gone: nothing more will come.
+                        return;
+                    }
                 }
                 #[cfg(not(unix))]
                 if runtime.block_on(tokio::signal::ctrl_c()).is_err() {
