@@ -39,6 +39,18 @@ pub fn prepare(cmd: &clap::Command, argv: &[OsString]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The output format asked for, as far as a command line that did not pass
+/// [`prepare`] can be read: the error is then reported in it.
+pub fn output_format(argv: &[OsString]) -> crate::cli::OutputFormat {
+    use clap::CommandFactory;
+    crate::cli::Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(argv)
+        .ok()
+        .and_then(|m| m.get_one::<crate::cli::OutputFormat>("output").copied())
+        .unwrap_or(crate::cli::OutputFormat::Text)
+}
+
 /// A usage error for a variable whose value does not parse.
 pub fn bad(var: &OsStr, why: &str) -> Failure {
     let why = why.lines().next().unwrap_or_default();

@@ -23,7 +23,7 @@ fn main() {
     if let Err(e) = env::prepare(&cli::Cli::command(), &argv) {
         let result = Err(e.into());
         if let Err(e) = &result {
-            render::report_error(e, cli::OutputFormat::Text);
+            render::report_error(e, env::output_format(&argv));
         }
         exit(exit::code(&result))
     }

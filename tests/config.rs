@@ -339,6 +339,14 @@ fn a_bad_env_value_is_a_usage_error_naming_the_variable() {
             "{var}: {err}"
         );
     }
+    // Under -o json, the error is the one JSON document on stdout.
+    let (code, out, _) = run(home
+        .cmd()
+        .env("BIOPASS_TIMEOUT", "abc")
+        .args(["-o", "json", "config", "show"]));
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["kind"], "usage", "{v}");
 }
 
 #[test]
