@@ -20,15 +20,16 @@ use clap::{CommandFactory, FromArgMatches};
 fn main() {
     cmd::install_process_hooks();
     let argv: Vec<_> = std::env::args_os().collect();
-    let command = cli::Cli::command();
-    if let Err(e) = env::prepare(&command, &argv) {
+    if let Err(e) = env::prepare(&cli::Cli::command(), &argv) {
         let result = Err(e.into());
         if let Err(e) = &result {
             render::report_error(e, env::output_format(&argv));
         }
         exit(exit::code(&result))
     }
-    let matches = match command.try_get_matches_from(argv) {
+    // Built again: clap reads the variables when the command is built, and
+    // `env::prepare` has just removed some.
+    let matches = match cli::Cli::command().try_get_matches_from(argv) {
         Ok(m) => m,
         Err(e) => clap_exit(e),
     };
