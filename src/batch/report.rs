@@ -57,12 +57,7 @@ impl Outcome {
 
 /// "enrolled", "updated", "deleted": the word for a row that succeeded.
 pub fn done_word(op: Op) -> &'static str {
-    match op {
-        Op::Enroll => "enrolled",
-        Op::Update => "updated",
-        Op::Delete => "deleted",
-        Op::Verify => "verified",
-    }
+    op.spec().done_word
 }
 
 /// One finished row, as handed to [`Reporter::row`].

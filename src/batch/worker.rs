@@ -16,7 +16,7 @@ use super::plan::Planned;
 use super::report::{Outcome, Reporter, RowResult, Summary};
 use crate::client::{AttemptError, Body, Client, Lane, Sent, backoff};
 use crate::error::Kind;
-use crate::request::{self, Op};
+use crate::request::{self, Op, Reconcile};
 use crate::sanitize::sanitize;
 use crate::stop::{Reason, Stop};
 
@@ -399,20 +399,25 @@ pub enum Next {
 /// same content (this run or a previous one) may have been acted on.
 pub fn decide(op: Op, skip_existing: bool, maybe_landed: bool, e: &AttemptError) -> Next {
     let f = &e.failure;
-    // The state a row left pending is journaled with: "may have landed" survives.
-    let pending = if e.sent == Sent::Maybe {
+    let spec = op.spec();
+    // The state a row left pending is journaled with: "may have landed" survives,
+    // unless the operation changes nothing at the service (then a re-send is all
+    // there is to do, and nothing is ever reconciled).
+    let pending = if e.sent == Sent::Maybe && spec.changes_state {
         State::Ambiguous
     } else {
         State::Transient
     };
     // Our earlier attempt landed: the re-send meets its own result.
-    let reconciles = maybe_landed
-        && ((op == Op::Enroll && f.kind == Kind::AlreadyExists)
-            || (op == Op::Delete && f.kind == Kind::NotFound));
-    if reconciles {
+    let landed_if = match spec.reconcile {
+        Reconcile::LandedIf(kind) => Some(kind),
+        Reconcile::Resend => None,
+    };
+    if maybe_landed && landed_if == Some(f.kind) {
         return Next::Finish(State::Reconciled);
     }
-    if op == Op::Enroll && f.kind == Kind::AlreadyExists && skip_existing {
+    // `--skip-existing` (enroll only): "already exists" is a skip.
+    if skip_existing && f.kind == Kind::AlreadyExists && landed_if == Some(f.kind) {
         return Next::Finish(State::Skipped);
     }
     // Failures no row can get past (a rejected key, a wrong endpoint, a redirect, an
@@ -435,8 +440,7 @@ pub fn decide(op: Op, skip_existing: bool, maybe_landed: bool, e: &AttemptError)
     }
     match e.sent {
         Sent::Rejected => Next::Finish(State::Failed),
-        Sent::Maybe => Next::Retry(State::Ambiguous),
-        Sent::No => Next::Retry(State::Transient),
+        Sent::Maybe | Sent::No => Next::Retry(pending),
     }
 }
 
@@ -527,6 +531,12 @@ mod tests {
             (Op::Enroll, false, false, Unavailable,   Sent::Maybe,    503, Some(120), Next::Stop(State::Ambiguous, Reason::TryLater)),
             (Op::Enroll, false, false, Unavailable,   Sent::Maybe,    502, None,      Retry(State::Ambiguous)),
             (Op::Enroll, false, false, Protocol,      Sent::Maybe,    200, None,      Retry(State::Ambiguous)),
+            // Verify changes nothing: what may have been acted on is simply sent again.
+            (Op::Verify, false, false, Unavailable,   Sent::Maybe,    502, None,      Retry(State::Transient)),
+            (Op::Verify, false, false, Protocol,      Sent::Maybe,    200, None,      Retry(State::Transient)),
+            (Op::Verify, false, true,  NotFound,      Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Verify, true,  true,  AlreadyExists, Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Verify, false, false, Interrupted,   Sent::Maybe,    0,   None,      Next::Stop(State::Transient, Reason::Interrupted)),
         ];
         for (op, skip, landed, kind, sent, status, retry_after, want) in cases {
             let e = attempt_error(kind, sent, status, retry_after);

@@ -13,7 +13,7 @@ use reqwest::header::{self, HeaderMap};
 use super::{MAX_BIOPASS_ID, REDACTED};
 use crate::error::{Failure, Kind};
 use crate::messages::{self, Meaning};
-use crate::request::Op;
+use crate::request::{AnswerShape, Op, Reconcile};
 use crate::sanitize::sanitize;
 use crate::wire;
 
@@ -104,17 +104,11 @@ pub fn server_text(raw: &str, key: Option<&str>, max: usize) -> String {
 /// delete's "not found" may be that attempt's own result. Say so, and how to check.
 pub(super) fn note_earlier_attempt(op: Op, custom_id: Option<&str>, err: &mut AttemptError) {
     let id = custom_id.map_or_else(|| "ID".to_string(), |id| sanitize(id, 100));
-    let note = match (op, err.failure.kind) {
-        (Op::Enroll, Kind::AlreadyExists) => format!(
-            "an earlier attempt may have enrolled this person: this 'already exists' may be its result; \
-check with `biopass verify --id {id} ...` with the same images"
-        ),
-        (Op::Delete, Kind::NotFound) => format!(
-            "an earlier attempt may have deleted this person: this 'not found' may be its result \
-(CustomID {id} is not enrolled now either way)"
-        ),
-        _ => return,
-    };
+    let spec = op.spec();
+    if spec.reconcile != Reconcile::LandedIf(err.failure.kind) || spec.landed_note.is_empty() {
+        return;
+    }
+    let note = spec.landed_note.replace("{id}", &id);
     err.after_maybe = true;
     err.failure.message = format!("{}; {note}", err.failure.message);
 }
@@ -238,10 +232,10 @@ pub fn classify(
             ));
         }
         let person = typed.person.as_ref();
-        let complete = match op {
-            Op::Enroll | Op::Update => person.is_some_and(|p| p.biopass_id.is_some()),
-            Op::Verify => person.is_some_and(|p| p.matched.is_some()),
-            Op::Delete => raw.is_object(),
+        let complete = match op.spec().answer {
+            AnswerShape::BioPassId => person.is_some_and(|p| p.biopass_id.is_some()),
+            AnswerShape::Match => person.is_some_and(|p| p.matched.is_some()),
+            AnswerShape::Object => raw.is_object(),
         };
         if !complete {
             return Err(fail(
@@ -254,7 +248,7 @@ pub fn classify(
             ));
         }
         if let Some(bid) = person.and_then(|p| p.biopass_id.as_deref())
-            && matches!(op, Op::Enroll | Op::Update)
+            && op.spec().answer == AnswerShape::BioPassId
         {
             let len = bid.chars().count();
             // A BioPassID is printed whole for scripts to capture: one that would

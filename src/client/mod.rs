@@ -221,7 +221,7 @@ pub struct Client {
     base: String,
     /// Each operation's URL, parsed once: parsing (host checks, IDNA) cost more
     /// per request than building the rest of it.
-    urls: [Url; Op::ALL.len()],
+    urls: Vec<Url>,
     host: String,
     key: Option<HeaderValue>,
     /// The key's value, kept only to scrub it from what servers send back.
@@ -279,15 +279,11 @@ impl Client {
             })
             .transpose()?;
         let base = base.trim_end_matches('/').to_string();
-        let urls = Op::ALL.map(|op| Url::parse(&format!("{base}{}", op.path())));
-        let urls = match urls {
-            [Ok(a), Ok(b), Ok(c), Ok(d)] => [a, b, c, d],
-            _ => {
-                return Err(
-                    Failure::new(Kind::Config, format!("not a valid endpoint: {base}")).into(),
-                );
-            }
-        };
+        let urls = Op::ALL
+            .iter()
+            .map(|op| Url::parse(&format!("{base}{}", op.path())))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| Failure::new(Kind::Config, format!("not a valid endpoint: {base}")))?;
         Ok(Client {
             main: Lane {
                 http,
@@ -407,7 +403,7 @@ impl Client {
                 "interrupted before the request was sent".into(),
             ));
         }
-        let url = &self.urls[Op::ALL.iter().position(|o| *o == op).expect("in ALL")];
+        let url = &self.urls[op.index()];
         let method = reqwest::Method::from_bytes(op.method().as_bytes()).expect("static method");
         // A fresh pass over the body's parts: a re-send sends the same bytes, and
         // the stream's exact length becomes the Content-Length.
