@@ -19,6 +19,16 @@ pub enum Outcome {
     /// Enrolled, updated or deleted, with the BioPassID the service gave (enroll
     /// and update).
     Done(Option<String>),
+    /// Verified: the service's verdict, and its details (`MatchDetails`) when it
+    /// sent them.
+    Verified {
+        /// `Match`.
+        matched: bool,
+        /// `MatchDetails.FaceMatched`.
+        face_matched: Option<bool>,
+        /// `MatchDetails.NonMatchedFingers`.
+        non_matched_fingers: Option<Vec<String>>,
+    },
     /// A re-send found that an earlier attempt of ours had landed.
     Reconciled,
     /// "Already exists" with `--skip-existing`.
@@ -45,6 +55,8 @@ impl Outcome {
     pub fn name(&self, op: Op) -> &'static str {
         match self {
             Outcome::Done(_) => done_word(op),
+            Outcome::Verified { matched: true, .. } => MATCH,
+            Outcome::Verified { matched: false, .. } => NO_MATCH,
             Outcome::Reconciled => "reconciled",
             Outcome::Skipped => "skipped",
             Outcome::Failed { .. } => "failed",
@@ -54,6 +66,11 @@ impl Outcome {
         }
     }
 }
+
+/// The outcome of a verified row whose images match.
+pub const MATCH: &str = "match";
+/// The outcome of a verified row whose images do not match.
+pub const NO_MATCH: &str = "no_match";
 
 /// "enrolled", "updated", "deleted": the word for a row that succeeded.
 pub fn done_word(op: Op) -> &'static str {
@@ -132,7 +149,8 @@ pub struct Summary {
     pub op: &'static str,
     /// Rows in the manifest (of this shard), valid or not.
     pub total: u64,
-    /// Rows enrolled, updated or deleted in this run.
+    /// Rows enrolled, updated, deleted or verified (answered, match or not) in this
+    /// run.
     pub succeeded: u64,
     /// Rows whose re-send found an earlier attempt of ours had landed.
     pub reconciled: u64,
@@ -146,8 +164,17 @@ pub struct Summary {
     pub invalid: u64,
     /// Rows not finished, left for the next run.
     pub pending: u64,
+    /// Verify: rows whose images matched, in this run or (already done) an earlier
+    /// one; 0 for other operations.
+    pub matched: u64,
+    /// Verify: rows whose images did not match, in this run or (already done) an
+    /// earlier one; 0 for other operations.
+    pub not_matched: u64,
     /// HTTP requests sent, retries included.
     pub requests: u64,
+    /// Rows finished by each pass of this run (`--passes`), the first pass first; a
+    /// pass runs only the rows an earlier one left pending after transient errors.
+    pub passes: Vec<u64>,
     /// Wall-clock time of the run, in seconds (rounded to milliseconds).
     pub elapsed_secs: f64,
     /// Why the run stopped early ([`Reason::name`]), if it did.
@@ -176,14 +203,15 @@ pub struct Summary {
 
 impl Summary {
     /// The exit code of a run that got this far: 0 for a dry run, else the stop
-    /// reason's, else 75 when rows are left, 1 when rows failed, 0 when every row
-    /// succeeded.
+    /// reason's, else 75 when rows are left, 1 when rows failed, 1 when (verify)
+    /// rows did not match, 0 when every row succeeded (matched).
     pub fn code(&self, stopped: Option<Reason>) -> u8 {
         match stopped {
             _ if self.dry_run => 0,
             Some(r) => r.kind().exit_code(),
             None if self.pending > 0 => Kind::TryLater.exit_code(),
             None if self.failed + self.invalid > 0 => crate::error::SOME_ROWS_FAILED,
+            None if self.not_matched > 0 => crate::error::NO_MATCH,
             None => 0,
         }
     }
@@ -196,6 +224,14 @@ impl Summary {
     pub(crate) fn count(&mut self, outcome: &Outcome) {
         match outcome {
             Outcome::Done(_) => self.succeeded += 1,
+            Outcome::Verified { matched, .. } => {
+                self.succeeded += 1;
+                if *matched {
+                    self.matched += 1;
+                } else {
+                    self.not_matched += 1;
+                }
+            }
             Outcome::Reconciled => self.reconciled += 1,
             Outcome::Skipped => self.skipped += 1,
             Outcome::Failed { kind, .. } => {

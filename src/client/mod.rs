@@ -45,7 +45,7 @@ mod answer;
 pub mod body;
 
 use answer::note_earlier_attempt;
-pub use answer::{AttemptError, Reply, Sent, classify, server_text};
+pub use answer::{AttemptError, Reply, Sent, check_echo, classify, server_text};
 pub use body::{Body, Builder as BodyBuilder};
 
 /// The header that carries the API key (Azure API Management's).
@@ -357,7 +357,8 @@ impl Client {
         match main.block_on(self.exchange_async(main, op, body, cancel, true)) {
             Ok((status, headers, buf, peer_certificate)) => Probed {
                 peer_certificate,
-                result: classify(op, status, &headers, &buf, self.secret()),
+                result: classify(op, status, &headers, &buf, self.secret())
+                    .and_then(|r| check_echo(op, body.custom_id(), r, self.secret())),
             },
             Err(e) => Probed {
                 peer_certificate: None,
@@ -382,7 +383,8 @@ impl Client {
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
         let (status, headers, buf, _) = self.exchange_async(lane, op, body, cancel, false).await?;
-        classify(op, status, &headers, &buf, self.secret())
+        let reply = classify(op, status, &headers, &buf, self.secret())?;
+        check_echo(op, body.custom_id(), reply, self.secret())
     }
 
     /// Send and read the whole answer: status, headers, body (at most
