@@ -171,7 +171,7 @@ fn report_lists_every_row_across_runs_and_failed_rows_say_why() {
     assert_eq!(lines[0], HEADER);
     let rows: Vec<Vec<&str>> = lines[1..].iter().map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 5, "{out}");
-    assert!(rows.iter().all(|r| r.len() == 8), "{out}");
+    assert!(rows.iter().all(|r| r.len() == 9), "{out}");
     let brief: Vec<_> = rows
         .iter()
         .map(|r| (r[0], r[1], r[2], r[4], r[5]))

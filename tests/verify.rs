@@ -474,3 +474,36 @@ fn a_batch_row_answered_for_someone_else_is_reconciled_never_done_with_that_id()
         .arg(format!("{}.enroll.journal", m.display())));
     assert!(report.contains("\tx1\treconciled\t\t2\t"), "{report}");
 }
+
+/// Journal version 4 only adds fields: a journal as today's main writes it (version
+/// 3) resumes, sending only the row it left pending.
+#[test]
+fn a_version_3_journal_resumes() {
+    let home = Home::new();
+    let m = write(home.path(), "m.csv", "id,face\nA,face.jpg\nB,face.jpg\n");
+    let unavailable = Canned::text(503, "Service Unavailable");
+    let r = Recorder::start(vec![
+        Canned::json(200, r#"{"Person":{"CustomID":"A","BioPassID":"1"}}"#),
+        unavailable.clone(),
+        unavailable.clone(),
+        unavailable,
+        Canned::json(200, r#"{"Person":{"CustomID":"B","BioPassID":"2"}}"#),
+    ]);
+    let (code, _, err) = run(home
+        .cmd_at(&r.url)
+        .args(["enroll", "--jobs", "1", "--passes", "1", "--from"])
+        .arg(&m));
+    assert_eq!(code, 75, "{err}");
+    let j = PathBuf::from(format!("{}.enroll.journal", m.display()));
+    let text = std::fs::read_to_string(&j).unwrap();
+    // A first pass of an enroll writes nothing version 3 did not have.
+    assert!(
+        !text.contains("\"pass\"") && !text.contains("\"matched\""),
+        "{text}"
+    );
+    std::fs::write(&j, text.replace("\"v\":4", "\"v\":3")).unwrap();
+    let (code, out, err) = run(home.cmd_at(&r.url).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "B\tenrolled\t2\n");
+    assert_eq!(r.requests().len(), 5);
+}
