@@ -507,3 +507,34 @@ fn a_version_3_journal_resumes() {
     assert_eq!(out, "B\tenrolled\t2\n");
     assert_eq!(r.requests().len(), 5);
 }
+
+/// One retry policy (issue 14, item 4): a single verify changes nothing, so what may
+/// have been acted on (a 502, a lost answer) is sent again, as a batch row would be;
+/// a single enroll is not re-sent blindly.
+#[test]
+fn a_single_verify_is_sent_again_after_a_502_an_enroll_is_not() {
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    let face = home.path().join("face.jpg");
+    let r = Recorder::start(vec![
+        Canned::text(502, "Bad Gateway"),
+        Canned::json(200, r#"{"Person":{"CustomID":"x1","Match":true}}"#),
+    ]);
+    let (code, out, err) = run(home
+        .cmd_at(&r.url)
+        .args(["verify", "--id", "x1", "--face"])
+        .arg(&face));
+    assert_eq!((code, out.as_str()), (0, "match\n"), "{err}");
+    assert!(err.contains("retrying in"), "{err}");
+    assert_eq!(r.requests().len(), 2);
+    let r = Recorder::start(vec![
+        Canned::text(502, "Bad Gateway"),
+        Canned::json(200, r#"{"Person":{"CustomID":"x1","BioPassID":"1"}}"#),
+    ]);
+    let (code, _, err) = run(home
+        .cmd_at(&r.url)
+        .args(["enroll", "--id", "x1", "--face"])
+        .arg(&face));
+    assert_eq!(code, 69, "{err}");
+    assert_eq!(r.requests().len(), 1);
+}

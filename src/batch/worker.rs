@@ -1,7 +1,8 @@
 //! One row, start to end: read its images, check they are what was validated, send
 //! with retries, journal every attempt, report the outcome.
 //!
-//! The retry rules for a batch row are [`decide`], one pure function; the client's
+//! The retry rules for a batch row are the one retry policy's
+//! ([`crate::client::retry`]), with the journal ([`decide`]); the client's
 //! classification of each answer ([`crate::client::AttemptError`]) is its input.
 
 use std::sync::Mutex;
@@ -14,16 +15,12 @@ use super::manifest::Row;
 use super::pace;
 use super::plan::Planned;
 use super::report::{Outcome, Reporter, RowResult, Summary};
-use crate::client::{AttemptError, Body, Client, Lane, Sent, backoff};
+use crate::client::retry::{self, Decision};
+use crate::client::{AttemptError, Body, Client, Lane, Sent};
 use crate::error::Kind;
-use crate::request::{self, AnswerShape, Op, Reconcile};
+use crate::request::{self, AnswerShape, Op};
 use crate::sanitize::sanitize;
 use crate::stop::{Reason, Stop};
-
-/// Attempts per row in one run.
-pub const MAX_ATTEMPTS: u32 = 3;
-/// A `Retry-After` longer than this stops the run (resumable) instead of waiting.
-pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
 /// What every worker shares.
 pub struct Shared<'a> {
@@ -427,7 +424,7 @@ async fn send(
         if f.status == Some(429) {
             sh.gate.rate_limited(e.retry_after);
         }
-        if attempt - first >= MAX_ATTEMPTS {
+        if attempt - first >= retry::POLICY.max_attempts {
             return (Outcome::Pending, attempt, Some(maybe_landed));
         }
         if !sh.budget.spend() {
@@ -437,13 +434,7 @@ async fn send(
             );
             return (Outcome::Pending, attempt, None);
         }
-        let wait = e.retry_after.unwrap_or_else(|| {
-            backoff(
-                attempt - first,
-                Duration::from_millis(500),
-                Duration::from_secs(20),
-            )
-        });
+        let wait = retry::POLICY.wait(attempt - first, e.retry_after);
         sleep_unless_stopped(sh.stop, wait).await;
     }
 }
@@ -477,52 +468,31 @@ pub enum Next {
     Retry(State),
 }
 
-/// The retry rules, in one pure function. `maybe_landed`: an earlier attempt of the
-/// same content (this run or a previous one) may have been acted on.
+/// The retry policy's decision ([`retry::decide`], with the journal) for a batch
+/// row, with the state the journal records for the attempt. `maybe_landed`: an
+/// earlier attempt of the same content (this run or a previous one) may have been
+/// acted on.
 pub fn decide(op: Op, skip_existing: bool, maybe_landed: bool, e: &AttemptError) -> Next {
-    let f = &e.failure;
-    let spec = op.spec();
     // The state a row left pending is journaled with: "may have landed" survives,
     // unless the operation changes nothing at the service (then a re-send is all
     // there is to do, and nothing is ever reconciled).
-    let pending = if e.sent == Sent::Maybe && spec.changes_state {
+    let pending = if e.sent == Sent::Maybe && op.spec().changes_state {
         State::Ambiguous
     } else {
         State::Transient
     };
-    // Our earlier attempt landed: the re-send meets its own result.
-    let landed_if = match spec.reconcile {
-        Reconcile::LandedIf(kind) => Some(kind),
-        Reconcile::Resend => None,
+    let cx = retry::Context {
+        journaled: true,
+        maybe_landed,
+        skip_existing,
     };
-    if maybe_landed && landed_if == Some(f.kind) {
-        return Next::Finish(State::Reconciled);
-    }
-    // `--skip-existing` (enroll only): "already exists" is a skip.
-    if skip_existing && f.kind == Kind::AlreadyExists && landed_if == Some(f.kind) {
-        return Next::Finish(State::Skipped);
-    }
-    // Failures no row can get past (a rejected key, a wrong endpoint, a redirect, an
-    // untrusted certificate) stop the run at once: the rows stay pending, not failed.
-    if e.run_level() {
-        let reason = match f.kind {
-            Kind::KeyRejected => Reason::KeyRejected,
-            Kind::Config => Reason::Config,
-            _ => Reason::Protocol,
-        };
-        return Next::Stop(pending, reason);
-    }
-    if f.kind == Kind::Interrupted {
-        return Next::Stop(pending, Reason::Interrupted);
-    }
-    // A quota refusal, or a wait too long to sit through: stop, resumable.
-    let quota = f.kind == Kind::TryLater && f.status != Some(429);
-    if quota || e.retry_after.is_some_and(|ra| ra > MAX_WAIT) {
-        return Next::Stop(pending, Reason::TryLater);
-    }
-    match e.sent {
-        Sent::Rejected => Next::Finish(State::Failed),
-        Sent::Maybe | Sent::No => Next::Retry(pending),
+    match retry::decide(op, e, cx) {
+        Decision::Reconciled => Next::Finish(State::Reconciled),
+        Decision::Skipped => Next::Finish(State::Skipped),
+        Decision::Failed => Next::Finish(State::Failed),
+        // Rows stopped by a run-level failure stay pending, not failed.
+        Decision::Stop(reason) => Next::Stop(pending, reason),
+        Decision::Retry => Next::Retry(pending),
     }
 }
 

@@ -40,9 +40,11 @@ use crate::error::{Failure, Kind};
 use crate::request::Op;
 use crate::sanitize::sanitize;
 use crate::secret::ApiKey;
+use crate::stop;
 
 mod answer;
 pub mod body;
+pub mod retry;
 
 use answer::note_earlier_attempt;
 pub use answer::{AttemptError, Reply, Sent, check_echo, classify, server_text};
@@ -54,10 +56,6 @@ pub const KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
 pub const USER_AGENT: &str = concat!("biopass/", env!("CARGO_PKG_VERSION"));
 /// Largest response body read; anything longer is a protocol error.
 pub const MAX_RESPONSE: u64 = 1024 * 1024;
-/// Longest `Retry-After` a single command waits for; longer means "try later" (75).
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
-/// Attempts in all for a single command.
-pub const MAX_ATTEMPTS: u32 = 3;
 /// Longest BioPassID accepted in a success answer; longer is a protocol error.
 pub const MAX_BIOPASS_ID: usize = 256;
 /// How often an attempt polls its cancellation check.
@@ -551,10 +549,12 @@ system trust store); otherwise check the endpoint",
         }
     }
 
-    /// A single command's call: retry what is safe to retry (connect failure, 429,
-    /// 503), at most [`MAX_ATTEMPTS`] in all, with full-jitter backoff or the
-    /// server's `Retry-After` (up to [`MAX_RETRY_AFTER`]; longer is "try later", 75,
-    /// at once). Prints nothing: before each wait it calls `on_retry(error, wait,
+    /// A single command's call: attempts under the one retry policy
+    /// ([`retry::decide`], without a journal: a connect failure, 429 and 503 are
+    /// re-sent, and anything at all for an operation that changes nothing), at most
+    /// [`retry::POLICY`]'s attempts in all, with full-jitter backoff or the server's
+    /// `Retry-After` (up to its `max_wait`; longer is "try later", 75, at once).
+    /// Prints nothing: before each wait it calls `on_retry(error, wait,
     /// next_attempt_number)`.
     ///
     /// When the call ends with "already exists" (enroll) or "not found" (delete) after
@@ -570,6 +570,7 @@ system trust store); otherwise check the endpoint",
         cancel: &(dyn Fn() -> bool + Sync),
         on_retry: &mut dyn FnMut(&AttemptError, Duration, u32),
     ) -> Result<Reply, AttemptError> {
+        let policy = retry::POLICY;
         let mut maybe_acted = false;
         let mut attempt = 1;
         loop {
@@ -581,36 +582,36 @@ system trust store); otherwise check the endpoint",
                 note_earlier_attempt(op, body.custom_id(), &mut err);
             }
             maybe_acted |= err.sent == Sent::Maybe;
-            // Retried: a connect failure (nothing was sent), 429 and 503. Not a quota
-            // 403 (its window is hours), not a rejected key, nothing that may have landed.
-            let connect_failed = err.sent == Sent::No && err.failure.kind == Kind::Unavailable;
-            let retryable = connect_failed || err.failure.status == Some(429) || err.unavailable;
-            if !retryable {
+            let cx = retry::Context {
+                maybe_landed: maybe_acted,
+                ..retry::Context::default()
+            };
+            match retry::decide(op, &err, cx) {
+                retry::Decision::Retry => {}
+                retry::Decision::Stop(stop::Reason::TryLater)
+                    if err.retry_after.is_some_and(|ra| ra > policy.max_wait) =>
+                {
+                    // Told to come back in more than a minute: that is "try later"
+                    // (75), whatever the status.
+                    let ra = err.retry_after.unwrap_or_default();
+                    err.failure.kind = Kind::TryLater;
+                    let how_long = if ra == Duration::MAX {
+                        "longer than biopass can count".to_string()
+                    } else {
+                        format!("{} s", ra.as_secs())
+                    };
+                    err.failure.message = format!(
+                        "{}; the server asks to wait {how_long}: try again later",
+                        err.failure.message
+                    );
+                    return Err(err);
+                }
+                _ => return Err(err),
+            }
+            if attempt >= policy.max_attempts {
                 return Err(err);
             }
-            if let Some(ra) = err.retry_after
-                && ra > MAX_RETRY_AFTER
-            {
-                // Told to come back in more than a minute: that is "try later" (75),
-                // whatever the status.
-                err.failure.kind = Kind::TryLater;
-                let how_long = if ra == Duration::MAX {
-                    "longer than biopass can count".to_string()
-                } else {
-                    format!("{} s", ra.as_secs())
-                };
-                err.failure.message = format!(
-                    "{}; the server asks to wait {how_long}: try again later",
-                    err.failure.message
-                );
-                return Err(err);
-            }
-            if attempt >= MAX_ATTEMPTS {
-                return Err(err);
-            }
-            let wait = err.retry_after.unwrap_or_else(|| {
-                backoff(attempt, Duration::from_millis(500), Duration::from_secs(20))
-            });
+            let wait = policy.wait(attempt, err.retry_after);
             on_retry(&err, wait, attempt + 1);
             let until = Instant::now().checked_add(wait);
             while until.is_none_or(|t| Instant::now() < t) {
@@ -643,14 +644,6 @@ fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> 
         return Some(p);
     }
     certificate_problem(e.source()?)
-}
-
-/// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^(attempt-1))].
-pub fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
-    let ceiling = base
-        .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16))
-        .min(cap);
-    ceiling.mul_f64(fastrand::f64())
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static), key: Option<&str>) -> String {
@@ -701,20 +694,6 @@ mod tests {
         ] {
             assert_eq!(check_endpoint(bad).unwrap_err().kind, Kind::Config, "{bad}");
         }
-    }
-
-    #[test]
-    fn backoff_is_bounded() {
-        for a in 1..10 {
-            assert!(
-                backoff(a, Duration::from_millis(500), Duration::from_secs(20))
-                    <= Duration::from_secs(20)
-            );
-        }
-        assert!(
-            backoff(1, Duration::from_millis(500), Duration::from_secs(20))
-                <= Duration::from_millis(500)
-        );
     }
 
     /// A server that answers the head at once, then drips the body a byte per 300 ms.

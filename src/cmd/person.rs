@@ -95,7 +95,7 @@ fn send(op: Op, id: &str, body: Body, s: &Settings, dest: &Spec, stop: &Stop) ->
                 "{}; retrying in {:.1}s (attempt {next} of {})",
                 e.failure.message,
                 wait.as_secs_f64(),
-                biopass::client::MAX_ATTEMPTS
+                biopass::client::retry::POLICY.max_attempts
             ),
         );
     };
