@@ -538,3 +538,54 @@ fn a_single_verify_is_sent_again_after_a_502_an_enroll_is_not() {
     assert_eq!(code, 69, "{err}");
     assert_eq!(r.requests().len(), 1);
 }
+
+/// A row that no pass can finish stays pending, and the summary counts every pass
+/// that ran, even those that settled nothing.
+#[test]
+fn a_row_that_no_pass_heals_stays_pending_and_every_pass_is_counted() {
+    let home = Home::new();
+    let m = write(home.path(), "m.csv", "id,face\nA,face.jpg\n");
+    let r = Recorder::start(vec![Canned::text(503, "Service Unavailable")]);
+    let sum = home.path().join("s.json");
+    let (code, out, err) = run(home
+        .cmd_at(&r.url)
+        .args(["verify", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 75, "{err}");
+    assert_eq!(out, "");
+    assert!(err.contains("pass 3 of 3: 1 row(s)"), "{err}");
+    let v = summary(&sum);
+    assert_eq!(v["pending"], 1);
+    assert_eq!(v["passes"], serde_json::json!([0, 0, 0]));
+    assert_eq!(r.requests().len(), 9);
+}
+
+/// The retry budget is the run's, across passes: an outage spends it in the first
+/// pass and the run stops there, without another pass.
+#[test]
+fn a_spent_retry_budget_stops_the_run_without_another_pass() {
+    let home = Home::new();
+    let mut text = String::from("id,face\n");
+    for i in 0..40 {
+        text.push_str(&format!("P{i},face.jpg\n"));
+    }
+    let m = write(home.path(), "m.csv", &text);
+    let r = Recorder::start(vec![Canned::text(503, "Service Unavailable")]);
+    let sum = home.path().join("s.json");
+    let (code, _, err) = run(home
+        .cmd_at(&r.url)
+        .args(["verify", "--jobs", "4", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 75, "{err}");
+    let v = summary(&sum);
+    assert_adds_up(&v);
+    assert_eq!(v["stopped"], "retry_budget");
+    assert_eq!(v["pending"], 40);
+    assert_eq!(v["passes"], serde_json::json!([0]));
+    assert!(!err.contains("pass 2"), "{err}");
+    assert!(r.requests().len() < 40, "{} requests", r.requests().len());
+}

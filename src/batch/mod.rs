@@ -397,6 +397,12 @@ fn run_inner(
     loop {
         shared.pass.store(pass, Ordering::Relaxed);
         shared.processed.store(0, Ordering::Relaxed);
+        {
+            // Every pass that runs has its count, even one that settles nothing.
+            let mut sum = lock(&shared.summary);
+            let passes = (pass as usize).max(sum.passes.len());
+            sum.passes.resize(passes, 0);
+        }
         let to_run = plan.len();
         let pass_rows = match rows.take() {
             Some(r) => Ok(r),
