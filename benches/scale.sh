@@ -22,7 +22,7 @@
 #          columns, 10M rows with 10 distinct CustomIDs
 #
 # Knobs: DRY_ROWS ["100000 1000000 10000000"], REAL_ROWS ["100000 1000000"],
-# VERIFY_ROWS ["1000 100000"], FAULTY_ROWS [2000], FAULTS ["--fail-503 0.3 --reset 0.05 --seed 7"],
+# VERIFY_ROWS ["1000 100000"], FAULTY_ROWS [2000], FAULTS ["--fail-503 0.2 --reset 0.02 --seed 7"],
 # EMB_ROWS ["100 1000 10000"], LONG_MB [200], WIDE_COLS [1000000000], DUP_ROWS [10000000],
 # JOBS [8], KEEP=1 (keep the temporary folder), NO_BUILD=1 (use target/release/biopass).
 # Images are generated patterns written by Pillow (installed under target/bench-tools
@@ -34,7 +34,7 @@ DRY_ROWS=${DRY_ROWS:-100000 1000000 10000000}
 REAL_ROWS=${REAL_ROWS:-100000 1000000}
 VERIFY_ROWS=${VERIFY_ROWS:-1000 100000}
 FAULTY_ROWS=${FAULTY_ROWS:-2000}
-FAULTS=${FAULTS:---fail-503 0.3 --reset 0.05 --seed 7}
+FAULTS=${FAULTS:---fail-503 0.2 --reset 0.02 --seed 7}
 EMB_ROWS=${EMB_ROWS:-100 1000 10000}
 LONG_MB=${LONG_MB:-200}
 WIDE_COLS=${WIDE_COLS:-1000000000}
@@ -206,7 +206,7 @@ if want faulty; then
             "$BIN" enroll --from "$data/faulty.csv" --jobs "$JOBS" -q --progress-interval 0 \
             --passes "$passes" --journal "$work/faulty-$passes.journal" --summary-json "$work/faulty-$passes.json"
         stop_server
-        read -r pending passes_json stopped < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["pending"], ",".join(map(str, s["passes"])), s["stopped"])' "$work/faulty-$passes.json" 2>/dev/null || echo "? ? ?")
+        read -r pending passes_json stopped < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["pending"], ",".join(map(str, s["passes"])), s["stopped"] or "-")' "$work/faulty-$passes.json" 2>/dev/null || echo "? ? ?")
         row "faulty, --passes $passes" "$FAULTY_ROWS" "$WALL" - - - "pending after the run: $pending" \
             "exit $RC; settled by pass: $passes_json; stopped: $stopped"
     done
