@@ -57,10 +57,10 @@ need_pillow() {
 # ---------------------------------------------------------------- sandbox serve
 
 SERVER_PID=
-start_server() { # [latency_ms [port]]: a fresh `biopass sandbox serve`; sets ENDPOINT and KEY
+start_server() { # [latency_ms [port [more sandbox options]]]: a fresh `biopass sandbox serve`; sets ENDPOINT and KEY
     local out=$work/server.out
     : >"$out"
-    "$BIN" sandbox serve --port "${2:-0}" --latency-ms "${1:-0}" >"$out" 2>>"$work/server.err" &
+    "$BIN" sandbox serve --port "${2:-0}" --latency-ms "${1:-0}" "${@:3}" >"$out" 2>>"$work/server.err" &
     SERVER_PID=$!
     local i
     for ((i = 0; i < 200; i++)); do

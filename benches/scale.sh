@@ -10,6 +10,10 @@
 #   start  --version startup, median of 21 runs
 #   dry    dry run (validation + plan, nothing sent) of 100k, 1M and 10M-row manifests
 #   real   real runs against `biopass sandbox serve`, --jobs 8, ~1 KB JPEGs: 100k and 1M
+#   verify a verify batch beside the enroll of the same rows (1k and 100k): rows/s ratio,
+#          client CPU per row, peak RSS
+#   faulty enroll against `sandbox serve` with faults (503s, resets): rows left pending
+#          with --passes 1 and with the default (3)
 #   floor  the kernel's share of a row without biopass (benches/floor.c, needs gcc): an
 #          image read, one request and answer, one fdatasync
 #   big    8 x ~5 MiB JPEGs (16 rows) at --jobs 8 against `sandbox serve`
@@ -18,15 +22,19 @@
 #          columns, 10M rows with 10 distinct CustomIDs
 #
 # Knobs: DRY_ROWS ["100000 1000000 10000000"], REAL_ROWS ["100000 1000000"],
+# VERIFY_ROWS ["1000 100000"], FAULTY_ROWS [2000], FAULTS ["--fail-503 0.2 --reset 0.02 --seed 7"],
 # EMB_ROWS ["100 1000 10000"], LONG_MB [200], WIDE_COLS [1000000000], DUP_ROWS [10000000],
 # JOBS [8], KEEP=1 (keep the temporary folder), NO_BUILD=1 (use target/release/biopass).
 # Images are generated patterns written by Pillow (installed under target/bench-tools
 # with pip when missing). Everything runs on 127.0.0.1.
 set -euo pipefail
 
-ONLY=${ONLY:-start dry real floor big emb bad}
+ONLY=${ONLY:-start dry real verify faulty floor big emb bad}
 DRY_ROWS=${DRY_ROWS:-100000 1000000 10000000}
 REAL_ROWS=${REAL_ROWS:-100000 1000000}
+VERIFY_ROWS=${VERIFY_ROWS:-1000 100000}
+FAULTY_ROWS=${FAULTY_ROWS:-2000}
+FAULTS=${FAULTS:---fail-503 0.2 --reset 0.02 --seed 7}
 EMB_ROWS=${EMB_ROWS:-100 1000 10000}
 LONG_MB=${LONG_MB:-200}
 WIDE_COLS=${WIDE_COLS:-1000000000}
@@ -154,6 +162,55 @@ if want real; then
         r=$(calc "sprintf(\"%.1f\", ${JSIZE_OF[real/1000000]} / ${JSIZE_OF[real/100000]})")
         row "real run: journal 1M / 100k" - "${r}x" - - - "about 10x (<= 11x)" "$(verdict "$r <= 11")"
     fi
+fi
+
+# ---------------------------------------------------------------- verify beside enroll
+
+# The same rows enrolled, then verified, against one sandbox: verify's cost per row is
+# to be no higher than enroll's in the same run (issue 16).
+if want verify; then
+    for n in $VERIFY_ROWS; do
+        gen manifest "$data/ver-$n.csv" "$n"
+        start_server
+        for op in enroll verify; do
+            run_timed "$work/ver-$op-$n.err" env BIOPASS_ENDPOINT="$ENDPOINT" BIOPASS_API_KEY="$KEY" \
+                "$BIN" "$op" --from "$data/ver-$n.csv" --jobs "$JOBS" -q --progress-interval 0 \
+                --journal "$work/ver-$op-$n.journal" --summary-json "$work/ver-$op-$n.json"
+            [[ $RC == 0 ]] || warn "$op of $n rows exited $RC: $(head -c 300 "$work/ver-$op-$n.err")"
+            SECS_OF[$op/$n]=$WALL US_OF[$op/$n]=$(per_row_us "$CLIENT_CPU" "$n")
+            row "$op, jobs $JOBS" "$n" "$WALL" "${US_OF[$op/$n]}" "$(mib "$CLIENT_RSS_KB")" \
+                "$(per_row_b "$CLIENT_RSS_KB" "$n")" "peak RSS <= 64 MiB (µs/row: CPU)" \
+                "$(verdict "$CLIENT_RSS_KB <= 64 * 1024")"
+        done
+        stop_server
+        matched=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("matched", -1))' "$work/ver-verify-$n.json" 2>/dev/null || echo -1)
+        [[ $matched == "$n" ]] || warn "verify of $n rows: $matched matched"
+        ratio=$(calc "sprintf(\"%.2f\", ${SECS_OF[enroll/$n]} / ${SECS_OF[verify/$n]})")
+        cpu=$(calc "sprintf(\"%.2f\", ${US_OF[verify/$n]} / ${US_OF[enroll/$n]})")
+        row "  verify/enroll" "$n" - - - - "rows/s ${ratio}x; CPU/row ${cpu}x" \
+            "$(verdict "$cpu <= 1.1") (CPU/row no higher than enroll's, 10% noise)"
+        rm -f "$data/ver-$n.csv"
+    done
+fi
+
+# ---------------------------------------------------------------- a faulty service
+
+# Enroll against `sandbox serve` with its fault options: how many rows each run leaves
+# pending with --passes 1 (as before passes) and with the default 3.
+if want faulty; then
+    gen manifest "$data/faulty.csv" "$FAULTY_ROWS"
+    for passes in 1 3; do
+        # shellcheck disable=SC2086 # FAULTS is a list of options
+        start_server 0 0 $FAULTS
+        run_timed "$work/faulty-$passes.err" env BIOPASS_ENDPOINT="$ENDPOINT" BIOPASS_API_KEY="$KEY" \
+            "$BIN" enroll --from "$data/faulty.csv" --jobs "$JOBS" -q --progress-interval 0 \
+            --passes "$passes" --journal "$work/faulty-$passes.journal" --summary-json "$work/faulty-$passes.json"
+        stop_server
+        read -r pending passes_json stopped < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["pending"], ",".join(map(str, s["passes"])), s["stopped"] or "-")' "$work/faulty-$passes.json" 2>/dev/null || echo "? ? ?")
+        row "faulty, --passes $passes" "$FAULTY_ROWS" "$WALL" - - - "pending after the run: $pending" \
+            "exit $RC; settled by pass: $passes_json; stopped: $stopped"
+    done
+    rm -f "$data/faulty.csv"
 fi
 
 # ---------------------------------------------------------------- the kernel's floor

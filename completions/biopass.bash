@@ -762,7 +762,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__delete)
-            opts="-o -v -q -h -V --id --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -801,6 +801,10 @@ _biopass() {
                     return 0
                     ;;
                 --summary-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -926,7 +930,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__enroll)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -973,6 +977,10 @@ _biopass() {
                     return 0
                     ;;
                 --summary-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1802,7 +1810,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__update)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1849,6 +1857,10 @@ _biopass() {
                     return 0
                     ;;
                 --summary-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1912,7 +1924,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__verify)
-            opts="-o -v -q -h -V --id --face --finger --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1927,6 +1939,46 @@ _biopass() {
                     return 0
                     ;;
                 --finger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --journal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -47,7 +47,7 @@ complete -c biopass -n "__fish_biopass_needs_command" -s h -l help -d 'Print hel
 complete -c biopass -n "__fish_biopass_needs_command" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
-complete -c biopass -n "__fish_biopass_needs_command" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
+complete -c biopass -n "__fish_biopass_needs_command" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1), or many with --from'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "sandbox" -d 'Run the local BioPassID emulator, or inspect and reset the embedded one'
 complete -c biopass -n "__fish_biopass_needs_command" -f -a "config" -d 'Inspect or create the configuration file'
@@ -70,6 +70,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l rate -d 'Requ
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l passes -d 'Passes in all: later passes re-send rows left pending by transient errors (1: off) [default: 3]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l progress-interval -d 'Status line interval when stderr is not a terminal (0 or off: none)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -108,6 +109,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -l rate -d 'Requ
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l passes -d 'Passes in all: later passes re-send rows left pending by transient errors (1: off) [default: 3]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l progress-interval -d 'Status line interval when stderr is not a terminal (0 or off: none)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -136,6 +138,18 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -s V -l version 
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+tsv\t''
+jsonl\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l jobs -d 'Concurrent requests [default: 4]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l passes -d 'Passes in all: later passes re-send rows left pending by transient errors (1: off) [default: 3]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l progress-interval -d 'Status line interval when stderr is not a terminal (0 or off: none)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"
@@ -150,6 +164,10 @@ complete -c biopass -n "__fish_biopass_using_subcommand verify" -l connect-timeo
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l accept-changed -d 'Run rows whose content changed since the journal recorded them'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -167,6 +185,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand delete" -l rate -d 'Requ
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l shard -d 'Take only the rows whose CustomID hashes to shard K of N (K from 0)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l summary-json -d 'Also write the final summary as JSON to FILE' -r -F
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l passes -d 'Passes in all: later passes re-send rows left pending by transient errors (1: off) [default: 3]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l progress-interval -d 'Status line interval when stderr is not a terminal (0 or off: none)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
@@ -510,7 +529,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand man" -s h -l help -d 'Pr
 complete -c biopass -n "__fish_biopass_using_subcommand man" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "enroll" -d 'Enroll a person (prints the BioPassID), or many with --from'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "update" -d 'Replace a person\'s images (prints the BioPassID), or many with --from'
-complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)'
+complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "verify" -d 'Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1), or many with --from'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "delete" -d 'Delete a person (prints the CustomID), or many with --from'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "sandbox" -d 'Run the local BioPassID emulator, or inspect and reset the embedded one'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and not __fish_seen_subcommand_from enroll update verify delete sandbox config report check doctor completions man help" -f -a "config" -d 'Inspect or create the configuration file'

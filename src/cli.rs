@@ -60,7 +60,10 @@ const VERIFY_EXAMPLES: &str = "Examples:
   # Image from standard input (at most one \"-\" per command)
   camera-capture | biopass verify --id 1234 --face -
   # A fingerprint, in the slot it was enrolled in
-  biopass verify --id 1234 --finger right-index=probe-ri.png";
+  biopass verify --id 1234 --finger right-index=probe-ri.png
+  # Everyone in a manifest (a proof-of-life campaign): ID<TAB>match, ID<TAB>no_match
+  # or ID<TAB>failed<TAB>KIND<TAB>MESSAGE per row; a new campaign needs a new --journal
+  biopass verify --from people.csv --journal campaign-2027.journal";
 const DELETE_EXAMPLES: &str = "Examples:
   # Prints the CustomID
   biopass delete --id 1234
@@ -297,9 +300,12 @@ pub enum Command {
         after_long_help = UPDATE_EXAMPLES
     )]
     Update(WriteArgs),
-    /// Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1)
-    #[command(after_long_help = VERIFY_EXAMPLES)]
-    Verify(PersonArgs),
+    /// Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1), or many with --from
+    #[command(
+        override_usage = "biopass verify [OPTIONS] (--id <ID> | --from <MANIFEST>)",
+        after_long_help = VERIFY_EXAMPLES
+    )]
+    Verify(WriteArgs),
     /// Delete a person (prints the CustomID), or many with --from
     #[command(
         override_usage = "biopass delete [OPTIONS] (--id <ID> | --from <MANIFEST>)",
@@ -335,20 +341,7 @@ pub enum Command {
     Man,
 }
 
-#[derive(Debug, Args)]
-pub struct PersonArgs {
-    /// The person's CustomID
-    #[arg(long, value_name = "ID")]
-    pub id: String,
-    /// Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...
-    #[arg(long, value_name = "FILE")]
-    pub face: Vec<String>,
-    /// Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable
-    #[arg(long, value_name = "POS=FILE", value_parser = parse_finger, long_help = FINGER_LONG_HELP)]
-    pub finger: Vec<(u8, String)>,
-}
-
-/// enroll and update: one person from flags, or a batch from a manifest.
+/// enroll, update and verify: one person from flags, or a batch from a manifest.
 #[derive(Debug, Args)]
 pub struct WriteArgs {
     /// The person's CustomID
@@ -424,6 +417,9 @@ pub struct BatchArgs {
     /// Also write the final summary as JSON to FILE
     #[arg(long, value_name = "FILE", requires = "from")]
     pub summary_json: Option<PathBuf>,
+    /// Passes in all: later passes re-send rows left pending by transient errors (1: off) [default: 3]
+    #[arg(long, value_name = "N", requires = "from", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub passes: Option<u32>,
     /// Status line interval when stderr is not a terminal (0 or off: none)
     // The variable is read by the batch command, not by clap: set for a whole CI job,
     // it must not turn a single `enroll --id` into a usage error, as a batch option
@@ -526,6 +522,7 @@ impl BatchArgs {
             (self.accept_changed, "--accept-changed"),
             (self.shard.is_some(), "--shard"),
             (self.summary_json.is_some(), "--summary-json"),
+            (self.passes.is_some(), "--passes"),
             (self.progress_interval.is_some(), "--progress-interval"),
         ]
         .into_iter()

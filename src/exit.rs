@@ -52,7 +52,7 @@ fn of_kind(kind: Kind) -> u8 {
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    success (verify: match)
-  1    verify: no match; batch: finished, some rows failed
+  1    verify: no match; batch: finished, some rows failed (verify batch: or did not match)
   2    usage error
   65   data rejected (bad image, API 400, CustomID already exists, person not found)
   66   input file or manifest missing or unreadable
@@ -60,7 +60,8 @@ Exit codes:
   70   internal error
   74   journal unusable, or the result could not be written to stdout
   75   temporarily refused, try later (429, quota, Retry-After over 60 s); batch: stopped early
-  76   protocol error (redirect, unexpected response or BioPassID, oversized response)
+  76   protocol error (redirect, unexpected response or BioPassID, an answer about another
+       CustomID, oversized response)
   77   API key rejected (401, 403)
   78   configuration error (no key, bad config, untrusted TLS certificate, wrong endpoint,
        journal of another target)

@@ -51,7 +51,10 @@ pub fn parse_finger_pos(s: &str) -> Result<u8, String> {
         })
 }
 
-/// The operations on a person, with their HTTP method and path.
+/// The operations of the API. Everything the client, the sandbox's router, the batch
+/// engine and `report` need to know of one is its [`OpSpec`] in [`OPS`]: code outside
+/// that table never tests which operation it has (`op == Op::Delete`), it reads the
+/// descriptor's fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     /// Register a new person under a CustomID (`POST /multibiometrics/enroll`).
@@ -64,43 +67,191 @@ pub enum Op {
     Delete,
 }
 
+/// What a request of an operation holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestShape {
+    /// `{"Person":{"CustomID":..,"Face":[..],"Fingers":[..]}}`: a CustomID and at
+    /// least one image ([`LoadedPerson::into_body`]).
+    Person,
+    /// `{"Person":{"CustomID":..}}`: the CustomID only ([`delete_body`]).
+    PersonId,
+}
+
+impl RequestShape {
+    /// Whether a request of this shape carries images (a batch row then needs one).
+    pub fn has_images(self) -> bool {
+        self == RequestShape::Person
+    }
+}
+
+/// What a complete success answer holds; a 2xx without it is a protocol error that
+/// may have been acted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerShape {
+    /// `Person.BioPassID`: the service's id for the person (printed as the result).
+    BioPassId,
+    /// `Person.Match` (and `MatchDetails`): a verdict.
+    Match,
+    /// Any JSON object (delete echoes the CustomID, or less).
+    Object,
+}
+
+/// How a batch settles a row whose request may have been acted on (a lost answer, a
+/// 5xx after sending) and is then sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reconcile {
+    /// The re-send is the whole answer: sending twice does no harm (verify changes
+    /// nothing; update sends the same images again).
+    Resend,
+    /// A re-send refused with this kind means our earlier attempt landed: the row is
+    /// `reconciled`, not failed (enroll's "already exists", delete's "not found").
+    LandedIf(Kind),
+}
+
+/// One operation, described once.
+///
+/// An operation without a CustomID (the quality checks of the API: face detect,
+/// liveness, ICAO, NFIQ) fits the same descriptor with `custom_id: false` (the
+/// client then checks no echo, and a batch keys its journal by the row itself), a
+/// request shape of its own and `changes_state: false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpSpec {
+    /// The operation this describes.
+    pub op: Op,
+    /// The name used in messages, journals and summaries (`enroll`).
+    pub name: &'static str,
+    /// The word for a batch row it finished (`enrolled`).
+    pub done_word: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path under the endpoint.
+    pub path: &'static str,
+    /// What its request holds.
+    pub request: RequestShape,
+    /// What a complete answer holds.
+    pub answer: AnswerShape,
+    /// Whether the service's state changes when it succeeds. An operation that
+    /// changes nothing is simply sent again after an ambiguous outcome: its journal
+    /// never says "may have landed".
+    pub changes_state: bool,
+    /// Whether the request carries a CustomID; an answer that names another one is
+    /// then a protocol error (never a result for the person asked about).
+    pub custom_id: bool,
+    /// How an ambiguous outcome is settled by a re-send.
+    pub reconcile: Reconcile,
+    /// For a single command: what to add to a failure after an earlier attempt may
+    /// have acted and the re-send met the [`Reconcile::LandedIf`] kind (`{id}` is
+    /// replaced by the CustomID).
+    pub landed_note: &'static str,
+    /// For a single command: what to add to a failure whose request may have been
+    /// acted on (`{id}` as above); empty when there is nothing to check.
+    pub maybe_note: &'static str,
+}
+
+/// Every operation, in [`Op`] order: the one table.
+pub const OPS: [OpSpec; 4] = [
+    OpSpec {
+        op: Op::Enroll,
+        name: "enroll",
+        done_word: "enrolled",
+        method: "POST",
+        path: "/multibiometrics/enroll",
+        request: RequestShape::Person,
+        answer: AnswerShape::BioPassId,
+        changes_state: true,
+        custom_id: true,
+        reconcile: Reconcile::LandedIf(Kind::AlreadyExists),
+        landed_note: "an earlier attempt may have enrolled this person: this 'already exists' may be its result; \
+check with `biopass verify --id {id} ...` with the same images",
+        maybe_note: "the person may have been enrolled: check with `biopass verify --id {id} ...` with the same \
+images (or run the enroll again: \"already exists\" then means this attempt landed)",
+    },
+    OpSpec {
+        op: Op::Update,
+        name: "update",
+        done_word: "updated",
+        method: "PUT",
+        path: "/multibiometrics/update",
+        request: RequestShape::Person,
+        answer: AnswerShape::BioPassId,
+        changes_state: true,
+        custom_id: true,
+        reconcile: Reconcile::Resend,
+        landed_note: "",
+        maybe_note: "",
+    },
+    OpSpec {
+        op: Op::Verify,
+        name: "verify",
+        done_word: "verified",
+        method: "POST",
+        path: "/multibiometrics/verify",
+        request: RequestShape::Person,
+        answer: AnswerShape::Match,
+        changes_state: false,
+        custom_id: true,
+        reconcile: Reconcile::Resend,
+        landed_note: "",
+        maybe_note: "",
+    },
+    OpSpec {
+        op: Op::Delete,
+        name: "delete",
+        done_word: "deleted",
+        method: "DELETE",
+        path: "/multibiometrics/delete",
+        request: RequestShape::PersonId,
+        answer: AnswerShape::Object,
+        changes_state: true,
+        custom_id: true,
+        reconcile: Reconcile::LandedIf(Kind::NotFound),
+        landed_note: "an earlier attempt may have deleted this person: this 'not found' may be its result \
+(CustomID {id} is not enrolled now either way)",
+        maybe_note: "",
+    },
+];
+
 impl Op {
     /// Every operation: the one table of method, path and name that the client sends
     /// from and the sandbox routes by.
-    pub const ALL: [Op; 4] = [Op::Enroll, Op::Update, Op::Verify, Op::Delete];
+    pub const ALL: [Op; OPS.len()] = {
+        let mut all = [Op::Enroll; OPS.len()];
+        let mut i = 0;
+        while i < OPS.len() {
+            all[i] = OPS[i].op;
+            i += 1;
+        }
+        all
+    };
+
+    /// The operation's descriptor.
+    pub fn spec(self) -> &'static OpSpec {
+        &OPS[self.index()]
+    }
+
+    /// The operation's place in [`OPS`] (and [`Op::ALL`]).
+    pub fn index(self) -> usize {
+        self as usize
+    }
 
     /// The HTTP method.
     pub fn method(self) -> &'static str {
-        match self {
-            Op::Enroll | Op::Verify => "POST",
-            Op::Update => "PUT",
-            Op::Delete => "DELETE",
-        }
+        self.spec().method
     }
 
     /// The path under the endpoint.
     pub fn path(self) -> &'static str {
-        match self {
-            Op::Enroll => "/multibiometrics/enroll",
-            Op::Update => "/multibiometrics/update",
-            Op::Verify => "/multibiometrics/verify",
-            Op::Delete => "/multibiometrics/delete",
-        }
+        self.spec().path
     }
 
     /// The operation of a [`Op::name`] (as journals and summaries record it).
     pub fn from_name(name: &str) -> Option<Op> {
-        Op::ALL.into_iter().find(|op| op.name() == name)
+        OPS.iter().find(|s| s.name == name).map(|s| s.op)
     }
 
     /// The name used in messages and journals.
     pub fn name(self) -> &'static str {
-        match self {
-            Op::Enroll => "enroll",
-            Op::Update => "update",
-            Op::Verify => "verify",
-            Op::Delete => "delete",
-        }
+        self.spec().name
     }
 }
 
@@ -377,6 +528,16 @@ impl LoadedPerson {
 mod tests {
     use super::*;
     use crate::wire::B64;
+
+    #[test]
+    fn the_table_is_in_op_order() {
+        for (i, spec) in OPS.iter().enumerate() {
+            assert_eq!(spec.op.index(), i, "{spec:?}");
+            assert_eq!(Op::from_name(spec.name), Some(spec.op));
+        }
+        let paths: std::collections::HashSet<_> = OPS.iter().map(|s| (s.method, s.path)).collect();
+        assert_eq!(paths.len(), OPS.len());
+    }
 
     #[test]
     fn finger_positions() {

@@ -500,9 +500,18 @@ fn a_closed_stderr_does_not_abort() {
 #[test]
 fn delete_prints_the_id_asked_for_and_json_escapes_bidi_controls() {
     let home = Home::new();
+    // An answer about someone else is refused (issue 14, item 6: it used to print the
+    // id asked for and exit 0).
     let srv = Recorder::start(vec![Canned::json(
         200,
         r#"{"Person":{"CustomID":"someone-else\u202e"}}"#,
+    )]);
+    let (code, out, err) = run(home.cmd_at(&srv.url).args(["delete", "--id", "1234"]));
+    assert_eq!((code, out.as_str()), (76, ""), "{err}");
+    assert!(!err.contains('\u{202e}'), "{err:?}");
+    let srv = Recorder::start(vec![Canned::json(
+        200,
+        r#"{"Person":{"CustomID":"1234"},"Note":"\u202e"}"#,
     )]);
     let (code, out, err) = run(home.cmd_at(&srv.url).args(["delete", "--id", "1234"]));
     assert_eq!((code, out.as_str()), (0, "1234\n"), "{err}");
@@ -515,7 +524,7 @@ fn delete_prints_the_id_asked_for_and_json_escapes_bidi_controls() {
         "{out:?}"
     );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["Person"]["CustomID"], "someone-else\u{202e}");
+    assert_eq!(v["Note"], "\u{202e}");
 }
 
 #[test]

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use support::*;
 
-const HEADER: &str = "line\tid\toutcome\tbiopass_id\tattempts\terror_kind\tmessage\tfinished_at";
+const HEADER: &str =
+    "line\tid\toutcome\tbiopass_id\tattempts\terror_kind\tmessage\tfinished_at\tpass";
 
 fn write_manifest(dir: &Path, name: &str, rows: &[(&str, &str)]) -> PathBuf {
     std::fs::copy(fixture("face.jpg"), dir.join("face.jpg")).unwrap();
@@ -170,7 +171,7 @@ fn report_lists_every_row_across_runs_and_failed_rows_say_why() {
     assert_eq!(lines[0], HEADER);
     let rows: Vec<Vec<&str>> = lines[1..].iter().map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 5, "{out}");
-    assert!(rows.iter().all(|r| r.len() == 8), "{out}");
+    assert!(rows.iter().all(|r| r.len() == 9), "{out}");
     let brief: Vec<_> = rows
         .iter()
         .map(|r| (r[0], r[1], r[2], r[4], r[5]))
@@ -215,7 +216,8 @@ fn report_lists_every_row_across_runs_and_failed_rows_say_why() {
             "id",
             "line",
             "message",
-            "outcome"
+            "outcome",
+            "pass"
         ]
     );
     assert_eq!(docs[4]["id"], "X1");
@@ -252,7 +254,7 @@ fn report_of_an_old_journal_shows_pending_rows_and_no_times() {
     assert_eq!(
         out,
         format!(
-            "{HEADER}\n2\tD1\tdeleted\t\t1\t\t\t\n3\tD2\tpending\t\t2\tunavailable\tHTTP 503 busy\t\n"
+            "{HEADER}\n2\tD1\tdeleted\t\t1\t\t\t\t1\n3\tD2\tpending\t\t2\tunavailable\tHTTP 503 busy\t\t\n"
         )
     );
 }

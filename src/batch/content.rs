@@ -108,7 +108,7 @@ pub fn row_fingerprint(op: Op, row: &Row, opts: &Options) -> Result<String, Stri
             opts.fingerprint_tag(role)
         ))
     };
-    if op == Op::Delete {
+    if !op.spec().request.has_images() {
         return Ok(digest(op, &row.id, &[], vec![]));
     }
     let (faces, fingers) = each_image(row, file)?;
@@ -117,7 +117,7 @@ pub fn row_fingerprint(op: Op, row: &Row, opts: &Options) -> Result<String, Stri
 
 /// The row's own rules: enroll/update rows need an image, and no slot twice.
 fn check_shape(op: Op, row: &Row) -> Result<(), String> {
-    if op == Op::Delete {
+    if !op.spec().request.has_images() {
         return Ok(());
     }
     if row.faces.is_empty() && row.fingers.is_empty() {
@@ -136,7 +136,7 @@ fn check_shape(op: Op, row: &Row) -> Result<(), String> {
 /// end marker, streaming; no pixel is decoded.
 pub fn check_row(op: Op, row: &Row, opts: &Options) -> Result<(), String> {
     check_shape(op, row)?;
-    if op == Op::Delete {
+    if !op.spec().request.has_images() {
         return Ok(());
     }
     let roles = row.faces.iter().map(|p| (p, Role::Face));
@@ -172,7 +172,7 @@ fn each_image<T>(
 /// Read, check and prepare a row's images (enroll/update), as the single commands do.
 pub fn load_row(op: Op, row: &Row, opts: &Options) -> Result<Option<LoadedPerson>, String> {
     check_shape(op, row)?;
-    if op == Op::Delete {
+    if !op.spec().request.has_images() {
         return Ok(None);
     }
     let load = |p: &PathBuf, role: Role| {

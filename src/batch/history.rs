@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::journal::{self, Record, State};
-use super::report::done_word;
+use super::report::{MATCH, NO_MATCH, done_word};
 use crate::request::Op;
 
 /// One manifest row as the journal knows it.
@@ -20,8 +20,9 @@ pub struct Row {
     pub line: u64,
     /// The CustomID (empty for an invalid row whose id could not be read).
     pub id: String,
-    /// The batch row outcome word: `enrolled`, `updated`, `deleted`, `reconciled`,
-    /// `skipped`, `failed`, `invalid`, or `pending` (started, not finished).
+    /// The batch row outcome word: `enrolled`, `updated`, `deleted`, `match`,
+    /// `no_match`, `reconciled`, `skipped`, `failed`, `invalid`, or `pending`
+    /// (started, not finished).
     pub outcome: &'static str,
     /// The BioPassID of the latest success that reported one.
     pub biopass_id: Option<String>,
@@ -36,6 +37,9 @@ pub struct Row {
     /// When the row reached its outcome, in seconds since the Unix epoch; `None` for
     /// a pending row, or a journal from before `end` records had a time.
     pub finished_at: Option<u64>,
+    /// The pass of its run that settled the row (`--passes`; 1 for the first pass,
+    /// and in journals from before passes); `None` for a pending or invalid row.
+    pub pass: Option<u32>,
 }
 
 #[derive(Default)]
@@ -66,6 +70,7 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
             r.attempts += 1;
             r.outcome = "pending";
             r.finished_at = None;
+            r.pass = None;
         }
         Record::End {
             line,
@@ -76,6 +81,8 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
             kind,
             error,
             at,
+            matched,
+            pass,
             ..
         } => {
             if fp.is_empty() {
@@ -89,8 +96,13 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
                 return;
             }
             let r = current(&mut rows, line, id, fp);
-            r.outcome = outcome_word(&op, state);
+            r.outcome = match matched {
+                Some(true) if state == State::Done => MATCH,
+                Some(false) if state == State::Done => NO_MATCH,
+                _ => outcome_word(&op, state),
+            };
             r.finished_at = if r.outcome == "pending" { None } else { at };
+            r.pass = (r.outcome != "pending").then_some(pass.unwrap_or(1));
             // As on the batch's row lines: a reason only for rows that did not make
             // it (a skip or a reconcile is "already exists", and that is fine).
             let unfinished = matches!(r.outcome, "failed" | "invalid" | "pending");
@@ -137,6 +149,7 @@ fn new_row(line: u64, id: String) -> Row {
         error_kind: None,
         message: None,
         finished_at: None,
+        pass: None,
     }
 }
 

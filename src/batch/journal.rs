@@ -23,8 +23,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Failure, Kind};
 
 /// Version 2 added the run's `target` and `env`; version 3 the `at` of `end`
-/// records. Older journals load: the fields they lack are absent.
-pub const VERSION: u32 = 3;
+/// records; version 4 the `matched` of verify's `end` records and the `pass` of
+/// records written by a later pass of a run. Older journals load: the fields they
+/// lack are absent (an `end` without `pass` is of the run's first pass).
+pub const VERSION: u32 = 4;
+
+/// The name [`Loaded`] keeps a "no match" verdict under.
+const NO_MATCH: &str = "no_match";
 
 /// How a row ended (the `state` of an `end` record).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +134,14 @@ pub enum Record {
         /// `at`); absent in journals before version 3.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<u64>,
+        /// Verify's verdict, on success (`Match`); absent for other operations and
+        /// in journals before version 4.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        matched: Option<bool>,
+        /// The pass of the run the attempt belongs to, when it is not the first
+        /// (`--passes`); absent for the first pass and before version 4.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pass: Option<u32>,
     },
 }
 
@@ -181,6 +194,12 @@ pub struct EndView<'a> {
     /// As [`Record::End`]'s `at`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<u64>,
+    /// As [`Record::End`]'s `matched`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<bool>,
+    /// As [`Record::End`]'s `pass`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pass: Option<u32>,
 }
 
 /// What the journal says about one CustomID, in a few bytes: what a run needs to plan
@@ -323,6 +342,11 @@ impl Loaded {
     /// row, if it was a failure.
     pub fn kind_name(&self, k: &Known) -> Option<&str> {
         (k.kind > 0).then(|| self.kinds.get(k.kind as usize - 1).map(String::as_str))?
+    }
+
+    /// Whether the row's last answer was verify's "no match".
+    pub fn no_match(&self, k: &Known) -> bool {
+        k.state == Some(State::Done) && self.kind_name(k) == Some(NO_MATCH)
     }
 
     fn kind_index(&mut self, kind: Option<String>) -> u8 {
@@ -667,9 +691,16 @@ fn apply(l: &mut Loaded, rec: Record) {
             fp,
             state,
             kind,
+            matched,
             ..
         } => {
-            let kind = l.kind_index(kind);
+            // A verify that answered "no match" is finished, like a match; the
+            // verdict rides in the failure-kind slot (a done row has no failure), so
+            // a resumed run still counts it without a byte more per row.
+            let kind = match matched {
+                Some(false) => l.kind_index(Some(NO_MATCH.into())),
+                _ => l.kind_index(kind),
+            };
             let fp = fp_key(&fp);
             let h = l.known.entry(super::content::id_key(&id));
             if h.fp != fp {
@@ -1013,6 +1044,8 @@ mod tests {
             error: None,
             ms: 1,
             at: None,
+            matched: None,
+            pass: None,
         }
     }
 
@@ -1066,6 +1099,8 @@ mod tests {
                 error: None,
                 ms: 1,
                 at: None,
+                matched: None,
+                pass: None,
             },
         );
         l.known.merge();
@@ -1169,6 +1204,8 @@ mod tests {
                 error: some("bad \u{1} gateway").map(String::from),
                 ms: 12,
                 at: full.then_some(1_700_000_000),
+                matched: None,
+                pass: None,
             };
             let view = EndView {
                 line: 9,
@@ -1183,6 +1220,8 @@ mod tests {
                 error: some("bad \u{1} gateway"),
                 ms: 12,
                 at: full.then_some(1_700_000_000),
+                matched: None,
+                pass: None,
             };
             assert_eq!(
                 serde_json::to_string(&view).unwrap(),

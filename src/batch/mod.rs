@@ -26,7 +26,7 @@ pub mod worker;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -83,6 +83,9 @@ pub struct Config {
     pub images: crate::prepare::Options,
     /// Validate and plan only: nothing is sent, and nothing is written anywhere.
     pub dry_run: bool,
+    /// Passes in all (`--passes`, at least 1): after the first, each sends again
+    /// the rows the last one left pending after transient errors.
+    pub passes: u32,
     /// The target's identity ([`Spec::identity`]), recorded in and checked against
     /// the journal.
     pub target: String,
@@ -234,6 +237,7 @@ fn run_inner(
         changed,
         valid,
         already_done,
+        already_verdicts,
         failed,
     } = plan::validate(cfg, &manifest, &loaded, stop).map_err(early)?;
     drop(loaded);
@@ -273,6 +277,8 @@ fn run_inner(
 
     // 3. What the journal says of the valid rows.
     summary.already_done += already_done;
+    summary.matched += already_verdicts.0;
+    summary.not_matched += already_verdicts.1;
     let mut kinds: Vec<_> = failed.into_iter().collect();
     kinds.sort();
     for (kind, n) in kinds {
@@ -400,54 +406,64 @@ fn run_inner(
         ),
         summary: Mutex::new(std::mem::take(summary)),
         last_error: Mutex::new(None),
+        pass: AtomicU32::new(1),
+        passes: cfg.passes.max(1),
+        again: Mutex::new(Vec::new()),
     };
-    let to_run = plan.len();
-    reporter.started(to_run);
-    let rows = RefCell::new(rows.enumerate());
-    let plan = RefCell::new(&mut plan);
+    reporter.started(plan.len());
     let broken: RefCell<Option<anyhow::Error>> = RefCell::new(None);
-    let next_row = || -> Option<(manifest::Row, Planned)> {
-        loop {
-            if stop.is_requested() || broken.borrow().is_some() {
-                return None;
-            }
-            let (item, read) = rows.borrow_mut().next()?;
-            if let Err(e) = &read
-                && e.unreadable
-            {
-                // Read once already: the file changed or went away under the run.
-                *broken.borrow_mut() = Some(plan::unreadable(&manifest, e).into());
-                return None;
-            }
-            let p = match plan.borrow_mut().take(item as u64, &read) {
-                plan::Take::Skip => continue,
-                plan::Take::Send(p) => p,
-                plan::Take::Changed => {
-                    // Left pending (counted, and found again by the next run).
-                    let line = match &read {
-                        Ok(row) => row.line,
-                        Err(e) => e.line,
-                    };
-                    reporter.note(&format!(
-                        "{}:{line}: the manifest changed during the run; row left for the next run",
-                        manifest.name
-                    ));
-                    continue;
-                }
-            };
-            let Ok(row) = read else { continue };
-            return Some((row, p));
+    let mut rows = Some(rows);
+    let mut plan = std::mem::take(&mut plan);
+    let mut pass = 1;
+    loop {
+        shared.pass.store(pass, Ordering::Relaxed);
+        shared.processed.store(0, Ordering::Relaxed);
+        {
+            // Every pass that runs has its count, even one that settles nothing.
+            let mut sum = lock(&shared.summary);
+            let passes = (pass as usize).max(sum.passes.len());
+            sum.passes.resize(passes, 0);
         }
-    };
-    let (shared_ref, lane_ref, next_row) = (&shared, &lane, &next_row);
-    let tasks: FuturesUnordered<_> = (0..jobs)
-        .map(|_| async move {
-            while let Some((row, planned)) = next_row() {
-                worker::process(shared_ref, lane_ref, row, planned).await;
-            }
-        })
-        .collect();
-    lane.block_on(tasks.count());
+        let to_run = plan.len();
+        let pass_rows = match rows.take() {
+            Some(r) => Ok(r),
+            None => manifest.rows(),
+        };
+        match pass_rows {
+            Ok(pass_rows) => run_pass(
+                &shared, &lane, &manifest, pass_rows, &mut plan, &broken, jobs,
+            ),
+            Err(e) => *broken.borrow_mut() = Some(e),
+        }
+        // Rows planned but never launched (the run stopped early) stay pending.
+        let launched = shared.processed.load(Ordering::Relaxed);
+        lock(&shared.summary).pending += to_run.saturating_sub(launched);
+        let again = std::mem::take(&mut *lock(&shared.again));
+        if again.is_empty() || pass >= shared.passes || stop.is_requested() {
+            break;
+        }
+        if broken.borrow().is_some() {
+            break;
+        }
+        let pause = pass_pause(pass);
+        reporter.note(&format!(
+            "pass {} of {}: {} row(s) left pending by transient errors; sending them again in {}s",
+            pass + 1,
+            cfg.passes,
+            again.len(),
+            pause.as_secs()
+        ));
+        lane.block_on(worker::sleep_unless_stopped(stop, pause));
+        if stop.is_requested() {
+            break;
+        }
+        // Counted pending by the pass that left them; this pass settles them anew.
+        let mut sum = lock(&shared.summary);
+        sum.pending = sum.pending.saturating_sub(again.len() as u64);
+        drop(sum);
+        plan = plan::Plan::again(again);
+        pass += 1;
+    }
     drop(lane);
     let streamed = match broken.into_inner() {
         Some(e) => Err(e),
@@ -457,7 +473,6 @@ fn run_inner(
     let worker::Shared {
         summary: shared_summary,
         requests,
-        processed,
         last_error,
         ..
     } = shared;
@@ -466,8 +481,6 @@ fn run_inner(
         .unwrap_or_else(|p| p.into_inner());
     summary.requests = requests.into_inner();
     summary.last_error = last_error.into_inner().unwrap_or_else(|p| p.into_inner());
-    // Rows planned but never launched (the run stopped early) stay pending.
-    summary.pending += to_run.saturating_sub(processed.into_inner());
     let flushed = writer.flush();
     drop(writer);
     let finished = target.finish();
@@ -480,6 +493,77 @@ fn run_inner(
         summary.last_error.get_or_insert(sanitize(&m, 300));
     }
     Ok(true)
+}
+
+/// One pass over the manifest: up to `jobs` rows in flight on `lane`, each task
+/// taking the next row `plan` sends.
+fn run_pass<'m>(
+    shared: &worker::Shared<'_>,
+    lane: &crate::client::Lane,
+    manifest: &'m Manifest,
+    rows: Box<dyn Iterator<Item = Result<manifest::Row, manifest::RowError>> + 'm>,
+    plan: &mut plan::Plan,
+    broken: &RefCell<Option<anyhow::Error>>,
+    jobs: usize,
+) {
+    let stop = shared.stop;
+    let rows = RefCell::new(rows.enumerate());
+    let plan = RefCell::new(plan);
+    // The manifest again, in order: each task takes the next planned row when it is
+    // free (reading a row is a short, synchronous step on the same thread).
+    let next_row = || -> Option<(u64, manifest::Row, Planned)> {
+        loop {
+            if stop.is_requested() || broken.borrow().is_some() {
+                return None;
+            }
+            let (item, read) = rows.borrow_mut().next()?;
+            if let Err(e) = &read
+                && e.unreadable
+            {
+                // Read once already: the file changed or went away under the run.
+                *broken.borrow_mut() = Some(plan::unreadable(manifest, e).into());
+                return None;
+            }
+            let p = match plan.borrow_mut().take(item as u64, &read) {
+                plan::Take::Skip => continue,
+                plan::Take::Send(p) => p,
+                plan::Take::Changed => {
+                    // Left pending (counted, and found again by the next run).
+                    let line = match &read {
+                        Ok(row) => row.line,
+                        Err(e) => e.line,
+                    };
+                    shared.reporter.note(&format!(
+                        "{}:{line}: the manifest changed during the run; row left for the next run",
+                        manifest.name
+                    ));
+                    continue;
+                }
+            };
+            let Ok(row) = read else { continue };
+            return Some((item as u64, row, p));
+        }
+    };
+    let next_row = &next_row;
+    let tasks: FuturesUnordered<_> = (0..jobs)
+        .map(|_| async move {
+            while let Some((item, row, planned)) = next_row() {
+                worker::process(shared, lane, item, row, planned).await;
+            }
+        })
+        .collect();
+    lane.block_on(tasks.count());
+}
+
+/// The pause before pass `pass + 1`: 2 s, then twice as long each pass, at most 60 s
+/// (a burst of 503s or resets has time to pass).
+fn pass_pause(pass: u32) -> std::time::Duration {
+    let secs = 2u64.saturating_mul(1 << (pass.saturating_sub(1)).min(5));
+    std::time::Duration::from_secs(secs.min(60))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// `--dry-run`: what a run would do, row by row; nothing sent, nothing written.

@@ -18,6 +18,7 @@ use super::manifest::{Manifest, Row, RowError};
 use super::report::MAX_LISTED;
 use super::{Config, shard_of};
 use crate::error::{Failure, Kind};
+use crate::request::AnswerShape;
 use crate::sanitize::sanitize;
 
 /// A row the validation pass accepted, with what the journal says of it.
@@ -31,6 +32,8 @@ pub struct Planned {
     /// re-send that meets "already exists" (enroll) or "not found" (delete) is then
     /// reconciled, not failed.
     pub maybe_landed: bool,
+    /// Requests already sent for the row in this run (by earlier passes).
+    pub attempts: u32,
 }
 
 /// A manifest problem, with the id of the row when it has one (for sharding).
@@ -49,6 +52,8 @@ pub struct Plan {
     /// The next planned row [`Plan::take`] meets.
     next: usize,
     known: Vec<(u64, [u64; 2], bool)>,
+    /// By item, for a later pass: requests already sent in this run.
+    attempts: Vec<(u64, u32)>,
     count: u64,
 }
 
@@ -111,11 +116,36 @@ impl Plan {
             .binary_search_by_key(&item, |k| k.0)
             .ok()
             .map(|i| self.known[i]);
+        let attempts = self
+            .attempts
+            .binary_search_by_key(&item, |a| a.0)
+            .map_or(0, |i| self.attempts[i].1);
         Take::Send(Planned {
             id_hash: fnv1a(&row.id),
             fp: known.map(|k| fp_text(k.1)),
             maybe_landed: known.is_some_and(|k| k.2),
+            attempts,
         })
+    }
+
+    /// The plan of another pass: only the rows an earlier pass left pending after
+    /// transient errors, with their fingerprints (a row whose content changed since
+    /// is then refused as changed during the run).
+    pub fn again(mut rows: Vec<super::worker::Again>) -> Plan {
+        rows.sort_unstable_by_key(|a| a.item);
+        let mut plan = Plan::default();
+        for a in rows {
+            let (word, bit) = ((a.item / 64) as usize, a.item % 64);
+            if plan.send.len() <= word {
+                plan.send.resize(word + 1, 0);
+            }
+            plan.send[word] |= 1 << bit;
+            plan.check.push(a.check);
+            plan.count += 1;
+            plan.known.push((a.item, a.fp, a.maybe_landed));
+            plan.attempts.push((a.item, a.attempts));
+        }
+        plan
     }
 }
 
@@ -165,6 +195,8 @@ pub struct Validated {
     pub valid: u64,
     /// Valid rows the journal shows finished.
     pub already_done: u64,
+    /// Of those, verify rows that matched and that did not.
+    pub already_verdicts: (u64, u64),
     /// Valid rows the journal shows failed (not sent again without
     /// `--retry-failed`), by failure kind.
     pub failed: HashMap<String, u64>,
@@ -302,6 +334,11 @@ pub fn validate(
             match h.state {
                 Some(st) if st.is_final_success() => {
                     v.already_done += 1;
+                    if journal.no_match(&h) {
+                        v.already_verdicts.1 += 1;
+                    } else if op.spec().answer == AnswerShape::Match && st == State::Done {
+                        v.already_verdicts.0 += 1;
+                    }
                     continue;
                 }
                 Some(State::Failed | State::Invalid) if !cfg.retry_failed => {

@@ -19,6 +19,16 @@ pub enum Outcome {
     /// Enrolled, updated or deleted, with the BioPassID the service gave (enroll
     /// and update).
     Done(Option<String>),
+    /// Verified: the service's verdict, and its details (`MatchDetails`) when it
+    /// sent them.
+    Verified {
+        /// `Match`.
+        matched: bool,
+        /// `MatchDetails.FaceMatched`.
+        face_matched: Option<bool>,
+        /// `MatchDetails.NonMatchedFingers`.
+        non_matched_fingers: Option<Vec<String>>,
+    },
     /// A re-send found that an earlier attempt of ours had landed.
     Reconciled,
     /// "Already exists" with `--skip-existing`.
@@ -45,6 +55,8 @@ impl Outcome {
     pub fn name(&self, op: Op) -> &'static str {
         match self {
             Outcome::Done(_) => done_word(op),
+            Outcome::Verified { matched: true, .. } => MATCH,
+            Outcome::Verified { matched: false, .. } => NO_MATCH,
             Outcome::Reconciled => "reconciled",
             Outcome::Skipped => "skipped",
             Outcome::Failed { .. } => "failed",
@@ -55,14 +67,14 @@ impl Outcome {
     }
 }
 
+/// The outcome of a verified row whose images match.
+pub const MATCH: &str = "match";
+/// The outcome of a verified row whose images do not match.
+pub const NO_MATCH: &str = "no_match";
+
 /// "enrolled", "updated", "deleted": the word for a row that succeeded.
 pub fn done_word(op: Op) -> &'static str {
-    match op {
-        Op::Enroll => "enrolled",
-        Op::Update => "updated",
-        Op::Delete => "deleted",
-        Op::Verify => "verified",
-    }
+    op.spec().done_word
 }
 
 /// One finished row, as handed to [`Reporter::row`].
@@ -143,7 +155,8 @@ pub struct Summary {
     pub op: &'static str,
     /// Rows in the manifest (of this shard), valid or not.
     pub total: u64,
-    /// Rows enrolled, updated or deleted in this run.
+    /// Rows enrolled, updated, deleted or verified (answered, match or not) in this
+    /// run.
     pub succeeded: u64,
     /// Rows whose re-send found an earlier attempt of ours had landed.
     pub reconciled: u64,
@@ -157,8 +170,17 @@ pub struct Summary {
     pub invalid: u64,
     /// Rows not finished, left for the next run.
     pub pending: u64,
+    /// Verify: rows whose images matched, in this run or (already done) an earlier
+    /// one; 0 for other operations.
+    pub matched: u64,
+    /// Verify: rows whose images did not match, in this run or (already done) an
+    /// earlier one; 0 for other operations.
+    pub not_matched: u64,
     /// HTTP requests sent, retries included.
     pub requests: u64,
+    /// Rows finished by each pass of this run (`--passes`), the first pass first; a
+    /// pass runs only the rows an earlier one left pending after transient errors.
+    pub passes: Vec<u64>,
     /// Wall-clock time of the run, in seconds (rounded to milliseconds).
     pub elapsed_secs: f64,
     /// Why the run stopped early ([`Reason::name`]), or why rows are left pending
@@ -197,13 +219,14 @@ pub struct Summary {
 impl Summary {
     /// How a run that got this far came out: all well for a dry run, else a
     /// problem of the stop reason's kind, else "try later" when rows are left, some
-    /// rows failed, or all well.
+    /// rows failed, (verify) rows did not match, or all well.
     pub fn outcome(&self, stopped: Option<Reason>) -> Status {
         match stopped {
             _ if self.dry_run => Status::Success,
             Some(r) => Status::Problem(r.kind()),
             None if self.pending > 0 => Status::Problem(Kind::TryLater),
             None if self.failed + self.invalid > 0 => Status::SomeRowsFailed,
+            None if self.not_matched > 0 => Status::NoMatch,
             None => Status::Success,
         }
     }
@@ -216,6 +239,14 @@ impl Summary {
     pub(crate) fn count(&mut self, outcome: &Outcome) {
         match outcome {
             Outcome::Done(_) => self.succeeded += 1,
+            Outcome::Verified { matched, .. } => {
+                self.succeeded += 1;
+                if *matched {
+                    self.matched += 1;
+                } else {
+                    self.not_matched += 1;
+                }
+            }
             Outcome::Reconciled => self.reconciled += 1,
             Outcome::Skipped => self.skipped += 1,
             Outcome::Failed { kind, .. } => {

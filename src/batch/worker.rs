@@ -1,7 +1,8 @@
 //! One row, start to end: read its images, check they are what was validated, send
 //! with retries, journal every attempt, report the outcome.
 //!
-//! The retry rules for a batch row are [`decide`], one pure function; the client's
+//! The retry rules for a batch row are the one retry policy's
+//! ([`crate::client::retry`]), with the journal ([`decide`]); the client's
 //! classification of each answer ([`crate::client::AttemptError`]) is its input.
 
 use std::sync::Mutex;
@@ -14,16 +15,12 @@ use super::manifest::Row;
 use super::pace;
 use super::plan::Planned;
 use super::report::{Outcome, Reporter, RowResult, Summary};
-use crate::client::{AttemptError, Body, Client, Lane, Sent, backoff};
+use crate::client::retry::{self, Decision};
+use crate::client::{AttemptError, Body, Client, Lane, Sent};
 use crate::error::Kind;
-use crate::request::{self, Op};
+use crate::request::{self, AnswerShape, Op};
 use crate::sanitize::sanitize;
 use crate::stop::{Reason, Stop};
-
-/// Attempts per row in one run.
-pub const MAX_ATTEMPTS: u32 = 3;
-/// A `Retry-After` longer than this stops the run (resumable) instead of waiting.
-pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
 /// What every worker shares.
 pub struct Shared<'a> {
@@ -60,6 +57,29 @@ pub struct Shared<'a> {
     pub summary: Mutex<Summary>,
     /// The last error a row met that did not finish it (for the summary).
     pub last_error: Mutex<Option<String>>,
+    /// The pass running (`--passes`), from 1.
+    pub pass: std::sync::atomic::AtomicU32,
+    /// Passes in all (`--passes`).
+    pub passes: u32,
+    /// Rows this pass left pending after transient errors outlasted their
+    /// attempts: what the next pass sends.
+    pub again: Mutex<Vec<Again>>,
+}
+
+/// A row a pass left pending after transient errors, for the next pass: a few bytes,
+/// the row itself is read again from the manifest.
+#[derive(Debug, Clone, Copy)]
+pub struct Again {
+    /// The row's item in the manifest stream ([`super::plan::Plan::take`]).
+    pub item: u64,
+    /// [`super::content::id_hash`] of its CustomID, cut as the plan keeps it.
+    pub check: u32,
+    /// Its content fingerprint ([`journal::fp_key`]).
+    pub fp: [u64; 2],
+    /// An attempt of it may have been acted on.
+    pub maybe_landed: bool,
+    /// Requests sent for it so far in this run.
+    pub attempts: u32,
 }
 
 impl Shared<'_> {
@@ -97,6 +117,10 @@ pub struct End<'a> {
     pub status: Option<u16>,
     /// The BioPassID the service gave, on success.
     pub biopass_id: Option<String>,
+    /// Verify's verdict, on success.
+    pub matched: Option<bool>,
+    /// The pass of the run, when not the first.
+    pub pass: Option<u32>,
     /// For a failed attempt, whether the service could have acted on it.
     pub class: Option<Sent>,
     /// For a failure, its kind.
@@ -118,6 +142,8 @@ impl End<'_> {
             state: State::Invalid,
             status: None,
             biopass_id: None,
+            matched: None,
+            pass: None,
             class: None,
             kind: Some(Kind::Invalid),
             error: Some(message),
@@ -142,6 +168,8 @@ impl End<'_> {
             error: error.as_deref(),
             ms: self.ms,
             at: Some(crate::time::now_secs()),
+            matched: self.matched,
+            pass: self.pass,
         })
     }
 
@@ -160,6 +188,8 @@ impl End<'_> {
             error: self.error.map(|e| sanitize(e, 300)),
             ms: self.ms,
             at: Some(crate::time::now_secs()),
+            matched: self.matched,
+            pass: self.pass,
         }
     }
 }
@@ -175,7 +205,7 @@ fn class_name(c: Sent) -> &'static str {
 
 /// One row, start to end, sent through `lane` (the batch's one connection pool; this
 /// runs on its runtime, beside the run's other rows in flight).
-pub async fn process(sh: &Shared<'_>, lane: &Lane, row: Row, planned: Planned) {
+pub async fn process(sh: &Shared<'_>, lane: &Lane, item: u64, row: Row, planned: Planned) {
     let (row, built, took) = if sh.heavy.load(Ordering::Relaxed) {
         // Photos: read, hash and prepare (perhaps decode and re-encode) them on a
         // blocking thread, so that the rows in flight are not held up meanwhile and
@@ -208,8 +238,26 @@ pub async fn process(sh: &Shared<'_>, lane: &Lane, row: Row, planned: Planned) {
         let heavy = took > HEAVY_BUILD || body.len() > OFF_THREAD;
         sh.heavy.store(heavy, Ordering::Relaxed);
     }
+    let mut later = false;
     let (outcome, attempts) = match built {
-        Ok((body, fp)) => send(sh, lane, &row, &planned, &fp, body).await,
+        Ok((body, fp)) => {
+            let (outcome, attempts, again) = send(sh, lane, &row, &planned, &fp, body).await;
+            if let Some(maybe_landed) = again {
+                later = sh.pass.load(Ordering::Relaxed) < sh.passes;
+                let again = Again {
+                    item,
+                    check: super::content::id_hash(&row.id) as u32,
+                    fp: journal::fp_key(&fp),
+                    maybe_landed,
+                    attempts,
+                };
+                sh.again
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(again);
+            }
+            (outcome, attempts)
+        }
         Err(msg) => {
             // No fingerprint: the content could not be read as validated.
             let _ = sh
@@ -218,7 +266,7 @@ pub async fn process(sh: &Shared<'_>, lane: &Lane, row: Row, planned: Planned) {
             (Outcome::Invalid(msg), 0)
         }
     };
-    record(sh, &row, &outcome, attempts);
+    record(sh, &row, &outcome, attempts, later);
 }
 
 /// After a row whose request body is larger than this, or whose images took longer
@@ -250,6 +298,10 @@ fn build(
     Ok((body, fp))
 }
 
+/// Send the row until it is finished or left pending. Returns the outcome, the
+/// requests sent for it in this run so far, and, for a row left pending because
+/// transient errors outlasted its attempts (another pass may send it), whether an
+/// attempt may have been acted on.
 async fn send(
     sh: &Shared<'_>,
     lane: &Lane,
@@ -257,18 +309,28 @@ async fn send(
     planned: &Planned,
     fp: &str,
     body: Body,
-) -> (Outcome, u32) {
+) -> (Outcome, u32, Option<bool>) {
     let mut maybe_landed = planned.maybe_landed;
-    let mut attempt = 0;
+    let first = planned.attempts;
+    let mut attempt = first;
+    let pass = sh.pass.load(Ordering::Relaxed);
+    // A later pass's first attempt is a retry too: it spends the budget.
+    if first > 0 && !sh.budget.spend() {
+        sh.halt(
+            Reason::Budget,
+            "the retry budget is spent (before another pass)".into(),
+        );
+        return (Outcome::Pending, attempt, None);
+    }
     loop {
         if !sh.gate.acquire(|| sh.stopped()).await {
-            return (Outcome::Pending, attempt);
+            return (Outcome::Pending, attempt, None);
         }
         if let Some(p) = &sh.pacer {
             sleep_unless_stopped(sh.stop, p.take()).await;
             if sh.stopped() {
                 sh.gate.release();
-                return (Outcome::Pending, attempt);
+                return (Outcome::Pending, attempt, None);
             }
         }
         attempt += 1;
@@ -281,7 +343,7 @@ async fn send(
         if let Err(e) = sh.journal.durable_async(&start).await {
             sh.gate.release();
             sh.halt(Reason::Journal, format!("{e:#}"));
-            return (Outcome::Pending, attempt);
+            return (Outcome::Pending, attempt, None);
         }
         let t0 = Instant::now();
         sh.requests.fetch_add(1, Ordering::Relaxed);
@@ -295,7 +357,7 @@ async fn send(
             .await;
         sh.gate.release();
         let ms = t0.elapsed().as_millis() as u64;
-        let end = |state, status, biopass_id, class, kind, error| {
+        let end = |state, status, biopass_id, matched, failure: Option<(Sent, Kind, &str)>| {
             let rec = End {
                 line: row.line,
                 id: &row.id,
@@ -304,9 +366,11 @@ async fn send(
                 state,
                 status,
                 biopass_id,
-                class,
-                kind,
-                error,
+                matched,
+                pass: (pass > 1).then_some(pass),
+                class: failure.map(|f| f.0),
+                kind: failure.map(|f| f.1),
+                error: failure.map(|f| f.2),
                 ms,
             };
             let _ = rec.append_to(sh.journal);
@@ -315,20 +379,14 @@ async fn send(
             Ok(reply) => {
                 sh.gate.success();
                 sh.budget.success();
-                let bid = reply
-                    .body
-                    .person
-                    .as_ref()
-                    .and_then(|p| p.biopass_id.clone());
-                end(
-                    State::Done,
-                    Some(reply.status),
-                    bid.clone(),
-                    None,
-                    None,
-                    None,
-                );
-                return (Outcome::Done(bid), attempt);
+                let outcome = outcome_of(sh.op, &reply);
+                let (bid, matched) = match &outcome {
+                    Outcome::Done(bid) => (bid.clone(), None),
+                    Outcome::Verified { matched, .. } => (None, Some(*matched)),
+                    _ => (None, None),
+                };
+                end(State::Done, Some(reply.status), bid, matched, None);
+                return (outcome, attempt, None);
             }
             Err(e) => e,
         };
@@ -341,25 +399,24 @@ async fn send(
             state,
             f.status,
             None,
-            Some(e.sent),
-            Some(f.kind),
-            Some(&f.message),
+            None,
+            Some((e.sent, f.kind, &f.message)),
         );
         match next {
-            Next::Finish(State::Reconciled) => return (Outcome::Reconciled, attempt),
-            Next::Finish(State::Skipped) => return (Outcome::Skipped, attempt),
+            Next::Finish(State::Reconciled) => return (Outcome::Reconciled, attempt, None),
+            Next::Finish(State::Skipped) => return (Outcome::Skipped, attempt, None),
             Next::Finish(_) => {
                 let failed = Outcome::Failed {
                     kind: f.kind,
                     status: f.status,
                     message: f.message.clone(),
                 };
-                return (failed, attempt);
+                return (failed, attempt, None);
             }
             Next::Stop(_, reason) => {
                 sh.note_error(&f.message);
                 sh.halt(reason, f.message.clone());
-                return (Outcome::Pending, attempt);
+                return (Outcome::Pending, attempt, None);
             }
             Next::Retry(state) => maybe_landed |= state == State::Ambiguous,
         }
@@ -367,20 +424,36 @@ async fn send(
         if f.status == Some(429) {
             sh.gate.rate_limited(e.retry_after);
         }
-        if attempt >= MAX_ATTEMPTS {
-            return (Outcome::Pending, attempt);
+        if attempt - first >= retry::POLICY.max_attempts {
+            return (Outcome::Pending, attempt, Some(maybe_landed));
         }
         if !sh.budget.spend() {
             sh.halt(
                 Reason::Budget,
                 format!("the retry budget is spent (last error: {})", f.message),
             );
-            return (Outcome::Pending, attempt);
+            return (Outcome::Pending, attempt, None);
         }
-        let wait = e.retry_after.unwrap_or_else(|| {
-            backoff(attempt, Duration::from_millis(500), Duration::from_secs(20))
-        });
+        let wait = retry::POLICY.wait(attempt - first, e.retry_after);
         sleep_unless_stopped(sh.stop, wait).await;
+    }
+}
+
+/// A success answer as the row's outcome, by what the operation's answer holds.
+fn outcome_of(op: Op, reply: &crate::client::Reply) -> Outcome {
+    let person = reply.body.person.as_ref();
+    match op.spec().answer {
+        AnswerShape::Match => {
+            let details = person.and_then(|p| p.match_details.as_ref());
+            Outcome::Verified {
+                matched: person.and_then(|p| p.matched) == Some(true),
+                face_matched: details.map(|d| d.face_matched),
+                non_matched_fingers: details.map(|d| d.non_matched_fingers.clone()),
+            }
+        }
+        AnswerShape::BioPassId | AnswerShape::Object => {
+            Outcome::Done(person.and_then(|p| p.biopass_id.clone()))
+        }
     }
 }
 
@@ -395,48 +468,31 @@ pub enum Next {
     Retry(State),
 }
 
-/// The retry rules, in one pure function. `maybe_landed`: an earlier attempt of the
-/// same content (this run or a previous one) may have been acted on.
+/// The retry policy's decision ([`retry::decide`], with the journal) for a batch
+/// row, with the state the journal records for the attempt. `maybe_landed`: an
+/// earlier attempt of the same content (this run or a previous one) may have been
+/// acted on.
 pub fn decide(op: Op, skip_existing: bool, maybe_landed: bool, e: &AttemptError) -> Next {
-    let f = &e.failure;
-    // The state a row left pending is journaled with: "may have landed" survives.
-    let pending = if e.sent == Sent::Maybe {
+    // The state a row left pending is journaled with: "may have landed" survives,
+    // unless the operation changes nothing at the service (then a re-send is all
+    // there is to do, and nothing is ever reconciled).
+    let pending = if e.sent == Sent::Maybe && op.spec().changes_state {
         State::Ambiguous
     } else {
         State::Transient
     };
-    // Our earlier attempt landed: the re-send meets its own result.
-    let reconciles = maybe_landed
-        && ((op == Op::Enroll && f.kind == Kind::AlreadyExists)
-            || (op == Op::Delete && f.kind == Kind::NotFound));
-    if reconciles {
-        return Next::Finish(State::Reconciled);
-    }
-    if op == Op::Enroll && f.kind == Kind::AlreadyExists && skip_existing {
-        return Next::Finish(State::Skipped);
-    }
-    // Failures no row can get past (a rejected key, a wrong endpoint, a redirect, an
-    // untrusted certificate) stop the run at once: the rows stay pending, not failed.
-    if e.run_level() {
-        let reason = match f.kind {
-            Kind::KeyRejected => Reason::KeyRejected,
-            Kind::Config => Reason::Config,
-            _ => Reason::Protocol,
-        };
-        return Next::Stop(pending, reason);
-    }
-    if f.kind == Kind::Interrupted {
-        return Next::Stop(pending, Reason::Interrupted);
-    }
-    // A quota refusal, or a wait too long to sit through: stop, resumable.
-    let quota = f.kind == Kind::TryLater && f.status != Some(429);
-    if quota || e.retry_after.is_some_and(|ra| ra > MAX_WAIT) {
-        return Next::Stop(pending, Reason::TryLater);
-    }
-    match e.sent {
-        Sent::Rejected => Next::Finish(State::Failed),
-        Sent::Maybe => Next::Retry(State::Ambiguous),
-        Sent::No => Next::Retry(State::Transient),
+    let cx = retry::Context {
+        journaled: true,
+        maybe_landed,
+        skip_existing,
+    };
+    match retry::decide(op, e, cx) {
+        Decision::Reconciled => Next::Finish(State::Reconciled),
+        Decision::Skipped => Next::Finish(State::Skipped),
+        Decision::Failed => Next::Finish(State::Failed),
+        // Rows stopped by a run-level failure stay pending, not failed.
+        Decision::Stop(reason) => Next::Stop(pending, reason),
+        Decision::Retry => Next::Retry(pending),
     }
 }
 
@@ -455,11 +511,19 @@ pub async fn sleep_unless_stopped(stop: &Stop, d: Duration) {
 }
 
 /// Count the row and hand it to the reporter. A reporter that cannot deliver rows
-/// stops the run.
-fn record(sh: &Shared, row: &Row, outcome: &Outcome, attempts: u32) {
+/// stops the run. `later`: a later pass sends the row again (progress counts it
+/// then).
+fn record(sh: &Shared, row: &Row, outcome: &Outcome, attempts: u32, later: bool) {
     sh.processed.fetch_add(1, Ordering::Relaxed);
     let mut sum = sh.summary.lock().unwrap_or_else(|p| p.into_inner());
     sum.count(outcome);
+    if !matches!(outcome, Outcome::Pending) {
+        let pass = sh.pass.load(Ordering::Relaxed).max(1) as usize;
+        if sum.passes.len() < pass {
+            sum.passes.resize(pass, 0);
+        }
+        sum.passes[pass - 1] += 1;
+    }
     let failures = sum.failed + sum.invalid;
     drop(sum);
     if !matches!(outcome, Outcome::Pending) {
@@ -479,7 +543,9 @@ fn record(sh: &Shared, row: &Row, outcome: &Outcome, attempts: u32) {
             );
         }
     }
-    sh.reporter.advanced(failures);
+    if !later {
+        sh.reporter.advanced(failures);
+    }
 }
 
 #[cfg(test)]
@@ -527,6 +593,12 @@ mod tests {
             (Op::Enroll, false, false, Unavailable,   Sent::Maybe,    503, Some(120), Next::Stop(State::Ambiguous, Reason::TryLater)),
             (Op::Enroll, false, false, Unavailable,   Sent::Maybe,    502, None,      Retry(State::Ambiguous)),
             (Op::Enroll, false, false, Protocol,      Sent::Maybe,    200, None,      Retry(State::Ambiguous)),
+            // Verify changes nothing: what may have been acted on is simply sent again.
+            (Op::Verify, false, false, Unavailable,   Sent::Maybe,    502, None,      Retry(State::Transient)),
+            (Op::Verify, false, false, Protocol,      Sent::Maybe,    200, None,      Retry(State::Transient)),
+            (Op::Verify, false, true,  NotFound,      Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Verify, true,  true,  AlreadyExists, Sent::Rejected, 400, None,      Finish(State::Failed)),
+            (Op::Verify, false, false, Interrupted,   Sent::Maybe,    0,   None,      Next::Stop(State::Transient, Reason::Interrupted)),
         ];
         for (op, skip, landed, kind, sent, status, retry_after, want) in cases {
             let e = attempt_error(kind, sent, status, retry_after);

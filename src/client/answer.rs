@@ -13,7 +13,7 @@ use reqwest::header::{self, HeaderMap};
 use super::{MAX_BIOPASS_ID, REDACTED};
 use crate::error::{Failure, Kind};
 use crate::messages::{self, Meaning};
-use crate::request::Op;
+use crate::request::{AnswerShape, Op, Reconcile};
 use crate::sanitize::sanitize;
 use crate::wire;
 
@@ -104,17 +104,11 @@ pub fn server_text(raw: &str, key: Option<&str>, max: usize) -> String {
 /// delete's "not found" may be that attempt's own result. Say so, and how to check.
 pub(super) fn note_earlier_attempt(op: Op, custom_id: Option<&str>, err: &mut AttemptError) {
     let id = custom_id.map_or_else(|| "ID".to_string(), |id| sanitize(id, 100));
-    let note = match (op, err.failure.kind) {
-        (Op::Enroll, Kind::AlreadyExists) => format!(
-            "an earlier attempt may have enrolled this person: this 'already exists' may be its result; \
-check with `biopass verify --id {id} ...` with the same images"
-        ),
-        (Op::Delete, Kind::NotFound) => format!(
-            "an earlier attempt may have deleted this person: this 'not found' may be its result \
-(CustomID {id} is not enrolled now either way)"
-        ),
-        _ => return,
-    };
+    let spec = op.spec();
+    if spec.reconcile != Reconcile::LandedIf(err.failure.kind) || spec.landed_note.is_empty() {
+        return;
+    }
+    let note = spec.landed_note.replace("{id}", &id);
     err.after_maybe = true;
     err.failure.message = format!("{}; {note}", err.failure.message);
 }
@@ -197,6 +191,42 @@ fn scrub_json(v: &mut serde_json::Value, key: &str) {
     }
 }
 
+/// Answer integrity: where the operation's request carries a CustomID
+/// ([`crate::request::OpSpec::custom_id`]) and the answer names one, it must be the
+/// one sent. An answer about someone else is never a result: it is a protocol error
+/// (76) that may have been acted on, so a batch treats the row as ambiguous and
+/// reconciles it like any lost answer, never recording that answer's BioPassID.
+pub fn check_echo(
+    op: Op,
+    sent: Option<&str>,
+    reply: Reply,
+    key: Option<&str>,
+) -> Result<Reply, AttemptError> {
+    let echoed = reply
+        .body
+        .person
+        .as_ref()
+        .and_then(|p| p.custom_id.as_deref());
+    match (op.spec().custom_id, sent, echoed) {
+        (true, Some(sent), Some(echoed)) if sent != echoed => {
+            let mut e = AttemptError::new(
+                Kind::Protocol,
+                Sent::Maybe,
+                format!(
+                    "the server answered {} for CustomID '{}', not for '{}' that was sent: \
+refusing an answer about someone else (the request may have been processed)",
+                    op.name(),
+                    server_text(echoed, key, 100),
+                    sanitize(sent, 100)
+                ),
+            );
+            e.failure.status = Some(reply.status);
+            Err(e)
+        }
+        _ => Ok(reply),
+    }
+}
+
 /// Turn a complete HTTP answer into a reply or a classified failure. `key` is the
 /// API key's value, scrubbed from everything the server said.
 pub fn classify(
@@ -238,10 +268,10 @@ pub fn classify(
             ));
         }
         let person = typed.person.as_ref();
-        let complete = match op {
-            Op::Enroll | Op::Update => person.is_some_and(|p| p.biopass_id.is_some()),
-            Op::Verify => person.is_some_and(|p| p.matched.is_some()),
-            Op::Delete => raw.is_object(),
+        let complete = match op.spec().answer {
+            AnswerShape::BioPassId => person.is_some_and(|p| p.biopass_id.is_some()),
+            AnswerShape::Match => person.is_some_and(|p| p.matched.is_some()),
+            AnswerShape::Object => raw.is_object(),
         };
         if !complete {
             return Err(fail(
@@ -254,7 +284,7 @@ pub fn classify(
             ));
         }
         if let Some(bid) = person.and_then(|p| p.biopass_id.as_deref())
-            && matches!(op, Op::Enroll | Op::Update)
+            && op.spec().answer == AnswerShape::BioPassId
         {
             let len = bid.chars().count();
             // A BioPassID is printed whole for scripts to capture: one that would
@@ -382,6 +412,35 @@ mod tests {
             body.as_bytes(),
             Some(KEY),
         )
+    }
+
+    #[test]
+    fn an_answer_about_someone_else_is_a_protocol_error() {
+        let ok = |body: &str| cls(Op::Enroll, 200, body).unwrap();
+        let other = r#"{"Person":{"CustomID":"someone-else","BioPassID":"77"}}"#;
+        let e = check_echo(Op::Enroll, Some("x1"), ok(other), Some(KEY)).unwrap_err();
+        assert_eq!((e.failure.kind, e.sent), (Kind::Protocol, Sent::Maybe));
+        assert_eq!(e.failure.status, Some(200));
+        assert!(
+            e.failure.message.contains("'someone-else'"),
+            "{}",
+            e.failure.message
+        );
+        // The same id, or no echo at all, is an answer.
+        let same = r#"{"Person":{"CustomID":"x1","BioPassID":"77"}}"#;
+        assert!(check_echo(Op::Enroll, Some("x1"), ok(same), Some(KEY)).is_ok());
+        let bare = r#"{"Person":{"BioPassID":"77"}}"#;
+        assert!(check_echo(Op::Enroll, Some("x1"), ok(bare), Some(KEY)).is_ok());
+        // Case and spaces count: CustomIDs are compared exactly.
+        let spaced = r#"{"Person":{"CustomID":"x1 ","BioPassID":"77"}}"#;
+        assert!(check_echo(Op::Enroll, Some("x1"), ok(spaced), Some(KEY)).is_err());
+        let verify = cls(
+            Op::Verify,
+            200,
+            r#"{"Person":{"CustomID":"y","Match":true}}"#,
+        )
+        .unwrap();
+        assert!(check_echo(Op::Verify, Some("x1"), verify, Some(KEY)).is_err());
     }
 
     #[test]

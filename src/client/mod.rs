@@ -40,12 +40,14 @@ use crate::error::{Failure, Kind};
 use crate::request::Op;
 use crate::sanitize::sanitize;
 use crate::secret::ApiKey;
+use crate::stop;
 
 mod answer;
 pub mod body;
+pub mod retry;
 
 use answer::note_earlier_attempt;
-pub use answer::{AttemptError, Reply, Sent, classify, server_text};
+pub use answer::{AttemptError, Reply, Sent, check_echo, classify, server_text};
 pub use body::{Body, Builder as BodyBuilder};
 
 /// The header that carries the API key (Azure API Management's).
@@ -54,10 +56,6 @@ pub const KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
 pub const USER_AGENT: &str = concat!("biopass/", env!("CARGO_PKG_VERSION"));
 /// Largest response body read; anything longer is a protocol error.
 pub const MAX_RESPONSE: u64 = 1024 * 1024;
-/// Longest `Retry-After` a single command waits for; longer means "try later" (75).
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
-/// Attempts in all for a single command.
-pub const MAX_ATTEMPTS: u32 = 3;
 /// Longest BioPassID accepted in a success answer; longer is a protocol error.
 pub const MAX_BIOPASS_ID: usize = 256;
 /// How often an attempt polls its cancellation check.
@@ -221,7 +219,7 @@ pub struct Client {
     base: String,
     /// Each operation's URL, parsed once: parsing (host checks, IDNA) cost more
     /// per request than building the rest of it.
-    urls: [Url; Op::ALL.len()],
+    urls: Vec<Url>,
     host: String,
     key: Option<HeaderValue>,
     /// The key's value, kept only to scrub it from what servers send back.
@@ -279,15 +277,11 @@ impl Client {
             })
             .transpose()?;
         let base = base.trim_end_matches('/').to_string();
-        let urls = Op::ALL.map(|op| Url::parse(&format!("{base}{}", op.path())));
-        let urls = match urls {
-            [Ok(a), Ok(b), Ok(c), Ok(d)] => [a, b, c, d],
-            _ => {
-                return Err(
-                    Failure::new(Kind::Config, format!("not a valid endpoint: {base}")).into(),
-                );
-            }
-        };
+        let urls = Op::ALL
+            .iter()
+            .map(|op| Url::parse(&format!("{base}{}", op.path())))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| Failure::new(Kind::Config, format!("not a valid endpoint: {base}")))?;
         Ok(Client {
             main: Lane {
                 http,
@@ -361,7 +355,8 @@ impl Client {
         match main.block_on(self.exchange_async(main, op, body, cancel, true)) {
             Ok((status, headers, buf, peer_certificate)) => Probed {
                 peer_certificate,
-                result: classify(op, status, &headers, &buf, self.secret()),
+                result: classify(op, status, &headers, &buf, self.secret())
+                    .and_then(|r| check_echo(op, body.custom_id(), r, self.secret())),
             },
             Err(e) => Probed {
                 peer_certificate: None,
@@ -386,7 +381,8 @@ impl Client {
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
         let (status, headers, buf, _) = self.exchange_async(lane, op, body, cancel, false).await?;
-        classify(op, status, &headers, &buf, self.secret())
+        let reply = classify(op, status, &headers, &buf, self.secret())?;
+        check_echo(op, body.custom_id(), reply, self.secret())
     }
 
     /// Send and read the whole answer: status, headers, body (at most
@@ -407,7 +403,7 @@ impl Client {
                 "interrupted before the request was sent".into(),
             ));
         }
-        let url = &self.urls[Op::ALL.iter().position(|o| *o == op).expect("in ALL")];
+        let url = &self.urls[op.index()];
         let method = reqwest::Method::from_bytes(op.method().as_bytes()).expect("static method");
         // A fresh pass over the body's parts: a re-send sends the same bytes, and
         // the stream's exact length becomes the Content-Length.
@@ -567,10 +563,12 @@ system trust store); otherwise check the endpoint",
         }
     }
 
-    /// A single command's call: retry what is safe to retry (connect failure, 429,
-    /// 503), at most [`MAX_ATTEMPTS`] in all, with full-jitter backoff or the
-    /// server's `Retry-After` (up to [`MAX_RETRY_AFTER`]; longer is "try later", 75,
-    /// at once). Prints nothing: before each wait it calls `on_retry(error, wait,
+    /// A single command's call: attempts under the one retry policy
+    /// ([`retry::decide`], without a journal: a connect failure, 429 and 503 are
+    /// re-sent, and anything at all for an operation that changes nothing), at most
+    /// [`retry::POLICY`]'s attempts in all, with full-jitter backoff or the server's
+    /// `Retry-After` (up to its `max_wait`; longer is "try later", 75, at once).
+    /// Prints nothing: before each wait it calls `on_retry(error, wait,
     /// next_attempt_number)`.
     ///
     /// When the call ends with "already exists" (enroll) or "not found" (delete) after
@@ -586,6 +584,7 @@ system trust store); otherwise check the endpoint",
         cancel: &(dyn Fn() -> bool + Sync),
         on_retry: &mut dyn FnMut(&AttemptError, Duration, u32),
     ) -> Result<Reply, AttemptError> {
+        let policy = retry::POLICY;
         let mut maybe_acted = false;
         let mut attempt = 1;
         loop {
@@ -597,36 +596,36 @@ system trust store); otherwise check the endpoint",
                 note_earlier_attempt(op, body.custom_id(), &mut err);
             }
             maybe_acted |= err.sent == Sent::Maybe;
-            // Retried: a connect failure (nothing was sent), 429 and 503. Not a quota
-            // 403 (its window is hours), not a rejected key, nothing that may have landed.
-            let connect_failed = err.sent == Sent::No && err.failure.kind == Kind::Unavailable;
-            let retryable = connect_failed || err.failure.status == Some(429) || err.unavailable;
-            if !retryable {
+            let cx = retry::Context {
+                maybe_landed: maybe_acted,
+                ..retry::Context::default()
+            };
+            match retry::decide(op, &err, cx) {
+                retry::Decision::Retry => {}
+                retry::Decision::Stop(stop::Reason::TryLater)
+                    if err.retry_after.is_some_and(|ra| ra > policy.max_wait) =>
+                {
+                    // Told to come back in more than a minute: that is "try later"
+                    // (75), whatever the status.
+                    let ra = err.retry_after.unwrap_or_default();
+                    err.failure.kind = Kind::TryLater;
+                    let how_long = if ra == Duration::MAX {
+                        "longer than biopass can count".to_string()
+                    } else {
+                        format!("{} s", ra.as_secs())
+                    };
+                    err.failure.message = format!(
+                        "{}; the server asks to wait {how_long}: try again later",
+                        err.failure.message
+                    );
+                    return Err(err);
+                }
+                _ => return Err(err),
+            }
+            if attempt >= policy.max_attempts {
                 return Err(err);
             }
-            if let Some(ra) = err.retry_after
-                && ra > MAX_RETRY_AFTER
-            {
-                // Told to come back in more than a minute: that is "try later" (75),
-                // whatever the status.
-                err.failure.kind = Kind::TryLater;
-                let how_long = if ra == Duration::MAX {
-                    "longer than biopass can count".to_string()
-                } else {
-                    format!("{} s", ra.as_secs())
-                };
-                err.failure.message = format!(
-                    "{}; the server asks to wait {how_long}: try again later",
-                    err.failure.message
-                );
-                return Err(err);
-            }
-            if attempt >= MAX_ATTEMPTS {
-                return Err(err);
-            }
-            let wait = err.retry_after.unwrap_or_else(|| {
-                backoff(attempt, Duration::from_millis(500), Duration::from_secs(20))
-            });
+            let wait = policy.wait(attempt, err.retry_after);
             on_retry(&err, wait, attempt + 1);
             let until = Instant::now().checked_add(wait);
             while until.is_none_or(|t| Instant::now() < t) {
@@ -707,14 +706,6 @@ fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> 
     certificate_problem(e.source()?)
 }
 
-/// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^(attempt-1))].
-pub fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
-    let ceiling = base
-        .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16))
-        .min(cap);
-    ceiling.mul_f64(fastrand::f64())
-}
-
 fn root_cause(e: &(dyn std::error::Error + 'static), key: Option<&str>) -> String {
     let mut cur: &dyn std::error::Error = e;
     while let Some(next) = cur.source() {
@@ -763,20 +754,6 @@ mod tests {
         ] {
             assert_eq!(check_endpoint(bad).unwrap_err().kind, Kind::Config, "{bad}");
         }
-    }
-
-    #[test]
-    fn backoff_is_bounded() {
-        for a in 1..10 {
-            assert!(
-                backoff(a, Duration::from_millis(500), Duration::from_secs(20))
-                    <= Duration::from_secs(20)
-            );
-        }
-        assert!(
-            backoff(1, Duration::from_millis(500), Duration::from_secs(20))
-                <= Duration::from_millis(500)
-        );
     }
 
     /// A server that answers the head at once, then drips the body a byte per 300 ms.

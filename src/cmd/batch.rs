@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use biopass::batch::{self, Outcome, Problems, Reporter, RowResult, Summary, manifest};
 use biopass::error::{self, Failure, Kind};
-use biopass::request::Op;
+use biopass::request::{AnswerShape, Op};
 use biopass::sanitize::{clean, sanitize};
 use biopass::stop::Stop;
 use serde_json::json;
@@ -23,6 +23,9 @@ use crate::settings::Settings;
 
 /// Concurrent requests unless `--jobs`.
 const DEFAULT_JOBS: usize = 4;
+
+/// Passes in all unless `--passes`.
+const DEFAULT_PASSES: u32 = 3;
 
 pub fn run(
     op: Op,
@@ -75,6 +78,7 @@ pub fn run(
         shard: args.shard,
         images: s.images(),
         dry_run: s.dry_run,
+        passes: args.passes.unwrap_or(DEFAULT_PASSES),
         target: spec.identity(),
         env: format!("{:?}", s.env).to_lowercase(),
     };
@@ -188,9 +192,19 @@ fn print_summary(summary: &Summary, s: &Settings, stop_message: Option<&str>) {
     if summary.dry_run {
         return; // the dry run's own note says it all
     }
-    let done_word = Op::from_name(summary.op).map_or("done", batch::report::done_word);
+    let op = Op::from_name(summary.op);
+    let done_word = op.map_or("done", batch::report::done_word);
+    // Verify: the verdicts of every row answered, in this run or an earlier one.
+    let verdicts = if op.is_some_and(|op| op.spec().answer == AnswerShape::Match) {
+        format!(
+            "; {} matched, {} not matched",
+            summary.matched, summary.not_matched
+        )
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "biopass: {} rows: {} {done_word}, {} reconciled, {} already done, {} skipped, {} failed, {} invalid, {} pending; {} requests in {:.1}s",
+        "biopass: {} rows: {} {done_word}, {} reconciled, {} already done, {} skipped, {} failed, {} invalid, {} pending{verdicts}; {} requests in {:.1}s",
         summary.total,
         summary.succeeded,
         summary.reconciled,
@@ -202,6 +216,10 @@ fn print_summary(summary: &Summary, s: &Settings, stop_message: Option<&str>) {
         summary.requests,
         summary.elapsed_secs,
     );
+    if summary.passes.len() > 1 {
+        let settled: Vec<String> = summary.passes.iter().map(u64::to_string).collect();
+        line.push_str(&format!("; settled by pass: {}", settled.join(", ")));
+    }
     if summary.pending > 0 {
         if let Some(why) = summary.stopped {
             line.push_str(&format!("; stopped: {why}"));
@@ -352,24 +370,43 @@ impl Terminal {
             OutputFormat::Text => {
                 let mut line = format!("{}\t{name}", clean(row.id));
                 match (&bid, &err, &message) {
+                    // `ID<TAB>match`, `ID<TAB>no_match`: the verdict is the result.
+                    _ if matches!(row.outcome, Outcome::Verified { .. }) => {}
                     (Some(b), _, _) => line.push_str(&format!("\t{}", clean(b))),
                     (None, Some((kind, _, _)), Some(m)) => line.push_str(&format!("\t{kind}\t{m}")),
                     _ => line.push('\t'),
                 }
                 line
             }
-            OutputFormat::Json => render::json_text(&json!({
-                "line": row.line,
-                "id": row.id,
-                "outcome": name,
-                "biopass_id": bid,
-                "attempts": row.attempts,
-                // `error` as before (scripts read it); `error_kind` and `message` as
-                // in `biopass report`, `message` as in the text line.
-                "error": err.map(|(kind, status, m)| json!({"kind": kind, "status": status, "message": m})),
-                "error_kind": err.map(|(kind, _, _)| kind),
-                "message": message,
-            })),
+            OutputFormat::Json => {
+                let mut v = json!({
+                    "line": row.line,
+                    "id": row.id,
+                    "outcome": name,
+                    "biopass_id": bid,
+                    "attempts": row.attempts,
+                    // `error` as before (scripts read it); `error_kind` and `message` as
+                    // in `biopass report`, `message` as in the text line.
+                    "error": err.map(|(kind, status, m)| json!({"kind": kind, "status": status, "message": m})),
+                    "error_kind": err.map(|(kind, _, _)| kind),
+                    "message": message,
+                });
+                // Verify rows also carry the service's details (null when the row
+                // was not answered).
+                if row.op.spec().answer == AnswerShape::Match {
+                    let (face, fingers) = match row.outcome {
+                        Outcome::Verified {
+                            face_matched,
+                            non_matched_fingers,
+                            ..
+                        } => (*face_matched, non_matched_fingers.clone()),
+                        _ => (None, None),
+                    };
+                    v["face_matched"] = json!(face);
+                    v["non_matched_fingers"] = json!(fingers);
+                }
+                render::json_text(&v)
+            }
         }
     }
 

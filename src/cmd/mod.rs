@@ -81,7 +81,7 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
         Ok(s)
     };
     let stray = match &cli.command {
-        Command::Enroll(a) | Command::Update(a) => a.batch.stray_option(),
+        Command::Enroll(a) | Command::Update(a) | Command::Verify(a) => a.batch.stray_option(),
         Command::Delete(a) => a.batch.stray_option(),
         _ => None,
     };
@@ -108,9 +108,20 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
             }
         }
         Command::Verify(a) => {
+            if a.batch.skip_existing {
+                return Err(Failure::new(
+                    Kind::Usage,
+                    "--skip-existing is for enroll: verify enrolls nobody",
+                )
+                .into());
+            }
             let s = resolve(format)?;
             let stop = on_interrupt(&s);
-            person::run(Op::Verify, &a.id, &a.face, &a.finger, &s, &stop)
+            match (&a.id, &a.batch.from) {
+                (_, Some(manifest)) => batch::run(Op::Verify, manifest, &a.batch, &s, &stop),
+                (Some(id), None) => person::run(Op::Verify, id, &a.face, &a.finger, &s, &stop),
+                (None, None) => unreachable!("clap requires --id or --from"),
+            }
         }
         Command::Delete(a) => {
             let s = resolve(format)?;

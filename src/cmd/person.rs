@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use biopass::client::{AttemptError, Body, KEY_HEADER, Reply, Sent, USER_AGENT};
 use biopass::error::{Failure, Kind, Status};
-use biopass::request::{self, FINGER_NAMES, Op, PersonSpec};
+use biopass::request::{self, AnswerShape, FINGER_NAMES, Op, PersonSpec};
 use biopass::sanitize::{clean, sanitize};
 use biopass::stop::Stop;
 use biopass::target::{Spec, Target};
@@ -95,7 +95,7 @@ fn send(op: Op, id: &str, body: Body, s: &Settings, dest: &Spec, stop: &Stop) ->
                 "{}; retrying in {:.1}s (attempt {next} of {})",
                 e.failure.message,
                 wait.as_secs_f64(),
-                biopass::client::MAX_ATTEMPTS
+                biopass::client::retry::POLICY.max_attempts
             ),
         );
     };
@@ -111,13 +111,10 @@ fn send(op: Op, id: &str, body: Body, s: &Settings, dest: &Spec, stop: &Stop) ->
 /// Add what the user can do next to a failure whose request may have landed.
 fn explain(op: Op, custom_id: &str, e: AttemptError) -> anyhow::Error {
     let mut f = e.failure;
-    if e.sent == Sent::Maybe && op == Op::Enroll {
-        f.message = format!(
-            "{}; the person may have been enrolled: check with `biopass verify --id {} ...` with the same \
-images (or run the enroll again: \"already exists\" then means this attempt landed)",
-            f.message,
-            sanitize(custom_id, 100)
-        );
+    let note = op.spec().maybe_note;
+    if e.sent == Sent::Maybe && !note.is_empty() {
+        let note = note.replace("{id}", &sanitize(custom_id, 100));
+        f.message = format!("{}; {note}", f.message);
     }
     f.into()
 }
@@ -127,8 +124,8 @@ fn render(op: Op, reply: &Reply, spec: &PersonSpec, s: &Settings) -> Result<Stat
     if s.output == OutputFormat::Json {
         json_result(&reply.raw)?;
     }
-    match op {
-        Op::Enroll | Op::Update => {
+    match op.spec().answer {
+        AnswerShape::BioPassId => {
             if s.output == OutputFormat::Text {
                 // A result is printed whole (only unsafe characters removed): a script
                 // capturing it must get the real BioPassID.
@@ -136,7 +133,7 @@ fn render(op: Op, reply: &Reply, spec: &PersonSpec, s: &Settings) -> Result<Stat
             }
             Ok(Status::Success)
         }
-        Op::Verify => {
+        AnswerShape::Match => {
             let matched = person.matched == Some(true);
             if s.output == OutputFormat::Text {
                 result_line(if matched { "match" } else { "no match" })?;
@@ -150,7 +147,7 @@ fn render(op: Op, reply: &Reply, spec: &PersonSpec, s: &Settings) -> Result<Stat
                 Status::NoMatch
             })
         }
-        Op::Delete => unreachable!("delete renders itself"),
+        AnswerShape::Object => unreachable!("delete renders itself"),
     }
 }
 

@@ -17,7 +17,8 @@ use crate::render;
 use crate::settings::Settings;
 
 /// The columns of the text report, in order (the keys of the JSON rows).
-const HEADER: &str = "line\tid\toutcome\tbiopass_id\tattempts\terror_kind\tmessage\tfinished_at";
+const HEADER: &str =
+    "line\tid\toutcome\tbiopass_id\tattempts\terror_kind\tmessage\tfinished_at\tpass";
 
 /// Messages in the report are cut to this many characters.
 const MESSAGE_MAX: usize = 300;
@@ -42,6 +43,7 @@ pub fn run(journal: &Path, s: &Settings) -> Result<Status> {
                 r.error_kind.as_deref().map(clean).unwrap_or_default(),
                 message.unwrap_or_default(),
                 finished.unwrap_or_default(),
+                r.pass.map(|p| p.to_string()).unwrap_or_default(),
             ]
             .join("\t"),
             OutputFormat::Json => render::json_text(&json!({
@@ -53,6 +55,7 @@ pub fn run(journal: &Path, s: &Settings) -> Result<Status> {
                 "error_kind": r.error_kind,
                 "message": message,
                 "finished_at": finished,
+                "pass": r.pass,
             })),
         };
         render::result_line(&line)?;

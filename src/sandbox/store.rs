@@ -182,6 +182,17 @@ pub enum Op {
 }
 
 impl Op {
+    /// The API operation this is a request of.
+    pub fn operation(&self) -> crate::request::Op {
+        use crate::request::Op as Api;
+        match self {
+            Op::Enroll(_) => Api::Enroll,
+            Op::Update(_) => Api::Update,
+            Op::Verify(_) => Api::Verify,
+            Op::Delete(_) => Api::Delete,
+        }
+    }
+
     pub fn custom_id(&self) -> &str {
         match self {
             Op::Enroll(r) | Op::Update(r) | Op::Verify(r) => &r.custom_id,
@@ -478,7 +489,7 @@ impl Store {
     pub fn apply(&self, op: Op) -> Result<Outcome> {
         match self {
             Store::Sync(shared) => {
-                let writes = !matches!(op, Op::Verify(_));
+                let writes = op.operation().spec().changes_state;
                 let _lock = FileLock::take(&shared.lock, writes)?;
                 shared.replica().apply(&shared.dir, op, writes)
             }
