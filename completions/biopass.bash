@@ -232,7 +232,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__check)
-            opts="-o -v -q -h -V --fingerprints --from --format --delimiter --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --fingerprints --from --format --delimiter --encoding --sheet --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,10 +243,18 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl xlsx ods" -- "${cur}"))
                     return 0
                     ;;
                 --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "utf-8 utf-16 windows-1252" -- "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -762,7 +770,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__delete)
-            opts="-o -v -q -h -V --id --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -777,10 +785,18 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl xlsx ods" -- "${cur}"))
                     return 0
                     ;;
                 --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "utf-8 utf-16 windows-1252" -- "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -926,7 +942,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__enroll)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -949,10 +965,18 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl xlsx ods" -- "${cur}"))
                     return 0
                     ;;
                 --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "utf-8 utf-16 windows-1252" -- "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1802,7 +1826,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__update)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1825,10 +1849,18 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl xlsx ods" -- "${cur}"))
                     return 0
                     ;;
                 --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "utf-8 utf-16 windows-1252" -- "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
