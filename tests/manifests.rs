@@ -521,3 +521,51 @@ xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1
     }
     z.finish().unwrap();
 }
+
+#[test]
+fn a_stray_cell_far_away_costs_nothing_and_a_workbook_reads_from_stdin() {
+    use rust_xlsxwriter::Workbook;
+    let home = Home::new();
+    images(home.path());
+    let book = home.path().join("people.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "id").unwrap();
+    ws.write_string(0, 1, "face").unwrap();
+    ws.write_string(1, 0, "W1").unwrap();
+    ws.write_string(1, 1, "face.jpg").unwrap();
+    // The last cell of the sheet: a grid of the whole sheet would be 17 billion cells.
+    ws.write_string(1_048_575, 16_383, "note").unwrap();
+    wb.save(&book).unwrap();
+    let r = Recorder::start(vec![Canned::json(200, "{}")]);
+    r.expect_no_requests();
+    let (code, out, err) = run(home
+        .cmd_at(&r.url)
+        .args(["--dry-run", "enroll", "--from"])
+        .arg(&book));
+    assert_eq!((code, out.as_str()), (65, ""), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:Sheet1:1048576: invalid: no id",
+            book.display()
+        )),
+        "a row with only an ignored cell is a row without an id, as in a CSV: {err}"
+    );
+    // Standard input, with the format given (nothing to tell it from).
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "id").unwrap();
+    ws.write_string(0, 1, "face").unwrap();
+    ws.write_string(1, 0, "W1").unwrap();
+    ws.write_string(1, 1, home.path().join("face.jpg").to_str().unwrap())
+        .unwrap();
+    wb.save(&book).unwrap();
+    let (code, out, err) = run(home
+        .cmd_at(&r.url)
+        .args(["--dry-run", "enroll", "--format", "xlsx", "--journal"])
+        .arg(home.path().join("j"))
+        .args(["--from", "-"])
+        .pipe_stdin(&book)
+        .unwrap());
+    assert_eq!((code, out.as_str()), (0, "W1\tplanned\t\n"), "{err}");
+}

@@ -2,46 +2,162 @@
 //! the one named, its first used row the header, the same columns, rules and
 //! messages as a CSV's, lines being the sheet's row numbers (`people.xlsx:Sheet1:12`).
 //!
-//! A workbook is a zip of XML that no reader streams cell by cell in any order, so
-//! its sheet is read whole, once, when the manifest is opened, and held for the run:
-//! memory grows with the sheet (about 30 MiB for 100,000 rows of four columns, see
-//! the README), unlike a CSV's. Formula cells give the value the workbook saved with
-//! them. An id cell that holds a number, not text, is refused: the spreadsheet has
-//! already dropped its leading zeros, or the digits of a long id.
+//! A workbook is a zip of XML whose rows cannot be read again without unzipping it
+//! again, so its sheet is read once, when the manifest is opened, and held for the run
+//! (validation, then sending): of each row only the cells of the columns biopass
+//! reads are kept, so memory grows with the rows (see the README's figures), unlike
+//! a CSV's. An .xlsx streams cell by cell as it is read; calamine reads an .ods sheet
+//! whole first. Formula cells give the value the workbook saved with them. An id cell
+//! that holds a number, not text, is refused: the spreadsheet has already dropped its
+//! leading zeros, or the digits of a long id.
 
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
 
-use calamine::{Data, Ods, Range, Reader, Xlsx};
+use calamine::{Data, Ods, Reader, Xlsx};
 
 use super::columns::Holds;
 use super::{Fields, Format, Header, Manifest, Row, RowError, Source, column_name, quote};
 use crate::error::{Failure, Kind};
 use crate::sanitize::sanitize;
 
-/// One sheet of a workbook, read whole.
+/// One sheet of a workbook, read whole: its header and, of every other row, only
+/// the cells of the columns biopass reads.
 pub(super) struct Sheet {
     /// The sheet's name, as messages show it after the file's.
     pub name: String,
-    range: Range<Data>,
     header: Result<Header, RowError>,
+    rows: Vec<SheetRow>,
 }
 
-/// The sheet's names and the range of the one asked for (the first unless named).
-fn load<RS: Read + Seek>(
-    rs: RS,
-    format: Format,
-    wanted: Option<&str>,
-) -> Result<(String, Range<Data>), String> {
-    fn pick<R: Reader<RS>, RS: Read + Seek>(
-        mut wb: R,
-        wanted: Option<&str>,
-    ) -> Result<(String, Range<Data>), String>
-    where
-        R::Error: std::fmt::Display,
-    {
-        let names = wb.sheet_names();
-        let name = match wanted {
+/// A row after the header: its line (the sheet's row number) and its cells in the
+/// columns biopass reads, as (header index, column number, value).
+struct SheetRow {
+    line: u64,
+    cells: Vec<(usize, u32, Data)>,
+}
+
+/// Cells as a reader gives them, in row order, gathered into a [`Sheet`]: the first
+/// row is the header; later cells in ignored columns are dropped (a non-empty one
+/// still makes its row a row), so memory follows the columns biopass reads.
+struct Gather {
+    header_row: Option<u32>,
+    first_col: u32,
+    names: Vec<(u32, String)>,
+    header: Option<Result<Header, RowError>>,
+    /// Header index of each column number from `first_col`.
+    index: Vec<Option<usize>>,
+    rows: Vec<SheetRow>,
+}
+
+impl Gather {
+    fn new() -> Self {
+        Gather {
+            header_row: None,
+            first_col: 0,
+            names: vec![],
+            header: None,
+            index: vec![],
+            rows: vec![],
+        }
+    }
+
+    fn blank(v: &Data) -> bool {
+        match v {
+            Data::Empty => true,
+            Data::String(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The header once its row is over.
+    fn close_header(&mut self) {
+        if self.header.is_some() {
+            return;
+        }
+        let Some(row) = self.header_row else { return };
+        self.names.sort_by_key(|(c, _)| *c);
+        self.first_col = self.names.first().map_or(0, |(c, _)| *c);
+        // Each column from the first named one, with gaps as unnamed (ignored) columns.
+        let last = self.names.last().map_or(0, |(c, _)| *c);
+        let mut all = vec![String::new(); (last - self.first_col + 1) as usize];
+        for (c, n) in self.names.drain(..) {
+            all[(c - self.first_col) as usize] = n;
+        }
+        let named: Vec<&str> = all.iter().map(String::as_str).collect();
+        let header = Header::parse(named.into_iter(), u64::from(row) + 1);
+        if let Ok(h) = &header {
+            self.index = h
+                .slots
+                .iter()
+                .enumerate()
+                .map(|(i, s)| s.map(|_| i))
+                .collect();
+        }
+        self.header = Some(header);
+    }
+
+    fn cell(&mut self, (row, col): (u32, u32), value: Data) {
+        if Self::blank(&value) && !matches!(value, Data::String(_)) {
+            return;
+        }
+        match self.header_row {
+            None => self.header_row = Some(row),
+            Some(h) if row == h => {}
+            Some(h) if row < h => return, // out of order: before the header
+            Some(_) => self.close_header(),
+        }
+        if self.header.is_none() {
+            self.names.push((col, value.to_string()));
+            return;
+        }
+        // White space alone is a blank cell, as in a CSV.
+        if Self::blank(&value) {
+            return;
+        }
+        let keep = col
+            .checked_sub(self.first_col)
+            .and_then(|c| self.index.get(c as usize).copied().flatten());
+        let line = u64::from(row) + 1;
+        if self.rows.last().is_none_or(|r| r.line != line) {
+            self.rows.push(SheetRow {
+                line,
+                cells: vec![],
+            });
+        }
+        if let Some(i) = keep {
+            self.rows
+                .last_mut()
+                .expect("pushed")
+                .cells
+                .push((i, col, value));
+        }
+    }
+
+    fn finish(mut self, name: String) -> Sheet {
+        self.close_header();
+        let header = self.header.unwrap_or_else(|| {
+            Err(RowError {
+                line: 1,
+                message: format!(
+                    "the sheet is empty: it needs a header row with an '{}' column",
+                    super::columns::ID.name
+                ),
+                unreadable: false,
+            })
+        });
+        Sheet {
+            name,
+            header,
+            rows: self.rows,
+        }
+    }
+}
+
+/// The sheet asked for (the first unless named), gathered.
+fn load<RS: Read + Seek>(rs: RS, format: Format, wanted: Option<&str>) -> Result<Sheet, String> {
+    fn pick(names: Vec<String>, wanted: Option<&str>) -> Result<String, String> {
+        match wanted {
             Some(w) => names.iter().find(|n| *n == w).cloned().ok_or_else(|| {
                 format!(
                     "it has no sheet {}: its sheets are {}",
@@ -52,16 +168,12 @@ fn load<RS: Read + Seek>(
                         .collect::<Vec<_>>()
                         .join(", ")
                 )
-            })?,
+            }),
             None => names
                 .first()
                 .cloned()
-                .ok_or_else(|| "it has no sheet".to_string())?,
-        };
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| format!("sheet {}: {}", quote(&name), sanitize(&e.to_string(), 200)))?;
-        Ok((name, range))
+                .ok_or_else(|| "it has no sheet".to_string()),
+        }
     }
     let not = |what: &str, e: &dyn std::fmt::Display| {
         format!(
@@ -69,10 +181,40 @@ fn load<RS: Read + Seek>(
             sanitize(&e.to_string(), 200)
         )
     };
-    match format {
-        Format::Ods => pick(Ods::new(rs).map_err(|e| not(".ods", &e))?, wanted),
-        _ => pick(Xlsx::new(rs).map_err(|e| not(".xlsx", &e))?, wanted),
-    }
+    let bad_sheet = |name: &str, e: &dyn std::fmt::Display| {
+        format!("sheet {}: {}", quote(name), sanitize(&e.to_string(), 200))
+    };
+    let mut g = Gather::new();
+    let name = match format {
+        Format::Ods => {
+            // calamine reads an .ods sheet whole only; its cells are gathered the same way.
+            let mut wb: Ods<RS> = Ods::new(rs).map_err(|e| not(".ods", &e))?;
+            let name = pick(wb.sheet_names(), wanted)?;
+            let range = wb
+                .worksheet_range(&name)
+                .map_err(|e| bad_sheet(&name, &e))?;
+            for (row, col, v) in range.used_cells() {
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                g.cell((r0 + row as u32, c0 + col as u32), v.clone());
+            }
+            name
+        }
+        _ => {
+            // An .xlsx sheet streams cell by cell (in row order, as the format has
+            // them): no grid of the whole sheet is ever made, so a stray cell at
+            // XFD1048576 costs nothing.
+            let mut wb: Xlsx<RS> = Xlsx::new(rs).map_err(|e| not(".xlsx", &e))?;
+            let name = pick(wb.sheet_names(), wanted)?;
+            let mut cells = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| bad_sheet(&name, &e))?;
+            while let Some(cell) = cells.next_cell().map_err(|e| bad_sheet(&name, &e))? {
+                g.cell(cell.get_position(), Data::from(cell.get_value().clone()));
+            }
+            name
+        }
+    };
+    Ok(g.finish(name))
 }
 
 /// A cell's column letters (`A`, `Z`, `AA`), for messages.
@@ -100,32 +242,12 @@ impl Sheet {
             },
             Source::Memory(b) => load(Cursor::new(&b[..]), m.format, wanted),
         };
-        let (name, range) = loaded.map_err(|why| {
+        Ok(loaded.map_err(|why| {
             Failure::new(
                 Kind::Input,
                 format!("cannot read manifest {}: {why}", sanitize(&m.name, 200)),
             )
-        })?;
-        let first = range.start().map_or(0, |(r, _)| r);
-        let header = match range.rows().next() {
-            Some(cells) => {
-                let names: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
-                Header::parse(names.iter().map(String::as_str), u64::from(first) + 1)
-            }
-            None => Err(RowError {
-                line: 1,
-                message: format!(
-                    "the sheet is empty: it needs a header row with an '{}' column",
-                    super::columns::ID.name
-                ),
-                unreadable: false,
-            }),
-        };
-        Ok(Sheet {
-            name,
-            range,
-            header,
-        })
+        })?)
     }
 
     /// The ignored columns' names (at most ten) and how many there are.
@@ -145,48 +267,32 @@ impl Sheet {
             Ok(h) => h,
             Err(e) => return Box::new(std::iter::once(Err(e.clone()))),
         };
-        let (first_row, first_col) = self.range.start().unwrap_or((0, 0));
-        Box::new(
-            self.range
-                .rows()
-                .enumerate()
-                .skip(1)
-                .filter(|(_, cells)| {
-                    cells
-                        .iter()
-                        .any(|c| !matches!(c, Data::Empty) && !c.to_string().trim().is_empty())
-                })
-                .map(move |(i, cells)| {
-                    let line = u64::from(first_row) + i as u64 + 1;
-                    row(header, cells, base, line, first_col).map_err(|message| RowError {
-                        line,
-                        message,
-                        unreadable: false,
-                    })
-                }),
-        )
+        Box::new(self.rows.iter().map(move |r| {
+            row(header, r, base).map_err(|message| RowError {
+                line: r.line,
+                message,
+                unreadable: false,
+            })
+        }))
     }
 }
 
-/// One row of cells, by the header's columns.
-fn row(
-    header: &Header,
-    cells: &[Data],
-    base: &Path,
-    line: u64,
-    first_col: u32,
-) -> Result<Row, String> {
+/// One row's cells, by the header's columns.
+fn row(header: &Header, r: &SheetRow, base: &Path) -> Result<Row, String> {
+    let line = r.line;
     let mut fields = Fields::new(base, line);
-    for (i, (slot, cell)) in header.slots.iter().zip(cells).enumerate() {
-        let Some(slot) = slot else { continue };
-        let at = || format!("{}{line}", column_letters(first_col + i as u32));
+    for (i, col, cell) in &r.cells {
+        let Some(slot) = header.slots[*i] else {
+            continue;
+        };
+        let at = || format!("{}{line}", column_letters(*col));
         let text = match cell {
             Data::Empty => continue,
             Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
             Data::Error(e) => {
                 return Err(format!(
                     "the {} cell {} holds the error {e}: fix its formula, or type the value",
-                    column_name(*slot),
+                    column_name(slot),
                     at()
                 ));
             }
@@ -196,14 +302,14 @@ fn row(
                 return Err(format!(
                     "the {} cell {} holds the number {cell}, not text: format the {} column as Text \
 (Format Cells > Text) and type the ids again, as a number loses leading zeros and the digits of long ids",
-                    column_name(*slot),
+                    column_name(slot),
                     at(),
-                    column_name(*slot)
+                    column_name(slot)
                 ));
             }
             other => other.to_string(),
         };
-        fields.put(*slot, &text)?;
+        fields.put(slot, &text)?;
     }
     Ok(fields.finish())
 }
