@@ -472,6 +472,26 @@ fn an_ods_workbook_reads_like_an_xlsx() {
         .arg(&book));
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().count(), 2, "{out}");
+    // The id rule holds in a workbook too: trimmed, and no control characters.
+    ods(
+        &book,
+        &[
+            &["id", "face"],
+            &[" O3 ", "face.jpg"],
+            &["a\tb", "face.jpg"],
+        ],
+    );
+    let (code, out, err) = run(home
+        .cmd_at(&r.url)
+        .args(["--dry-run", "enroll", "--skip-invalid", "--from"])
+        .arg(&book));
+    assert_eq!((code, out.as_str()), (0, "O3\tplanned\t\n"), "{err}");
+    assert!(
+        err.contains(
+            ":Folha1:3: would skip, invalid: id 'a b': the id holds U+0009 (a control character) at character 2"
+        ),
+        "{err}"
+    );
 }
 
 /// A minimal OpenDocument spreadsheet of text cells (what LibreOffice saves, less
