@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::columns::{self, Holds, Slot};
 use super::{Fields, Row, RowError, quote};
-use crate::request::parse_finger_pos;
+use crate::request::{FINGER_NAMES, parse_finger_pos};
 use crate::sanitize::sanitize;
 
 pub(super) struct JsonlRows<'a, R: BufRead> {
@@ -113,8 +113,10 @@ impl<'a, R: BufRead> JsonlRows<'a, R> {
             let file = file.as_str().ok_or_else(|| not_fingers.clone())?;
             let slot = parse_finger_pos(pos).map_err(|_| {
                 format!(
-                    "unknown finger {}: use 1-10 or right-thumb ... left-little",
-                    quote(pos)
+                    "unknown finger {}: use 1-10 or {} ... {}",
+                    quote(pos),
+                    FINGER_NAMES[0],
+                    FINGER_NAMES[9]
                 )
             })?;
             fields.put(
