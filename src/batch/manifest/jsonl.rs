@@ -59,6 +59,9 @@ impl<'a, R: BufRead> JsonlRows<'a, R> {
             };
             let name = super::column_name(slot);
             match (slot.holds, value) {
+                (Holds::Id, Value::String(_)) if has_id => {
+                    return Err(format!("two ids: \"{name}\" and another of its names"));
+                }
                 (Holds::Id, Value::String(s)) => {
                     has_id = true;
                     fields.put(slot, s)?;

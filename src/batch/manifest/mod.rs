@@ -663,6 +663,26 @@ mod tests {
     }
 
     #[test]
+    fn jsonl_keys_are_the_column_table() {
+        let text = "{\"custom_id\":\" 7 \",\"face\":[\"a.jpg\",\" \",\"b.jpg\"],\"left-thumb\":\"lt.png\",\"fingers\":{\"2\":\"ri.png\"}}\n{\"id\":\"1\",\"CustomID\":\"2\"}\n{\"face\":\"a.jpg\"}\n";
+        let rows: Vec<_> = JsonlRows::new(text.as_bytes(), Path::new("d")).collect();
+        let r = rows[0].as_ref().unwrap();
+        assert_eq!(r.id, "7");
+        assert_eq!(
+            r.faces,
+            [PathBuf::from("d/a.jpg"), PathBuf::from("d/b.jpg")]
+        );
+        let mut fingers = r.fingers.clone();
+        fingers.sort();
+        assert_eq!(fingers, [(2, "d/ri.png".into()), (6, "d/lt.png".into())]);
+        assert!(
+            rows[1].as_ref().unwrap_err().message.starts_with("two ids"),
+            "{rows:?}"
+        );
+        assert_eq!(rows[2].as_ref().unwrap_err().message, "no \"id\"");
+    }
+
+    #[test]
     fn read_errors_end_the_stream() {
         struct Broken;
         impl Read for Broken {
