@@ -60,11 +60,17 @@ complete -c biopass -n "__fish_biopass_needs_command" -f -a "help" -d 'Print thi
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
-jsonl\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
+jsonl\t''
+xlsx\t''
+ods\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l delimiter -d 'CSV delimiter: a character, or tab [default: Excel\'s sep= line, else told from the header: , ; or tab]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l encoding -d 'CSV text encoding [default: told from the bytes: a BOM, else UTF-8, else windows-1252]' -r -f -a "utf-8\t''
+utf-16\t''
+windows-1252\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l sheet -d 'Workbook sheet to read [default: the first]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l jobs -d 'Concurrent requests [default: 4]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
@@ -99,11 +105,17 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s V -l version 
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
-jsonl\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
+jsonl\t''
+xlsx\t''
+ods\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l delimiter -d 'CSV delimiter: a character, or tab [default: Excel\'s sep= line, else told from the header: , ; or tab]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l encoding -d 'CSV text encoding [default: told from the bytes: a BOM, else UTF-8, else windows-1252]' -r -f -a "utf-8\t''
+utf-16\t''
+windows-1252\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l sheet -d 'Workbook sheet to read [default: the first]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l jobs -d 'Concurrent requests [default: 4]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
@@ -175,11 +187,17 @@ complete -c biopass -n "__fish_biopass_using_subcommand verify" -l dry-run -d 'P
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l id -d 'The person\'s CustomID' -r
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
-jsonl\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
+jsonl\t''
+xlsx\t''
+ods\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l delimiter -d 'CSV delimiter: a character, or tab [default: Excel\'s sep= line, else told from the header: , ; or tab]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l encoding -d 'CSV text encoding [default: told from the bytes: a BOM, else UTF-8, else windows-1252]' -r -f -a "utf-8\t''
+utf-16\t''
+windows-1252\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l sheet -d 'Workbook sheet to read [default: the first]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l jobs -d 'Concurrent requests [default: 4]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
@@ -442,10 +460,16 @@ complete -c biopass -n "__fish_biopass_using_subcommand report" -l dry-run -d 'P
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l from -d 'Check every image of a manifest (faces and fingers by their columns)' -r
-complete -c biopass -n "__fish_biopass_using_subcommand check" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
-jsonl\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand check" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
+jsonl\t''
+xlsx\t''
+ods\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l delimiter -d 'CSV delimiter: a character, or tab [default: Excel\'s sep= line, else told from the header: , ; or tab]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l encoding -d 'CSV text encoding [default: told from the bytes: a BOM, else UTF-8, else windows-1252]' -r -f -a "utf-8\t''
+utf-16\t''
+windows-1252\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l sheet -d 'Workbook sheet to read [default: the first]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l env -d 'API environment: production, hml (homologation) or the built-in sandbox' -r -f -a "production\t''
 hml\t''
 sandbox\t''"

@@ -380,15 +380,21 @@ pub struct DeleteArgs {
 #[derive(Debug, Args, Default)]
 #[command(next_help_heading = "Batch")]
 pub struct BatchArgs {
-    /// Manifest of people: CSV with a header, or JSON Lines; - reads standard input
-    #[arg(long, value_name = "MANIFEST")]
+    /// Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input
+    #[arg(long, value_name = "MANIFEST", long_help = manifest_help())]
     pub from: Option<String>,
-    /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]
+    /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]
     #[arg(long, value_enum, requires = "from")]
     pub format: Option<ManifestFormat>,
-    /// CSV delimiter: a character, or tab [default: told from the header: , ; or tab]
+    /// CSV delimiter: a character, or tab [default: Excel's sep= line, else told from the header: , ; or tab]
     #[arg(long, value_name = "CHAR", requires = "from", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// CSV text encoding [default: told from the bytes: a BOM, else UTF-8, else windows-1252]
+    #[arg(long, value_enum, requires = "from")]
+    pub encoding: Option<ManifestEncoding>,
+    /// Workbook sheet to read [default: the first]
+    #[arg(long, value_name = "NAME", requires = "from")]
+    pub sheet: Option<String>,
     /// Concurrent requests [default: 4]
     #[arg(long, value_name = "N", requires = "from", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
@@ -471,14 +477,29 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "from")]
     pub fingerprints: bool,
     /// Check every image of a manifest (faces and fingers by their columns)
-    #[arg(long, value_name = "MANIFEST")]
+    #[arg(long, value_name = "MANIFEST", long_help = manifest_help())]
     pub from: Option<String>,
-    /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]
+    /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]
     #[arg(long, value_enum, requires = "from")]
     pub format: Option<ManifestFormat>,
-    /// CSV delimiter: a character, or tab [default: told from the header: , ; or tab]
+    /// CSV delimiter: a character, or tab [default: Excel's sep= line, else told from the header: , ; or tab]
     #[arg(long, value_name = "CHAR", requires = "from", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// CSV text encoding [default: told from the bytes: a BOM, else UTF-8, else windows-1252]
+    #[arg(long, value_enum, requires = "from")]
+    pub encoding: Option<ManifestEncoding>,
+    /// Workbook sheet to read [default: the first]
+    #[arg(long, value_name = "NAME", requires = "from")]
+    pub sheet: Option<String>,
+}
+
+/// `--from`'s long help: the manifest's formats and the column table's columns.
+fn manifest_help() -> String {
+    format!(
+        "Manifest of people: CSV or TSV with a header (UTF-8, UTF-16 with a BOM, or Windows-1252), \
+JSON Lines, or a workbook (.xlsx, .xlsm, .ods: the first sheet, or --sheet); - reads standard input.\n{}",
+        biopass::batch::manifest::columns::help()
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -486,6 +507,44 @@ pub enum ManifestFormat {
     Csv,
     Tsv,
     Jsonl,
+    Xlsx,
+    Ods,
+}
+
+impl ManifestFormat {
+    /// The library's format.
+    pub fn format(self) -> biopass::batch::manifest::Format {
+        use biopass::batch::manifest::Format;
+        match self {
+            ManifestFormat::Csv => Format::Csv,
+            ManifestFormat::Tsv => Format::Tsv,
+            ManifestFormat::Jsonl => Format::Jsonl,
+            ManifestFormat::Xlsx => Format::Xlsx,
+            ManifestFormat::Ods => Format::Ods,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ManifestEncoding {
+    #[value(name = "utf-8")]
+    Utf8,
+    #[value(name = "utf-16")]
+    Utf16,
+    #[value(name = "windows-1252")]
+    Windows1252,
+}
+
+impl ManifestEncoding {
+    /// The library's encoding.
+    pub fn encoding(self) -> biopass::batch::manifest::Encoding {
+        use biopass::batch::manifest::Encoding;
+        match self {
+            ManifestEncoding::Utf8 => Encoding::Utf8,
+            ManifestEncoding::Utf16 => Encoding::Utf16,
+            ManifestEncoding::Windows1252 => Encoding::Windows1252,
+        }
+    }
 }
 
 /// A CSV delimiter: one ASCII character other than a quote or a line end, or `tab`
@@ -513,6 +572,8 @@ impl BatchArgs {
         [
             (self.format.is_some(), "--format"),
             (self.delimiter.is_some(), "--delimiter"),
+            (self.encoding.is_some(), "--encoding"),
+            (self.sheet.is_some(), "--sheet"),
             (self.jobs.is_some(), "--jobs"),
             (self.rate.is_some(), "--rate"),
             (self.journal.is_some(), "--journal"),

@@ -58,6 +58,10 @@ pub struct Config {
     pub format: Option<manifest::Format>,
     /// The CSV delimiter; `None` to tell it from the header line (`,` `;` or tab).
     pub delimiter: Option<u8>,
+    /// The CSV text encoding; `None` to tell it from the bytes.
+    pub encoding: Option<manifest::Encoding>,
+    /// The workbook's sheet; `None` for the first.
+    pub sheet: Option<String>,
     /// The journal file ([`default_journal`] unless the user named one).
     pub journal: PathBuf,
     /// Concurrent requests, at least 1.
@@ -202,7 +206,16 @@ fn run_inner(
     journal_file: &mut Option<journal::Opened>,
 ) -> Result<bool, Failed> {
     let early = |e: anyhow::Error| (e, false);
-    let manifest = Manifest::open(&cfg.manifest, cfg.format, cfg.delimiter).map_err(early)?;
+    let manifest = Manifest::open_with(
+        &cfg.manifest,
+        &manifest::Options {
+            format: cfg.format,
+            delimiter: cfg.delimiter,
+            encoding: cfg.encoding,
+            sheet: cfg.sheet.clone(),
+        },
+    )
+    .map_err(early)?;
 
     // 1. The journal: lock it first (a second process stops here), and load it. A
     // dry run only reads it.
@@ -245,7 +258,7 @@ fn run_inner(
     if !ignored.is_empty() {
         let more = ignored_count.saturating_sub(ignored.len());
         reporter.note(&format!(
-            "warning: manifest {}: ignoring column(s) {}{}: biopass reads only id, face, face_2, ... and right-thumb ... left-little",
+            "warning: manifest {}: ignoring column(s) {}{}: biopass reads only {}",
             manifest.name,
             ignored
                 .iter()
@@ -256,7 +269,8 @@ fn run_inner(
                 format!(" and {more} more")
             } else {
                 String::new()
-            }
+            },
+            manifest::columns::summary()
         ));
     }
     summary.total = valid + problems.count;

@@ -62,12 +62,10 @@ pub fn run(
     let cfg = batch::Config {
         op,
         manifest: manifest.to_string(),
-        format: args.format.map(|f| match f {
-            ManifestFormat::Csv => manifest::Format::Csv,
-            ManifestFormat::Tsv => manifest::Format::Tsv,
-            ManifestFormat::Jsonl => manifest::Format::Jsonl,
-        }),
+        format: args.format.map(ManifestFormat::format),
         delimiter: args.delimiter,
+        encoding: args.encoding.map(|e| e.encoding()),
+        sheet: args.sheet.clone(),
         journal,
         jobs: args.jobs.map_or(DEFAULT_JOBS, usize::from),
         rate: args.rate,

@@ -31,12 +31,15 @@ pub fn run(a: &CheckArgs, s: &Settings) -> Result<Status> {
             }
         }
         Some(name) => {
-            let format = a.format.map(|f| match f {
-                ManifestFormat::Csv => manifest::Format::Csv,
-                ManifestFormat::Tsv => manifest::Format::Tsv,
-                ManifestFormat::Jsonl => manifest::Format::Jsonl,
-            });
-            let m = Manifest::open(name, format, a.delimiter)?;
+            let m = Manifest::open_with(
+                name,
+                &manifest::Options {
+                    format: a.format.map(ManifestFormat::format),
+                    delimiter: a.delimiter,
+                    encoding: a.encoding.map(|e| e.encoding()),
+                    sheet: a.sheet.clone(),
+                },
+            )?;
             for row in m.rows()? {
                 let row = match row {
                     Ok(r) => r,
@@ -55,7 +58,7 @@ pub fn run(a: &CheckArgs, s: &Settings) -> Result<Status> {
                     Err(e) => {
                         render::note(
                             s.quiet,
-                            &format!("{} line {}: {}", sanitize(name, 200), e.line, e.message),
+                            &format!("{} line {}: {}", sanitize(&m.name, 200), e.line, e.message),
                         );
                         worst.invalid = true;
                         continue;

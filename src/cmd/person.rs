@@ -64,6 +64,8 @@ pub fn run(
 
 /// delete.
 pub fn delete(id: &str, s: &Settings, stop: &Arc<Stop>) -> Result<Status> {
+    // The id as sent and shown: trimmed and checked, as a manifest's is.
+    let id = request::custom_id_arg(id)?;
     let body = request::delete_body(id)?;
     let key = target::key_unless_dry_run(s)?;
     let dest = target::spec(s, key);
