@@ -27,6 +27,8 @@ fn main() {
         }
         exit(exit::code(&result))
     }
+    // Built again: clap reads the variables when the command is built, and
+    // `env::prepare` has just removed some.
     let matches = match cli::Cli::command().try_get_matches_from(argv) {
         Ok(m) => m,
         Err(e) => clap_exit(e),
