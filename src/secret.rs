@@ -15,7 +15,7 @@ pub const MAX_KEY_BYTES: u64 = 4 * 1024;
 
 /// The shortest key accepted. Echoes of the key in server text are replaced by
 /// `[REDACTED]`; a key of a letter or two would garble every message it occurs in
-/// ("subscription [REDACTED]ey") and so show which letters it is made of. Real keys
+/// ("subscription \[REDACTED\]ey") and so show which letters it is made of. Real keys
 /// are 32 characters; a shorter one is refused when it is read.
 pub const MIN_KEY_CHARS: usize = 8;
 
