@@ -232,7 +232,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__check)
-            opts="-o -v -q -h -V --fingerprints --from --format --delimiter --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --fingerprints --from --format --delimiter --encoding --sheet --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,10 +243,18 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl xlsx ods" -- "${cur}"))
                     return 0
                     ;;
                 --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "utf-8 utf-16 windows-1252" -- "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -762,7 +770,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__delete)
-            opts="-o -v -q -h -V --id --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -777,10 +785,18 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl xlsx ods" -- "${cur}"))
                     return 0
                     ;;
                 --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "utf-8 utf-16 windows-1252" -- "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -930,7 +946,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__enroll)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -953,10 +969,18 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl xlsx ods" -- "${cur}"))
                     return 0
                     ;;
                 --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "utf-8 utf-16 windows-1252" -- "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1810,7 +1834,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__update)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1833,10 +1857,18 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl xlsx ods" -- "${cur}"))
                     return 0
                     ;;
                 --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "utf-8 utf-16 windows-1252" -- "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1924,7 +1956,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__verify)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1947,10 +1979,18 @@ _biopass() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "csv tsv jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv tsv jsonl xlsx ods" -- "${cur}"))
                     return 0
                     ;;
                 --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -W "utf-8 utf-16 windows-1252" -- "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -150,11 +150,17 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -s V -l version 
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l from -d 'Manifest of people: CSV with a header, or JSON Lines; - reads standard input' -r
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson]' -r -f -a "csv\t''
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
-jsonl\t''"
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l delimiter -d 'CSV delimiter: a character, or tab [default: told from the header: , ; or tab]' -r
+jsonl\t''
+xlsx\t''
+ods\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l delimiter -d 'CSV delimiter: a character, or tab [default: Excel\'s sep= line, else told from the header: , ; or tab]' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l encoding -d 'CSV text encoding [default: told from the bytes: a BOM, else UTF-8, else windows-1252]' -r -f -a "utf-8\t''
+utf-16\t''
+windows-1252\t''"
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l sheet -d 'Workbook sheet to read [default: the first]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l jobs -d 'Concurrent requests [default: 4]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l rate -d 'Requests per second across all jobs, at least 0.001 [default: unlimited]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l journal -d 'Journal file [default: beside the manifest: MANIFEST.OP.journal]' -r -F
@@ -179,7 +185,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand verify" -l ca-cert -d 'E
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l accept-changed -d 'Run rows whose content changed since the journal recorded them'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors'
