@@ -170,7 +170,7 @@ _biopass() {
 
     case "${cmd}" in
         biopass)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version enroll update verify delete sandbox config report check doctor completions man help"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version enroll update verify delete sandbox config report check doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,6 +220,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -232,7 +236,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__check)
-            opts="-o -v -q -h -V --fingerprints --from --format --delimiter --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --fingerprints --from --format --delimiter --strict --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -294,6 +298,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -306,7 +314,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__completions)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version bash elvish fish powershell zsh"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -354,6 +362,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -368,7 +380,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__config)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version path show init set-key help"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version path show init set-key help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,6 +428,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -514,7 +530,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__config__subcmd__init)
-            opts="-o -v -q -h -V --force --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --force --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -562,6 +578,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -576,7 +596,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__config__subcmd__path)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -624,6 +644,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -638,7 +662,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__config__subcmd__set__subcmd__key)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -686,6 +710,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -700,7 +728,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__config__subcmd__show)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,6 +778,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -762,7 +794,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__delete)
-            opts="-o -v -q -h -V --id --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -852,6 +884,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -864,7 +900,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__doctor)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -914,6 +950,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -926,7 +966,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__enroll)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1022,6 +1062,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -1316,7 +1360,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__man)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1364,6 +1408,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -1378,7 +1426,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__report)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1426,6 +1474,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -1440,7 +1492,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__sandbox)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version serve status reset help"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version serve status reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1488,6 +1540,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -1572,7 +1628,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__sandbox__subcmd__reset)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1622,6 +1678,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1634,7 +1694,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__sandbox__subcmd__serve)
-            opts="-o -v -q -h -V --port --data --key --seed --fail-503 --fail-429 --retry-after --reset --hang --hang-ms --latency-ms --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --port --data --key --seed --fail-503 --fail-429 --retry-after --reset --hang --hang-ms --latency-ms --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1728,6 +1788,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1740,7 +1804,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__sandbox__subcmd__status)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1790,6 +1854,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1802,7 +1870,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__update)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1900,6 +1968,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1912,7 +1984,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__verify)
-            opts="-o -v -q -h -V --id --face --finger --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1972,6 +2044,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)

@@ -241,6 +241,21 @@ pub struct GlobalArgs {
         value_parser = parse_max_dimension
     )]
     pub max_dimension: Option<u32>,
+    /// Send faces the offline face gate refuses (no face, several faces, orientation
+    /// unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false
+    #[arg(hide_short_help = true, long, global = true)]
+    pub no_face_check: bool,
+    /// The face gate on or off (true/false): the env BIOPASS_FACE_CHECK's flag;
+    /// --no-face-check is the one to type
+    #[arg(
+        hide = true,
+        long,
+        global = true,
+        env = "BIOPASS_FACE_CHECK",
+        value_name = "BOOL",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub face_check: Option<bool>,
     /// Extra trusted root certificate (PEM) for TLS
     #[arg(
         hide_short_help = true,
@@ -481,6 +496,10 @@ pub struct CheckArgs {
     /// CSV delimiter: a character, or tab [default: told from the header: , ; or tab]
     #[arg(long, value_name = "CHAR", requires = "from", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// Face findings that only warn (FACE_TOO_SMALL, FACE_OFF_CENTRE, BLURRY, TOO_DARK,
+    /// OVEREXPOSED) block too: exit 65
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

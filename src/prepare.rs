@@ -44,6 +44,9 @@ pub struct Options {
     pub keep_metadata: bool,
     /// Downscale faces whose long side is larger than this to exactly this.
     pub max_dimension: Option<u32>,
+    /// Run the face gate ([`crate::face`]) on every face before it is sent
+    /// (`--no-face-check` turns it off). It never changes the bytes sent.
+    pub face_check: bool,
 }
 
 impl Options {
@@ -53,6 +56,7 @@ impl Options {
             max_bytes,
             keep_metadata: false,
             max_dimension: None,
+            face_check: true,
         }
     }
 
@@ -146,12 +150,22 @@ pub struct Header {
     pub width: u32,
     /// Height in pixels, as stored.
     pub height: u32,
-    /// The EXIF orientation, 1-8 (1 when there is none).
+    /// The EXIF orientation, 1-8 (1 when there is none, or when it cannot be read:
+    /// see `orientation_unknown`).
     pub orientation: u16,
+    /// An EXIF block is there but its orientation cannot be known (the tag has an
+    /// impossible value, or the directory that would hold it is malformed).
+    pub orientation_unknown: bool,
     /// Metadata found.
     pub metadata: Metadata,
     /// Resolution in dots per inch (horizontal), when the file records one.
     pub dpi: Option<u32>,
+    /// The resolution is recorded only in EXIF (no JFIF density, no PNG pHYs):
+    /// lossless preparation writes it back as JFIF density / pHYs, since it removes
+    /// the EXIF block.
+    pub dpi_from_exif: bool,
+    /// The EXIF block's resolution, dpi (used when the container records none).
+    pub exif_dpi: Option<u32>,
     /// JPEG: the offset of the first scan's data (where the end-marker search starts).
     pub scan_start: u64,
 }
@@ -196,6 +210,23 @@ pub enum Code {
     FingerDpiNot500,
     /// A face larger than `--max-dimension`: downscaled before sending.
     Downscaled,
+    /// An EXIF block whose orientation cannot be known (the tag or its directory is
+    /// malformed): a face cannot be turned upright, so the face gate refuses it.
+    ExifUnreadable,
+    /// The face gate found no face ([`crate::face`]).
+    NoFace,
+    /// The face gate found more than one face.
+    SeveralFaces,
+    /// The largest face is under [`crate::face::MIN_FACE_HEIGHT`] of the frame.
+    FaceTooSmall,
+    /// The largest face's centre is far from the frame's centre.
+    FaceOffCentre,
+    /// The largest face is blurry (variance of the Laplacian).
+    Blurry,
+    /// The largest face is too dark.
+    TooDark,
+    /// The largest face is overexposed.
+    Overexposed,
 }
 
 impl Code {
@@ -294,9 +325,19 @@ pub fn inspect<R: Read + Seek>(r: &mut R, len: u64, format: Format) -> Result<He
 fn read_exif(tiff: Vec<u8>, h: &mut Header) {
     use exif::{Context, In, Tag};
     h.metadata.exif = true;
-    let Ok(ex) = exif::Reader::new().read_raw(tiff) else {
-        return;
+    // Leniently: one malformed field (what some writers leave) must lose neither the
+    // orientation nor the GPS finding. Fields that parse are kept; the errors only
+    // matter when the orientation is not among them.
+    let (ex, damaged) = match exif::Reader::new().continue_on_error(true).read_raw(tiff) {
+        Ok(ex) => (ex, false),
+        Err(exif::Error::PartialResult(p)) => (p.into_inner().0, true),
+        Err(_) => {
+            h.orientation_unknown = true;
+            return;
+        }
     };
+    let mut orientation_seen = false;
+    let (mut x_res, mut unit) = (None, 2);
     for f in ex.fields() {
         if f.tag.context() == Context::Gps {
             h.metadata.gps = true;
@@ -315,13 +356,45 @@ fn read_exif(tiff: Vec<u8>, h: &mut Header) {
             | Tag::LensMake
             | Tag::LensModel => h.metadata.camera = true,
             Tag::UserComment | Tag::ImageDescription => h.metadata.comments = true,
+            Tag::XResolution if f.ifd_num == In::PRIMARY => {
+                if let exif::Value::Rational(v) = &f.value
+                    && let Some(r) = v.first()
+                    && r.denom != 0
+                {
+                    x_res = Some(r.to_f64());
+                }
+            }
+            Tag::ResolutionUnit if f.ifd_num == In::PRIMARY => {
+                unit = f.value.get_uint(0).unwrap_or(2);
+            }
             Tag::Orientation if f.ifd_num == In::PRIMARY => {
-                if let Some(v) = f.value.get_uint(0).filter(|v| (1..=8).contains(v)) {
-                    h.orientation = v as u16;
+                orientation_seen = true;
+                match f.value.get_uint(0).filter(|v| (1..=8).contains(v)) {
+                    Some(v) => h.orientation = v as u16,
+                    None => h.orientation_unknown = true,
                 }
             }
             _ => {}
         }
+    }
+    // A damaged block without the tag may have lost it with the damage.
+    if damaged && !orientation_seen {
+        h.orientation_unknown = true;
+    }
+    h.exif_dpi = x_res
+        .map(|x| match unit {
+            3 => x * 2.54,
+            _ => x,
+        })
+        .filter(|d| (1.0..=65535.0).contains(d))
+        .map(|d| d.round() as u32);
+}
+
+/// The container records no resolution but EXIF does: use it (and say so).
+fn resolution_from_exif(h: &mut Header) {
+    if h.dpi.is_none() && h.exif_dpi.is_some() {
+        h.dpi = h.exif_dpi;
+        h.dpi_from_exif = true;
     }
 }
 
@@ -450,6 +523,7 @@ fn jpeg<R: Read + Seek>(r: &mut R, len: u64) -> Result<Header, Problem> {
         Some(at) => h.metadata.trailing_bytes = len - at - 2,
         None => return Err(cut("a JPEG without its end marker")),
     }
+    resolution_from_exif(&mut h);
     Ok(h)
 }
 
@@ -570,6 +644,7 @@ fn png<R: Read + Seek>(r: &mut R, len: u64) -> Result<Header, Problem> {
     if !seen_ihdr {
         return Err(bad("a PNG without its header chunk"));
     }
+    resolution_from_exif(&mut h);
     Ok(h)
 }
 
@@ -593,7 +668,7 @@ fn other<R: Read + Seek>(r: &mut R, len: u64, format: Format) -> Result<Header, 
         ..Header::default()
     };
     if format == Format::Tiff {
-        h.dpi = tiff_dpi(r).ok().flatten();
+        h.dpi = tiff_dpi(r, &mut h.metadata).ok().flatten();
         r.seek(SeekFrom::Start(0)).map_err(bad)?;
     }
     let r = std::io::BufReader::new(r);
@@ -624,7 +699,9 @@ fn other<R: Read + Seek>(r: &mut R, len: u64, format: Format) -> Result<Header, 
 
 /// A TIFF's horizontal resolution in dpi, from the first IFD's XResolution (282) and
 /// ResolutionUnit (296: 2 inch, the default; 3 centimetre).
-fn tiff_dpi<R: Read + Seek>(r: &mut R) -> std::io::Result<Option<u32>> {
+/// Also records the metadata tags of that IFD in `m` (TIFF files are sent as they
+/// are: `check` says so).
+fn tiff_dpi<R: Read + Seek>(r: &mut R, m: &mut Metadata) -> std::io::Result<Option<u32>> {
     let mut head = [0u8; 8];
     r.seek(SeekFrom::Start(0))?;
     r.read_exact(&mut head)?;
@@ -654,6 +731,14 @@ fn tiff_dpi<R: Read + Seek>(r: &mut R) -> std::io::Result<Option<u32>> {
         match u16_(&e[0..2]) {
             282 if u16_(&e[2..4]) == 5 => x_at = Some(u32_(&e[8..12]) as u64),
             296 => unit = u16_(&e[8..10]),
+            // Make, Model, Artist, Copyright, HostComputer
+            271 | 272 | 315 | 33432 | 316 => m.camera = true,
+            270 => m.comments = true, // ImageDescription
+            700 => m.xmp = true,
+            33723 | 34377 => m.iptc = true, // IPTC, Photoshop
+            34853 => m.gps = true,
+            34665 => m.exif = true,
+            305 | 306 => m.other = true, // Software, DateTime
             _ => {}
         }
     }
@@ -778,6 +863,20 @@ pub fn prepare(
     role: Role,
     opts: &Options,
 ) -> Result<(Vec<u8>, Format, Preparation), Problem> {
+    prepare_looking(raw, format, h, role, opts, false).map(|(b, f, p, _)| (b, f, p))
+}
+
+/// [`prepare`], and with `look` the upright pixels in grey for the face gate: the
+/// ones a re-encode decoded, or one decode of the file otherwise (never a second
+/// decode). `None` when not asked.
+pub fn prepare_looking(
+    raw: Vec<u8>,
+    format: Format,
+    h: &Header,
+    role: Role,
+    opts: &Options,
+    look: bool,
+) -> Result<(Vec<u8>, Format, Preparation, Option<image::GrayImage>), Problem> {
     let mut prep = Preparation {
         file_bytes: raw.len() as u64,
         file_sha256: crate::format::sha256_hex(&raw),
@@ -785,21 +884,34 @@ pub fn prepare(
         tag: opts.fingerprint_tag(role),
         ..Preparation::default()
     };
-    if opts.keep_metadata {
-        return Ok((raw, format, prep));
-    }
     let p = plan(h, role, opts);
     if p.reencodes() {
-        let out = reencode(&raw, format, h.orientation, p.resize)?;
+        let (out, grey) = reencode(&raw, format, h.orientation, p.resize, look)?;
         prep.rotated = p.rotate;
         prep.downscaled = p.resize.map(|to| (h.upright(), to));
         prep.reencoded = true;
-        return Ok((out, Format::Jpeg, prep));
+        return Ok((out, Format::Jpeg, prep, grey));
+    }
+    let grey = if look {
+        Some(upright(decode(&raw, format)?, h.orientation).into_luma8())
+    } else {
+        None
+    };
+    if opts.keep_metadata {
+        return Ok((raw, format, prep, grey));
     }
     let before = raw.len() as u64;
     let out = strip(raw, format, h)?;
     prep.metadata_removed = before - out.len() as u64;
-    Ok((out, format, prep))
+    Ok((out, format, prep, grey))
+}
+
+/// The pixels turned upright from an EXIF orientation (1-8).
+pub fn upright(mut img: image::DynamicImage, orientation: u16) -> image::DynamicImage {
+    if let Some(o) = image::metadata::Orientation::from_exif(orientation as u8) {
+        img.apply_orientation(o);
+    }
+    img
 }
 
 fn image_format(f: Format) -> image::ImageFormat {
@@ -812,8 +924,22 @@ fn image_format(f: Format) -> image::ImageFormat {
     }
 }
 
-/// Decode the whole image (within [`MAX_PIXELS`]).
+/// Decode the whole image, if it is within [`MAX_PIXELS`] (checked on its header
+/// before any pixel is decoded).
 pub fn decode(raw: &[u8], format: Format) -> Result<image::DynamicImage, Problem> {
+    let (w, h) = image::ImageReader::with_format(Cursor::new(raw), image_format(format))
+        .into_dimensions()
+        .map_err(bad)?;
+    if w as u64 * h as u64 > MAX_PIXELS {
+        return Err(problem(
+            Code::TooLarge,
+            format!(
+                "is {w}x{h} pixels ({:.0} megapixels), over the {} megapixels decoded for one image: scale it down first",
+                w as f64 * h as f64 / 1e6,
+                MAX_PIXELS / 1_000_000
+            ),
+        ));
+    }
     let mut reader = image::ImageReader::with_format(Cursor::new(raw), image_format(format));
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 4 * 2);
@@ -826,11 +952,10 @@ fn reencode(
     format: Format,
     orientation: u16,
     resize: Option<(u32, u32)>,
-) -> Result<Vec<u8>, Problem> {
-    let mut img = decode(raw, format)?;
-    if let Some(o) = image::metadata::Orientation::from_exif(orientation as u8) {
-        img.apply_orientation(o);
-    }
+    look: bool,
+) -> Result<(Vec<u8>, Option<image::GrayImage>), Problem> {
+    let mut img = upright(decode(raw, format)?, orientation);
+    let grey = look.then(|| img.to_luma8());
     if let Some((w, h)) = resize {
         img = img.resize_exact(w, h, image::imageops::FilterType::Lanczos3);
     }
@@ -842,7 +967,7 @@ fn reencode(
     let mut out = Vec::with_capacity(raw.len() / 2);
     let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
     img.write_with_encoder(enc).map_err(bad)?;
-    Ok(out)
+    Ok((out, grey))
 }
 
 /// Whether lossless preparation keeps a JPEG segment: JFIF (density), the ICC
@@ -919,6 +1044,28 @@ fn strip_jpeg(mut raw: Vec<u8>) -> Option<Vec<u8>> {
     }
 }
 
+/// A stripped JPEG (no JFIF segment: the resolution was only in EXIF) with a JFIF
+/// APP0 segment recording `dpi` right after its start marker.
+fn with_jfif_density(mut raw: Vec<u8>, dpi: u32) -> Vec<u8> {
+    let d = (dpi.min(u16::MAX as u32) as u16).to_be_bytes();
+    // A JFIF segment without units (aspect ratio only) first: give it the density.
+    if raw.len() > 18 && raw[2..4] == [0xFF, 0xE0] && &raw[6..11] == b"JFIF\0" {
+        raw[13] = 1;
+        raw[14..16].copy_from_slice(&d);
+        raw[16..18].copy_from_slice(&d);
+        return raw;
+    }
+    let app0 = [
+        0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x02, 0x01, d[0], d[1], d[0],
+        d[1], 0x00, 0x00,
+    ];
+    let mut out = Vec::with_capacity(raw.len() + app0.len());
+    out.extend_from_slice(&raw[..2]);
+    out.extend_from_slice(&app0);
+    out.extend_from_slice(&raw[2..]);
+    out
+}
+
 /// PNG chunks lossless preparation removes: text, EXIF, modification time.
 const PNG_DROPPED: [[u8; 4]; 5] = [*b"tEXt", *b"zTXt", *b"iTXt", *b"eXIf", *b"tIME"];
 
@@ -932,7 +1079,11 @@ fn strip(raw: Vec<u8>, format: Format, h: &Header) -> Result<Vec<u8>, Problem> {
             {
                 return Ok(raw);
             }
-            strip_jpeg(raw).ok_or_else(|| cut("a JPEG without its end marker"))
+            let out = strip_jpeg(raw).ok_or_else(|| cut("a JPEG without its end marker"))?;
+            Ok(match (h.dpi_from_exif, h.dpi) {
+                (true, Some(dpi)) => with_jfif_density(out, dpi),
+                _ => out,
+            })
         }
         Format::Png => {
             if nothing {
@@ -941,6 +1092,16 @@ fn strip(raw: Vec<u8>, format: Format, h: &Header) -> Result<Vec<u8>, Problem> {
             let mut p = img_parts::png::Png::from_bytes(raw.into()).map_err(bad)?;
             for kind in PNG_DROPPED {
                 p.remove_chunks_by_type(kind);
+            }
+            if let (true, Some(dpi)) = (h.dpi_from_exif, h.dpi) {
+                // pHYs: pixels per metre, both axes, unit 1 (metre); after IHDR.
+                let ppm = (dpi as f64 / 0.0254).round() as u32;
+                let mut c = Vec::with_capacity(9);
+                c.extend_from_slice(&ppm.to_be_bytes());
+                c.extend_from_slice(&ppm.to_be_bytes());
+                c.push(1);
+                let chunk = img_parts::png::PngChunk::new(*b"pHYs", c.into());
+                p.chunks_mut().insert(1, chunk);
             }
             Ok(p.encoder().bytes().to_vec())
         }
@@ -1044,7 +1205,10 @@ mod tests {
         b.extend_from_slice(&1u32.to_le_bytes());
         assert_eq!(&b[0..2], b"II");
         b[4..8].copy_from_slice(&ifd.to_le_bytes());
-        assert_eq!(tiff_dpi(&mut Cursor::new(&b[..])).unwrap(), Some(500));
+        assert_eq!(
+            tiff_dpi(&mut Cursor::new(&b[..]), &mut Metadata::default()).unwrap(),
+            Some(500)
+        );
     }
 
     #[test]
