@@ -893,7 +893,11 @@ pub fn prepare_looking(
         return Ok((out, Format::Jpeg, prep, grey));
     }
     let grey = if look {
-        Some(upright(decode(&raw, format)?, h.orientation).into_luma8())
+        let pixels = match format {
+            Format::Jpeg => image::DynamicImage::ImageLuma8(decode_jpeg_grey(&raw)?),
+            _ => decode(&raw, format)?,
+        };
+        Some(upright(pixels, h.orientation).into_luma8())
     } else {
         None
     };
@@ -930,6 +934,34 @@ pub fn decode(raw: &[u8], format: Format) -> Result<image::DynamicImage, Problem
     let (w, h) = image::ImageReader::with_format(Cursor::new(raw), image_format(format))
         .into_dimensions()
         .map_err(bad)?;
+    within_pixels(w, h)?;
+    let mut reader = image::ImageReader::with_format(Cursor::new(raw), image_format(format));
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_PIXELS * 4 * 2);
+    reader.limits(limits);
+    reader.decode().map_err(bad)
+}
+
+/// A JPEG decoded straight to grey (what the face gate looks at), leniently as
+/// [`decode`] is, within [`MAX_PIXELS`].
+fn decode_jpeg_grey(raw: &[u8]) -> Result<image::GrayImage, Problem> {
+    let options = zune_core::options::DecoderOptions::default()
+        .set_strict_mode(false)
+        .set_max_width(u16::MAX as usize)
+        .set_max_height(u16::MAX as usize)
+        .jpeg_set_out_colorspace(zune_core::colorspace::ColorSpace::Luma);
+    let mut d =
+        zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(raw), options);
+    d.decode_headers().map_err(bad)?;
+    let (w, h) = d.dimensions().ok_or_else(|| bad("no image size"))?;
+    within_pixels(w as u32, h as u32)?;
+    let px = d.decode().map_err(bad)?;
+    image::GrayImage::from_raw(w as u32, h as u32, px)
+        .ok_or_else(|| bad("the decoder returned fewer pixels than the image has"))
+}
+
+/// Refuse an image over [`MAX_PIXELS`] from its header's dimensions.
+fn within_pixels(w: u32, h: u32) -> Result<(), Problem> {
     if w as u64 * h as u64 > MAX_PIXELS {
         return Err(problem(
             Code::TooLarge,
@@ -940,11 +972,7 @@ pub fn decode(raw: &[u8], format: Format) -> Result<image::DynamicImage, Problem
             ),
         ));
     }
-    let mut reader = image::ImageReader::with_format(Cursor::new(raw), image_format(format));
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(MAX_PIXELS * 4 * 2);
-    reader.limits(limits);
-    reader.decode().map_err(bad)
+    Ok(())
 }
 
 fn reencode(

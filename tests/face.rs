@@ -217,6 +217,24 @@ fn a_batch_records_blocked_rows_as_invalid_and_goes_on() {
     let invalid: Vec<_> = rep.lines().filter(|l| l.contains("\"invalid\"")).collect();
     assert_eq!(invalid.len(), 2, "{rep}{rerr}");
     assert!(invalid.iter().any(|l| l.contains("NO_FACE")), "{rep}");
+    // Resume: --no-face-check alone leaves the refused rows as they were (the gate
+    // does not change the row's fingerprint); with --retry-failed they are sent.
+    let again = |extra: &[&str]| {
+        let (_, out, err) = run(s
+            .cmd(&home)
+            .args(["--no-face-check", "enroll", "--from"])
+            .arg(&m)
+            .args(extra));
+        (out, err)
+    };
+    again(&[]);
+    assert_eq!(s.stats()["enrolls"].as_object().unwrap().len(), 3);
+    let (out, err) = again(&["--retry-failed"]);
+    assert_eq!(
+        s.stats()["enrolls"].as_object().unwrap().len(),
+        5,
+        "{out}{err}"
+    );
 }
 
 #[test]

@@ -202,7 +202,7 @@ fn flat_grey_jpeg(w: u16, h: u16) -> Vec<u8> {
     let blocks = (w as u64).div_ceil(8) * (h as u64).div_ceil(8);
     let bits = blocks * 2;
     j.resize(j.len() + (bits / 8) as usize, 0);
-    if bits % 8 != 0 {
+    if !bits.is_multiple_of(8) {
         j.push(0xFF >> (bits % 8)); // the last bits, padded with ones (never 0xFF)
     }
     j.extend_from_slice(&[0xFF, 0xD9]);
