@@ -34,10 +34,14 @@ static MODEL_BYTES: &[u8] = include_bytes!("../assets/seeta_fd_frontal_v1.0.bin"
 pub const SCORE_THRESHOLD: f64 = 2.0;
 /// Long side, in pixels, of the grey copy detection runs on.
 pub const DETECT_SIDE: u32 = 320;
-/// The smallest face looked for, in pixels of the detection copy (the detector's own
-/// minimum is 20): 20 of 240 is 8 % of a landscape frame's height, well under the
-/// [`MIN_FACE_HEIGHT`] rule, so a small face is reported as small, not as missing.
+/// The smallest face size set on the detector (its own minimum). In practice
+/// `rustface` 0.1.7 ignores it: its image pyramid starts at full size with a 40 px
+/// window, so the smallest face found is [`SMALLEST_FACE`] px of the detection copy.
 pub const MIN_DETECT_FACE: u32 = 20;
+/// The smallest face found, in pixels of the detection copy: 40 of 240 is 17 % of a
+/// landscape frame's height, under the [`MIN_FACE_HEIGHT`] rule (40 %), so a small
+/// face down to that size is reported as small, not as missing.
+pub const SMALLEST_FACE: u32 = 40;
 
 /// `FACE_TOO_SMALL` under this box height, as a fraction of the frame height.
 /// Source: BioPassID's capture SDK accepts a face box 0.4 to 1.0 of the frame.

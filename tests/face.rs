@@ -217,23 +217,28 @@ fn a_batch_records_blocked_rows_as_invalid_and_goes_on() {
     let invalid: Vec<_> = rep.lines().filter(|l| l.contains("\"invalid\"")).collect();
     assert_eq!(invalid.len(), 2, "{rep}{rerr}");
     assert!(invalid.iter().any(|l| l.contains("NO_FACE")), "{rep}");
-    // Resume: --no-face-check alone leaves the refused rows as they were (the gate
-    // does not change the row's fingerprint); with --retry-failed they are sent.
-    let again = |extra: &[&str]| {
-        let (_, out, err) = run(s
-            .cmd(&home)
-            .args(["--no-face-check", "enroll", "--from"])
-            .arg(&m)
-            .args(extra));
-        (out, err)
+    // Resume: a row refused before it was sent is looked at again by the next run.
+    // The same command refuses the same rows again and sends nothing new...
+    let again = |global: &[&str]| {
+        let (code, out, err) = run(s.cmd(&home).args(global).args(["enroll", "--from"]).arg(&m));
+        (code, out, err)
     };
-    again(&[]);
-    assert_eq!(s.stats()["enrolls"].as_object().unwrap().len(), 3);
-    let (out, err) = again(&["--retry-failed"]);
+    let (code, out, err) = again(&[]);
+    assert_ne!(code, 0, "{out}{err}");
     assert_eq!(
-        s.stats()["enrolls"].as_object().unwrap().len(),
-        5,
-        "{out}{err}"
+        out.lines().filter(|l| l.contains("\tinvalid\t")).count(),
+        2,
+        "{out}"
+    );
+    assert_eq!(s.stats()["enrolls"].as_object().unwrap().len(), 3);
+    // ...and with --no-face-check it sends exactly them; the enrolled rows stay done.
+    let (code, out, err) = again(&["--no-face-check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let e = s.stats()["enrolls"].clone();
+    assert_eq!(e.as_object().unwrap().len(), 5, "{e}");
+    assert!(
+        e.as_object().unwrap().values().all(|c| c == 1),
+        "once each: {e}"
     );
 }
 
