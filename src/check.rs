@@ -139,6 +139,15 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool
         Ok(img) => img,
         Err(p) => return r.add(p.code, p.what),
     };
+    // The decoder paints missing blocks grey without a word: count them.
+    if format == crate::format::Format::Jpeg
+        && crate::prepare::jpeg_scan_complete(&raw) == Some(false)
+    {
+        return r.add(
+            Code::Truncated,
+            "is cut short: its pixel data stops before the image is complete (an end marker follows the cut); copy it again from the original",
+        );
+    }
     let gate = role == Role::Face && opts.face_check;
     if h.orientation_unknown {
         let what = if gate {

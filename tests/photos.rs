@@ -248,3 +248,29 @@ fn the_decode_limit_is_in_pixels() {
         "{err}"
     );
 }
+
+#[test]
+fn check_finds_a_scan_cut_short_even_with_an_end_marker_after_it() {
+    // Two thirds of the quick-start face's scan data cut, an end marker appended: the
+    // decoder paints the rest grey and says nothing; check counts the blocks.
+    let home = Home::new();
+    let face = fixture_bytes("face.jpg");
+    let sos = face.windows(2).rposition(|w| w == [0xFF, 0xDA]).unwrap();
+    let start = sos + 2 + u16::from_be_bytes([face[sos + 2], face[sos + 3]]) as usize;
+    let keep = (face.len() - 2 - start) / 3;
+    let cut = home.path().join("cut.jpg");
+    std::fs::write(&cut, [&face[..start + keep], &[0xFF, 0xD9][..]].concat()).unwrap();
+    let (code, v) = check_json(&home, &["--no-face-check"], &cut);
+    assert_eq!(code, 65, "{v}");
+    assert_eq!(codes(&v), ["TRUNCATED"], "{v}");
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cut short"),
+        "{v}"
+    );
+    // The whole file is fine.
+    let (code, v) = check_json(&home, &[], &fixture("face.jpg"));
+    assert_eq!(code, 0, "{v}");
+}
