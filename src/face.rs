@@ -433,6 +433,23 @@ mod tests {
     }
 
     #[test]
+    fn extreme_shapes_are_looked_at_without_a_panic() {
+        // Narrower than the detector's 40 px window once scaled, or than its minimum.
+        for (w, h) in [
+            (130, 1500),
+            (100, 1500),
+            (64, 64),
+            (5000, 64),
+            (21, 320),
+            (39, 39),
+        ] {
+            let img =
+                image::GrayImage::from_fn(w, h, |x, y| image::Luma([((x * 7) ^ (y * 3)) as u8]));
+            assert_eq!(examine(&img).count, 0, "{w}x{h}");
+        }
+    }
+
+    #[test]
     fn a_flat_image_has_no_face_and_no_sharpness() {
         let img = image::GrayImage::from_pixel(640, 480, image::Luma([128]));
         let f = examine(&img);
