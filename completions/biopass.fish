@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_biopass_global_optspecs
-    string join \n env= endpoint= profile= config= api-key-file= o/output= timeout= connect-timeout= max-image-bytes= keep-metadata max-dimension= ca-cert= v/verbose q/quiet dry-run h/help V/version
+    string join \n env= endpoint= profile= config= api-key-file= o/output= timeout= connect-timeout= max-image-bytes= keep-metadata max-dimension= no-face-check face-check= ca-cert= v/verbose q/quiet dry-run h/help V/version
 end
 
 function __fish_biopass_needs_command
@@ -38,8 +38,11 @@ complete -c biopass -n "__fish_biopass_needs_command" -l timeout -d 'Whole-reque
 complete -c biopass -n "__fish_biopass_needs_command" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_needs_command" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_needs_command" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_needs_command" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_needs_command" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_needs_command" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_needs_command" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_needs_command" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_needs_command" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -91,12 +94,15 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l timeout -d 'W
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -136,12 +142,15 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -l timeout -d 'W
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -181,12 +190,15 @@ complete -c biopass -n "__fish_biopass_using_subcommand verify" -l timeout -d 'W
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -224,12 +236,15 @@ complete -c biopass -n "__fish_biopass_using_subcommand delete" -l timeout -d 'W
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -248,8 +263,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and not __fish_seen_subcommand_from serve status reset help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -283,8 +301,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -303,8 +324,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from status" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -323,8 +347,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand sandbox; and __fish_seen_subcommand_from reset" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -347,8 +374,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_s
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and not __fish_seen_subcommand_from path show init set-key help" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -372,8 +402,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from path" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -392,8 +425,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from show" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -412,9 +448,12 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from init" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -433,8 +472,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand config; and __fish_seen_subcommand_from set-key" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -458,8 +500,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand report" -l timeout -d 'W
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand report" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand report" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -489,9 +534,13 @@ complete -c biopass -n "__fish_biopass_using_subcommand check" -l timeout -d 'Wh
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l fingerprints -d 'The FILEs are fingerprint scans: never re-encoded, checked for 500 dpi'
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l strict -d 'Face findings that only warn (FACE_TOO_SMALL, FACE_OFF_CENTRE, BLURRY, TOO_DARK, OVEREXPOSED) block too: exit 65'
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand check" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand check" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -510,8 +559,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l timeout -d 'W
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand doctor" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -530,8 +582,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand completions" -l timeout 
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand completions" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand completions" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'
@@ -550,8 +605,11 @@ complete -c biopass -n "__fish_biopass_using_subcommand man" -l timeout -d 'Whol
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l connect-timeout -d 'Connect timeout, in seconds, 1ms to 1 day [default: 10]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l max-image-bytes -d 'Largest image accepted, in bytes, at most 1 GiB [default: 10485760 (10 MiB)]' -r
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l max-dimension -d 'Downscale faces whose long side is larger to exactly PX (64-65535; off by default; never fingerprints)' -r
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l face-check -d 'The face gate on or off (true/false): the env BIOPASS_FACE_CHECK\'s flag; --no-face-check is the one to type' -r -f -a "true\t''
+false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
+complete -c biopass -n "__fish_biopass_using_subcommand man" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand man" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
 complete -c biopass -n "__fish_biopass_using_subcommand man" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c biopass -n "__fish_biopass_using_subcommand man" -l dry-run -d 'Print the request that would be sent (key and images redacted) and send nothing'

@@ -44,10 +44,15 @@ pub struct Report {
     pub metadata: Vec<&'static str>,
     /// Recorded resolution, dots per inch.
     pub dpi: Option<u32>,
+    /// The resolution is recorded only in EXIF: it is written back (JFIF density,
+    /// PNG pHYs) when the EXIF block is removed.
+    pub dpi_from_exif: bool,
     /// The size that would be sent after preparation.
     pub prepared_bytes: Option<u64>,
     /// What preparation would do.
     pub preparation: Option<String>,
+    /// What the face gate found (faces only, and only with the gate on).
+    pub faces: Option<crate::face::Faces>,
     /// What was found.
     pub findings: Vec<Finding>,
     /// No finding blocks: the image would be sent.
@@ -66,7 +71,9 @@ impl Report {
 
 /// `check` one file: read it whole, inspect its header, decode every pixel, and
 /// prepare it as a send would (nothing is sent, nothing written).
-pub fn check_file(path: &std::path::Path, role: Role, opts: &Options) -> Report {
+/// With `opts.face_check`, faces also go through the face gate ([`crate::face`]);
+/// `strict` makes its warnings block.
+pub fn check_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool) -> Report {
     let mut r = Report {
         file: path.display().to_string(),
         role,
@@ -77,17 +84,19 @@ pub fn check_file(path: &std::path::Path, role: Role, opts: &Options) -> Report 
         orientation: None,
         metadata: vec![],
         dpi: None,
+        dpi_from_exif: false,
         prepared_bytes: None,
         preparation: None,
+        faces: None,
         findings: vec![],
         ok: false,
     };
-    examine_file(path, role, opts, &mut r);
+    examine_file(path, role, opts, strict, &mut r);
     r.ok = !r.findings.iter().any(|f| f.blocking);
     r
 }
 
-fn examine_file(path: &std::path::Path, role: Role, opts: &Options, r: &mut Report) {
+fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool, r: &mut Report) {
     let source = crate::image::Source::File(path.to_path_buf());
     let raw = match read_for_check(path, opts.read_cap(role)) {
         Ok(b) => b,
@@ -126,8 +135,45 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, r: &mut Repo
     r.orientation = Some(h.orientation);
     r.metadata = h.metadata.names();
     r.dpi = h.dpi;
-    if let Err(p) = decode(&raw, format) {
-        return r.add(p.code, p.what);
+    let pixels = match decode(&raw, format) {
+        Ok(img) => img,
+        Err(p) => return r.add(p.code, p.what),
+    };
+    // The decoder paints missing blocks grey without a word: count them.
+    if format == crate::format::Format::Jpeg
+        && crate::prepare::jpeg_scan_complete(&raw) == Some(false)
+    {
+        return r.add(
+            Code::Truncated,
+            "is cut short: its pixel data stops before the image is complete (an end marker follows the cut); copy it again from the original",
+        );
+    }
+    let gate = role == Role::Face && opts.face_check;
+    if h.orientation_unknown {
+        let what = if gate {
+            "has an EXIF block whose orientation cannot be read: the face cannot be turned upright; export it again (--no-face-check sends it as stored)"
+        } else {
+            "has an EXIF block whose orientation cannot be read: it is sent as stored"
+        };
+        r.findings.push(Finding {
+            code: Code::ExifUnreadable,
+            blocking: gate,
+            message: what.into(),
+        });
+    }
+    if gate {
+        let grey = crate::prepare::upright(pixels, h.orientation).into_luma8();
+        let faces = crate::face::examine(&grey);
+        for (code, blocking, message) in faces.findings(strict) {
+            r.findings.push(Finding {
+                code,
+                blocking,
+                message,
+            });
+        }
+        r.faces = Some(faces);
+    } else {
+        drop(pixels);
     }
     let kept = opts.keep_metadata;
     if h.orientation != 1 {
@@ -145,6 +191,12 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, r: &mut Repo
     }
     let removal = if kept {
         "sent because of --keep-metadata"
+    } else if matches!(
+        format,
+        crate::format::Format::Tiff | crate::format::Format::Bmp
+    ) && !p_reencodes(&h, role, opts)
+    {
+        "sent: TIFF and BMP files are sent as they are; export as PNG to drop it"
     } else {
         "removed before sending"
     };
@@ -163,6 +215,7 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, r: &mut Repo
             format!("carries metadata: {} ({removal})", others.join(", ")),
         );
     }
+    r.dpi_from_exif = h.dpi_from_exif;
     if role == Role::Finger && h.dpi != Some(500) {
         r.add(
             Code::FingerDpiNot500,
@@ -186,7 +239,20 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, r: &mut Repo
     match prepare(raw, format, &h, role, opts) {
         Ok((bytes, _, prep)) => {
             r.prepared_bytes = Some(bytes.len() as u64);
-            r.preparation = Some(prep.describe());
+            r.preparation = Some(
+                if !prep.kept
+                    && !prep.reencoded
+                    && !r.metadata.is_empty()
+                    && matches!(
+                        format,
+                        crate::format::Format::Tiff | crate::format::Format::Bmp
+                    )
+                {
+                    "sent as is, with its metadata (TIFF and BMP are not rewritten)".into()
+                } else {
+                    prep.describe()
+                },
+            );
             if bytes.len() as u64 > opts.max_bytes {
                 r.add(
                     Code::TooLarge,
@@ -196,6 +262,10 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, r: &mut Repo
         }
         Err(p) => r.add(p.code, p.what),
     }
+}
+
+fn p_reencodes(h: &crate::prepare::Header, role: Role, opts: &Options) -> bool {
+    plan(h, role, opts).reencodes()
 }
 
 fn too_large_what(n: u64, role: Role, opts: &Options) -> String {

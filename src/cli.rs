@@ -245,6 +245,21 @@ pub struct GlobalArgs {
         value_parser = parse_max_dimension
     )]
     pub max_dimension: Option<u32>,
+    /// Send faces the offline face gate refuses (no face, several faces, orientation
+    /// unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false
+    #[arg(hide_short_help = true, long, global = true)]
+    pub no_face_check: bool,
+    /// The face gate on or off (true/false): the env BIOPASS_FACE_CHECK's flag;
+    /// --no-face-check is the one to type
+    #[arg(
+        hide = true,
+        long,
+        global = true,
+        env = "BIOPASS_FACE_CHECK",
+        value_name = "BOOL",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub face_check: Option<bool>,
     /// Extra trusted root certificate (PEM) for TLS
     #[arg(
         hide_short_help = true,
@@ -491,6 +506,10 @@ pub struct CheckArgs {
     /// Workbook sheet to read [default: the first]
     #[arg(long, value_name = "NAME", requires = "from")]
     pub sheet: Option<String>,
+    /// Face findings that only warn (FACE_TOO_SMALL, FACE_OFF_CENTRE, BLURRY, TOO_DARK,
+    /// OVEREXPOSED) block too: exit 65
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `--from`'s long help: the manifest's formats and the column table's columns.

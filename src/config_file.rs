@@ -35,6 +35,7 @@ pub struct Profile {
     pub max_image_bytes: Option<u64>,
     pub keep_metadata: Option<bool>,
     pub max_dimension: Option<u32>,
+    pub face_check: Option<bool>,
     pub ca_cert: Option<PathBuf>,
 }
 

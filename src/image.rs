@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Failure, Kind};
 pub use crate::format::{Format, hex, sha256_hex, sniff};
-use crate::prepare::{self, Header, Options, Preparation, Problem, Role};
+use crate::prepare::{self, Code, Header, Options, Preparation, Problem, Role};
 
 /// Where an image comes from: a file, or standard input when the user wrote `-`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,8 +126,24 @@ pub fn load(source: &Source, role: Role, opts: &Options) -> Result<Image, Failur
         role,
         opts,
     )?;
-    let (bytes, format, prep) =
-        prepare::prepare(bytes, format, &header, role, opts).map_err(|p| refusal(source, p))?;
+    let look = role == Role::Face && opts.face_check;
+    if look && header.orientation_unknown {
+        return Err(gate_refusal(
+            source,
+            Code::ExifUnreadable,
+            "has an EXIF block whose orientation cannot be read, so it cannot be turned upright: export it again",
+        ));
+    }
+    let (bytes, format, prep, grey) =
+        prepare::prepare_looking(bytes, format, &header, role, opts, look)
+            .map_err(|p| refusal(source, p))?;
+    if let Some(grey) = grey {
+        let faces = crate::face::examine(&grey);
+        drop(grey);
+        if let Some((code, _, what)) = faces.findings(false).into_iter().find(|f| f.1) {
+            return Err(gate_refusal(source, code, &what));
+        }
+    }
     if bytes.len() as u64 > opts.max_bytes {
         return Err(Failure::new(
             Kind::Invalid,
@@ -220,6 +236,19 @@ fn examine<R: Read + std::io::Seek>(
 /// or say what it is instead (HEIC and friends named, with what to do).
 pub fn identify(source: &Source, head: &[u8], len: u64) -> Result<Format, Failure> {
     verdict(source, head, len, u64::MAX)
+}
+
+/// A face the gate refuses (65): the file, the finding's code and message, and the
+/// way out.
+pub fn gate_refusal(source: &Source, code: Code, what: &str) -> Failure {
+    let code = serde_json::to_value(code).expect("plain data");
+    Failure::new(
+        Kind::Invalid,
+        format!(
+            "image {source} {what} ({}); nothing was sent (see `biopass check {source}`; --no-face-check sends it anyway)",
+            code.as_str().unwrap_or_default()
+        ),
+    )
 }
 
 /// A problem found by preparation, as a refusal naming the file (65).
@@ -412,7 +441,7 @@ mod tests {
         let len = std::fs::metadata(&face).unwrap().len();
         let opts = Options::new(len);
         let (f, h) = peek_file(&face, Role::Face, &opts).unwrap();
-        assert_eq!((f, h.width, h.height), (Format::Jpeg, 160, 200));
+        assert_eq!((f, h.width, h.height), (Format::Jpeg, 240, 300));
         let e = peek_file(&face, Role::Finger, &Options::new(len - 1)).unwrap_err();
         assert!(e.message.contains("larger than"), "{}", e.message);
         // A cut-short copy: no end marker.

@@ -24,6 +24,7 @@ pub mod check;
 pub mod client;
 pub mod doctor;
 pub mod error;
+pub mod face;
 pub mod format;
 pub mod image;
 pub mod messages;

@@ -44,6 +44,9 @@ pub struct Options {
     pub keep_metadata: bool,
     /// Downscale faces whose long side is larger than this to exactly this.
     pub max_dimension: Option<u32>,
+    /// Run the face gate ([`crate::face`]) on every face before it is sent
+    /// (`--no-face-check` turns it off). It never changes the bytes sent.
+    pub face_check: bool,
 }
 
 impl Options {
@@ -53,6 +56,7 @@ impl Options {
             max_bytes,
             keep_metadata: false,
             max_dimension: None,
+            face_check: true,
         }
     }
 
@@ -146,12 +150,22 @@ pub struct Header {
     pub width: u32,
     /// Height in pixels, as stored.
     pub height: u32,
-    /// The EXIF orientation, 1-8 (1 when there is none).
+    /// The EXIF orientation, 1-8 (1 when there is none, or when it cannot be read:
+    /// see `orientation_unknown`).
     pub orientation: u16,
+    /// An EXIF block is there but its orientation cannot be known (the tag has an
+    /// impossible value, or the directory that would hold it is malformed).
+    pub orientation_unknown: bool,
     /// Metadata found.
     pub metadata: Metadata,
     /// Resolution in dots per inch (horizontal), when the file records one.
     pub dpi: Option<u32>,
+    /// The resolution is recorded only in EXIF (no JFIF density, no PNG pHYs):
+    /// lossless preparation writes it back as JFIF density / pHYs, since it removes
+    /// the EXIF block.
+    pub dpi_from_exif: bool,
+    /// The EXIF block's resolution, dpi (used when the container records none).
+    pub exif_dpi: Option<u32>,
     /// JPEG: the offset of the first scan's data (where the end-marker search starts).
     pub scan_start: u64,
 }
@@ -196,6 +210,23 @@ pub enum Code {
     FingerDpiNot500,
     /// A face larger than `--max-dimension`: downscaled before sending.
     Downscaled,
+    /// An EXIF block whose orientation cannot be known (the tag or its directory is
+    /// malformed): a face cannot be turned upright, so the face gate refuses it.
+    ExifUnreadable,
+    /// The face gate found no face ([`crate::face`]).
+    NoFace,
+    /// The face gate found more than one face.
+    SeveralFaces,
+    /// The largest face is under [`crate::face::MIN_FACE_HEIGHT`] of the frame.
+    FaceTooSmall,
+    /// The largest face's centre is far from the frame's centre.
+    FaceOffCentre,
+    /// The largest face is blurry (variance of the Laplacian).
+    Blurry,
+    /// The largest face is too dark.
+    TooDark,
+    /// The largest face is overexposed.
+    Overexposed,
 }
 
 impl Code {
@@ -294,9 +325,19 @@ pub fn inspect<R: Read + Seek>(r: &mut R, len: u64, format: Format) -> Result<He
 fn read_exif(tiff: Vec<u8>, h: &mut Header) {
     use exif::{Context, In, Tag};
     h.metadata.exif = true;
-    let Ok(ex) = exif::Reader::new().read_raw(tiff) else {
-        return;
+    // Leniently: one malformed field (what some writers leave) must lose neither the
+    // orientation nor the GPS finding. Fields that parse are kept; the errors only
+    // matter when the orientation is not among them.
+    let (ex, damaged) = match exif::Reader::new().continue_on_error(true).read_raw(tiff) {
+        Ok(ex) => (ex, false),
+        Err(exif::Error::PartialResult(p)) => (p.into_inner().0, true),
+        Err(_) => {
+            h.orientation_unknown = true;
+            return;
+        }
     };
+    let mut orientation_seen = false;
+    let (mut x_res, mut unit) = (None, 2);
     for f in ex.fields() {
         if f.tag.context() == Context::Gps {
             h.metadata.gps = true;
@@ -315,13 +356,45 @@ fn read_exif(tiff: Vec<u8>, h: &mut Header) {
             | Tag::LensMake
             | Tag::LensModel => h.metadata.camera = true,
             Tag::UserComment | Tag::ImageDescription => h.metadata.comments = true,
+            Tag::XResolution if f.ifd_num == In::PRIMARY => {
+                if let exif::Value::Rational(v) = &f.value
+                    && let Some(r) = v.first()
+                    && r.denom != 0
+                {
+                    x_res = Some(r.to_f64());
+                }
+            }
+            Tag::ResolutionUnit if f.ifd_num == In::PRIMARY => {
+                unit = f.value.get_uint(0).unwrap_or(2);
+            }
             Tag::Orientation if f.ifd_num == In::PRIMARY => {
-                if let Some(v) = f.value.get_uint(0).filter(|v| (1..=8).contains(v)) {
-                    h.orientation = v as u16;
+                orientation_seen = true;
+                match f.value.get_uint(0).filter(|v| (1..=8).contains(v)) {
+                    Some(v) => h.orientation = v as u16,
+                    None => h.orientation_unknown = true,
                 }
             }
             _ => {}
         }
+    }
+    // A damaged block without the tag may have lost it with the damage.
+    if damaged && !orientation_seen {
+        h.orientation_unknown = true;
+    }
+    h.exif_dpi = x_res
+        .map(|x| match unit {
+            3 => x * 2.54,
+            _ => x,
+        })
+        .filter(|d| (1.0..=65535.0).contains(d))
+        .map(|d| d.round() as u32);
+}
+
+/// The container records no resolution but EXIF does: use it (and say so).
+fn resolution_from_exif(h: &mut Header) {
+    if h.dpi.is_none() && h.exif_dpi.is_some() {
+        h.dpi = h.exif_dpi;
+        h.dpi_from_exif = true;
     }
 }
 
@@ -450,6 +523,7 @@ fn jpeg<R: Read + Seek>(r: &mut R, len: u64) -> Result<Header, Problem> {
         Some(at) => h.metadata.trailing_bytes = len - at - 2,
         None => return Err(cut("a JPEG without its end marker")),
     }
+    resolution_from_exif(&mut h);
     Ok(h)
 }
 
@@ -570,6 +644,7 @@ fn png<R: Read + Seek>(r: &mut R, len: u64) -> Result<Header, Problem> {
     if !seen_ihdr {
         return Err(bad("a PNG without its header chunk"));
     }
+    resolution_from_exif(&mut h);
     Ok(h)
 }
 
@@ -593,7 +668,7 @@ fn other<R: Read + Seek>(r: &mut R, len: u64, format: Format) -> Result<Header, 
         ..Header::default()
     };
     if format == Format::Tiff {
-        h.dpi = tiff_dpi(r).ok().flatten();
+        h.dpi = tiff_dpi(r, &mut h.metadata).ok().flatten();
         r.seek(SeekFrom::Start(0)).map_err(bad)?;
     }
     let r = std::io::BufReader::new(r);
@@ -624,7 +699,9 @@ fn other<R: Read + Seek>(r: &mut R, len: u64, format: Format) -> Result<Header, 
 
 /// A TIFF's horizontal resolution in dpi, from the first IFD's XResolution (282) and
 /// ResolutionUnit (296: 2 inch, the default; 3 centimetre).
-fn tiff_dpi<R: Read + Seek>(r: &mut R) -> std::io::Result<Option<u32>> {
+/// Also records the metadata tags of that IFD in `m` (TIFF files are sent as they
+/// are: `check` says so).
+fn tiff_dpi<R: Read + Seek>(r: &mut R, m: &mut Metadata) -> std::io::Result<Option<u32>> {
     let mut head = [0u8; 8];
     r.seek(SeekFrom::Start(0))?;
     r.read_exact(&mut head)?;
@@ -654,6 +731,14 @@ fn tiff_dpi<R: Read + Seek>(r: &mut R) -> std::io::Result<Option<u32>> {
         match u16_(&e[0..2]) {
             282 if u16_(&e[2..4]) == 5 => x_at = Some(u32_(&e[8..12]) as u64),
             296 => unit = u16_(&e[8..10]),
+            // Make, Model, Artist, Copyright, HostComputer
+            271 | 272 | 315 | 33432 | 316 => m.camera = true,
+            270 => m.comments = true, // ImageDescription
+            700 => m.xmp = true,
+            33723 | 34377 => m.iptc = true, // IPTC, Photoshop
+            34853 => m.gps = true,
+            34665 => m.exif = true,
+            305 | 306 => m.other = true, // Software, DateTime
             _ => {}
         }
     }
@@ -778,6 +863,20 @@ pub fn prepare(
     role: Role,
     opts: &Options,
 ) -> Result<(Vec<u8>, Format, Preparation), Problem> {
+    prepare_looking(raw, format, h, role, opts, false).map(|(b, f, p, _)| (b, f, p))
+}
+
+/// [`prepare`], and with `look` the upright pixels in grey for the face gate: the
+/// ones a re-encode decoded, or one decode of the file otherwise (never a second
+/// decode). `None` when not asked.
+pub fn prepare_looking(
+    raw: Vec<u8>,
+    format: Format,
+    h: &Header,
+    role: Role,
+    opts: &Options,
+    look: bool,
+) -> Result<(Vec<u8>, Format, Preparation, Option<image::GrayImage>), Problem> {
     let mut prep = Preparation {
         file_bytes: raw.len() as u64,
         file_sha256: crate::format::sha256_hex(&raw),
@@ -785,21 +884,38 @@ pub fn prepare(
         tag: opts.fingerprint_tag(role),
         ..Preparation::default()
     };
-    if opts.keep_metadata {
-        return Ok((raw, format, prep));
-    }
     let p = plan(h, role, opts);
     if p.reencodes() {
-        let out = reencode(&raw, format, h.orientation, p.resize)?;
+        let (out, grey) = reencode(&raw, format, h.orientation, p.resize, look)?;
         prep.rotated = p.rotate;
         prep.downscaled = p.resize.map(|to| (h.upright(), to));
         prep.reencoded = true;
-        return Ok((out, Format::Jpeg, prep));
+        return Ok((out, Format::Jpeg, prep, grey));
+    }
+    let grey = if look {
+        let pixels = match format {
+            Format::Jpeg => image::DynamicImage::ImageLuma8(decode_jpeg_grey(&raw)?),
+            _ => decode(&raw, format)?,
+        };
+        Some(upright(pixels, h.orientation).into_luma8())
+    } else {
+        None
+    };
+    if opts.keep_metadata {
+        return Ok((raw, format, prep, grey));
     }
     let before = raw.len() as u64;
     let out = strip(raw, format, h)?;
     prep.metadata_removed = before - out.len() as u64;
-    Ok((out, format, prep))
+    Ok((out, format, prep, grey))
+}
+
+/// The pixels turned upright from an EXIF orientation (1-8).
+pub fn upright(mut img: image::DynamicImage, orientation: u16) -> image::DynamicImage {
+    if let Some(o) = image::metadata::Orientation::from_exif(orientation as u8) {
+        img.apply_orientation(o);
+    }
+    img
 }
 
 fn image_format(f: Format) -> image::ImageFormat {
@@ -812,8 +928,13 @@ fn image_format(f: Format) -> image::ImageFormat {
     }
 }
 
-/// Decode the whole image (within [`MAX_PIXELS`]).
+/// Decode the whole image, if it is within [`MAX_PIXELS`] (checked on its header
+/// before any pixel is decoded).
 pub fn decode(raw: &[u8], format: Format) -> Result<image::DynamicImage, Problem> {
+    let (w, h) = image::ImageReader::with_format(Cursor::new(raw), image_format(format))
+        .into_dimensions()
+        .map_err(bad)?;
+    within_pixels(w, h)?;
     let mut reader = image::ImageReader::with_format(Cursor::new(raw), image_format(format));
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_PIXELS * 4 * 2);
@@ -821,16 +942,48 @@ pub fn decode(raw: &[u8], format: Format) -> Result<image::DynamicImage, Problem
     reader.decode().map_err(bad)
 }
 
+/// A JPEG decoded straight to grey (what the face gate looks at), leniently as
+/// [`decode`] is, within [`MAX_PIXELS`].
+fn decode_jpeg_grey(raw: &[u8]) -> Result<image::GrayImage, Problem> {
+    let options = zune_core::options::DecoderOptions::default()
+        .set_strict_mode(false)
+        .set_max_width(u16::MAX as usize)
+        .set_max_height(u16::MAX as usize)
+        .jpeg_set_out_colorspace(zune_core::colorspace::ColorSpace::Luma);
+    let mut d =
+        zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(raw), options);
+    d.decode_headers().map_err(bad)?;
+    let (w, h) = d.dimensions().ok_or_else(|| bad("no image size"))?;
+    within_pixels(w as u32, h as u32)?;
+    let px = d.decode().map_err(bad)?;
+    image::GrayImage::from_raw(w as u32, h as u32, px)
+        .ok_or_else(|| bad("the decoder returned fewer pixels than the image has"))
+}
+
+/// Refuse an image over [`MAX_PIXELS`] from its header's dimensions.
+fn within_pixels(w: u32, h: u32) -> Result<(), Problem> {
+    if w as u64 * h as u64 > MAX_PIXELS {
+        return Err(problem(
+            Code::TooLarge,
+            format!(
+                "is {w}x{h} pixels ({:.0} megapixels), over the {} megapixels decoded for one image: scale it down first",
+                w as f64 * h as f64 / 1e6,
+                MAX_PIXELS / 1_000_000
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn reencode(
     raw: &[u8],
     format: Format,
     orientation: u16,
     resize: Option<(u32, u32)>,
-) -> Result<Vec<u8>, Problem> {
-    let mut img = decode(raw, format)?;
-    if let Some(o) = image::metadata::Orientation::from_exif(orientation as u8) {
-        img.apply_orientation(o);
-    }
+    look: bool,
+) -> Result<(Vec<u8>, Option<image::GrayImage>), Problem> {
+    let mut img = upright(decode(raw, format)?, orientation);
+    let grey = look.then(|| img.to_luma8());
     if let Some((w, h)) = resize {
         img = img.resize_exact(w, h, image::imageops::FilterType::Lanczos3);
     }
@@ -842,7 +995,7 @@ fn reencode(
     let mut out = Vec::with_capacity(raw.len() / 2);
     let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
     img.write_with_encoder(enc).map_err(bad)?;
-    Ok(out)
+    Ok((out, grey))
 }
 
 /// Whether lossless preparation keeps a JPEG segment: JFIF (density), the ICC
@@ -919,6 +1072,210 @@ fn strip_jpeg(mut raw: Vec<u8>) -> Option<Vec<u8>> {
     }
 }
 
+/// A stripped JPEG (no JFIF segment: the resolution was only in EXIF) with a JFIF
+/// APP0 segment recording `dpi` right after its start marker.
+fn with_jfif_density(mut raw: Vec<u8>, dpi: u32) -> Vec<u8> {
+    let d = (dpi.min(u16::MAX as u32) as u16).to_be_bytes();
+    // A JFIF segment without units (aspect ratio only) first: give it the density.
+    if raw.len() > 18 && raw[2..4] == [0xFF, 0xE0] && &raw[6..11] == b"JFIF\0" {
+        raw[13] = 1;
+        raw[14..16].copy_from_slice(&d);
+        raw[16..18].copy_from_slice(&d);
+        return raw;
+    }
+    let app0 = [
+        0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x02, 0x01, d[0], d[1], d[0],
+        d[1], 0x00, 0x00,
+    ];
+    let mut out = Vec::with_capacity(raw.len() + app0.len());
+    out.extend_from_slice(&raw[..2]);
+    out.extend_from_slice(&app0);
+    out.extend_from_slice(&raw[2..]);
+    out
+}
+
+/// Whether the first scan of a baseline Huffman JPEG holds every block its frame
+/// needs: `Some(false)` when its entropy-coded data stops short (a copy cut short and
+/// given an end marker after the cut, which decoders paint grey without a word).
+/// Walks the Huffman codes without decoding a coefficient. `None` when it does not
+/// apply (progressive or arithmetic coding, a scan of some components only) or the
+/// headers are not what it expects.
+pub fn jpeg_scan_complete(b: &[u8]) -> Option<bool> {
+    // Huffman tables: (class, id) -> (maxcode, valptr-mincode offset, values) by length.
+    #[derive(Clone, Default)]
+    struct Table {
+        maxcode: [i32; 17],
+        delta: [i32; 17],
+        vals: Vec<u8>,
+    }
+    let mut tables: [Option<Table>; 8] = Default::default();
+    let mut comps: Vec<(u8, u32, u32)> = Vec::new(); // id, h, v
+    let (mut width, mut height, mut restart) = (0u32, 0u32, 0u32);
+    let mut i = 2;
+    let scan = loop {
+        i += memchr::memchr(0xFF, b.get(i..)?)?;
+        let m = *b.get(i + 1)?;
+        if m == 0xFF || matches!(m, 0x01 | 0xD0..=0xD8) {
+            i += if m == 0xFF { 1 } else { 2 };
+            continue;
+        }
+        let len = be16(b.get(i + 2..i + 4)?) as usize;
+        let seg = b.get(i + 4..i + 2 + len)?;
+        match m {
+            0xC0 | 0xC1 => {
+                height = be16(seg.get(1..3)?);
+                width = be16(seg.get(3..5)?);
+                let n = *seg.get(5)? as usize;
+                for c in 0..n {
+                    let p = seg.get(6 + 3 * c..9 + 3 * c)?;
+                    comps.push((p[0], (p[1] >> 4) as u32, (p[1] & 15) as u32));
+                }
+            }
+            0xC2 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return None,
+            0xC4 => {
+                let mut k = 0;
+                while k < seg.len() {
+                    let tc = *seg.get(k)?;
+                    let counts = seg.get(k + 1..k + 17)?;
+                    let total: usize = counts.iter().map(|&c| c as usize).sum();
+                    let vals = seg.get(k + 17..k + 17 + total)?.to_vec();
+                    let mut t = Table {
+                        vals,
+                        ..Table::default()
+                    };
+                    let (mut code, mut at) = (0i32, 0i32);
+                    for l in 1..=16 {
+                        let n = counts[l - 1] as i32;
+                        t.delta[l] = at - code;
+                        code += n;
+                        at += n;
+                        t.maxcode[l] = if n > 0 { code - 1 } else { -1 };
+                        code <<= 1;
+                    }
+                    let slot = ((tc >> 4) & 1) as usize * 4 + (tc & 3) as usize;
+                    tables[slot] = Some(t);
+                    k += 17 + total;
+                }
+            }
+            0xDD => restart = be16(seg.get(0..2)?),
+            0xDA => break seg,
+            0xD9 => return None,
+            _ => {}
+        }
+        i += 2 + len;
+    };
+    let data = b.get(i + 2 + be16(b.get(i + 2..i + 4)?) as usize..)?;
+    let ns = *scan.first()? as usize;
+    if comps.is_empty() || ns != comps.len() || width == 0 || height == 0 {
+        return None;
+    }
+    let hmax = comps.iter().map(|c| c.1).max()?.max(1);
+    let vmax = comps.iter().map(|c| c.2).max()?.max(1);
+    // Per component of the scan: blocks per MCU, DC table, AC table.
+    let mut plan = Vec::new();
+    for c in 0..ns {
+        let p = scan.get(1 + 2 * c..3 + 2 * c)?;
+        let comp = comps.iter().find(|k| k.0 == p[0])?;
+        let dc = tables[(p[1] >> 4) as usize & 3].as_ref()?;
+        let ac = tables[4 + (p[1] & 3) as usize].as_ref()?;
+        plan.push((if ns == 1 { 1 } else { comp.1 * comp.2 }, dc, ac));
+    }
+    let mcus = if ns == 1 {
+        let c = comps[0];
+        (width * c.1).div_ceil(hmax).div_ceil(8) as u64
+            * (height * c.2).div_ceil(vmax).div_ceil(8) as u64
+    } else {
+        width.div_ceil(8 * hmax) as u64 * height.div_ceil(8 * vmax) as u64
+    };
+    // The bits, stuffing removed; a marker other than a restart ends them.
+    struct Bits<'a> {
+        d: &'a [u8],
+        pos: usize,
+        cur: u32,
+        left: u32,
+    }
+    impl Bits<'_> {
+        fn bit(&mut self) -> Option<u32> {
+            if self.left == 0 {
+                let &byte = self.d.get(self.pos)?;
+                if byte == 0xFF {
+                    match self.d.get(self.pos + 1)? {
+                        0x00 => self.pos += 1,
+                        _ => return None, // a marker: the data ends here
+                    }
+                }
+                self.pos += 1;
+                self.cur = byte as u32;
+                self.left = 8;
+            }
+            self.left -= 1;
+            Some((self.cur >> self.left) & 1)
+        }
+        fn skip(&mut self, n: u32) -> Option<()> {
+            for _ in 0..n {
+                self.bit()?;
+            }
+            Some(())
+        }
+        fn symbol(&mut self, t: &Table) -> Option<u8> {
+            let mut code = 0i32;
+            for l in 1..=16 {
+                code = (code << 1) | self.bit()? as i32;
+                if code <= t.maxcode[l] {
+                    return t.vals.get((code + t.delta[l]) as usize).copied();
+                }
+            }
+            None
+        }
+        /// At a restart interval: the byte's last bits, then the RSTn marker.
+        fn restart(&mut self) -> Option<()> {
+            self.left = 0;
+            let m = self.d.get(self.pos..self.pos + 2)?;
+            if m[0] == 0xFF && (0xD0..=0xD7).contains(&m[1]) {
+                self.pos += 2;
+                Some(())
+            } else {
+                None
+            }
+        }
+    }
+    let mut r = Bits {
+        d: data,
+        pos: 0,
+        cur: 0,
+        left: 0,
+    };
+    let mut walk = || -> Option<()> {
+        for mcu in 0..mcus {
+            if restart > 0 && mcu > 0 && mcu % restart as u64 == 0 {
+                r.restart()?;
+            }
+            for &(blocks, dc, ac) in &plan {
+                for _ in 0..blocks {
+                    let s = r.symbol(dc)?;
+                    r.skip(s as u32 & 15)?;
+                    let mut k = 1;
+                    while k < 64 {
+                        let rs = r.symbol(ac)?;
+                        let (run, size) = (rs >> 4, rs & 15);
+                        if size == 0 {
+                            if run != 15 {
+                                break;
+                            }
+                            k += 16;
+                        } else {
+                            k += run as u32 + 1;
+                            r.skip(size as u32)?;
+                        }
+                    }
+                }
+            }
+        }
+        Some(())
+    };
+    Some(walk().is_some())
+}
+
 /// PNG chunks lossless preparation removes: text, EXIF, modification time.
 const PNG_DROPPED: [[u8; 4]; 5] = [*b"tEXt", *b"zTXt", *b"iTXt", *b"eXIf", *b"tIME"];
 
@@ -932,7 +1289,11 @@ fn strip(raw: Vec<u8>, format: Format, h: &Header) -> Result<Vec<u8>, Problem> {
             {
                 return Ok(raw);
             }
-            strip_jpeg(raw).ok_or_else(|| cut("a JPEG without its end marker"))
+            let out = strip_jpeg(raw).ok_or_else(|| cut("a JPEG without its end marker"))?;
+            Ok(match (h.dpi_from_exif, h.dpi) {
+                (true, Some(dpi)) => with_jfif_density(out, dpi),
+                _ => out,
+            })
         }
         Format::Png => {
             if nothing {
@@ -941,6 +1302,16 @@ fn strip(raw: Vec<u8>, format: Format, h: &Header) -> Result<Vec<u8>, Problem> {
             let mut p = img_parts::png::Png::from_bytes(raw.into()).map_err(bad)?;
             for kind in PNG_DROPPED {
                 p.remove_chunks_by_type(kind);
+            }
+            if let (true, Some(dpi)) = (h.dpi_from_exif, h.dpi) {
+                // pHYs: pixels per metre, both axes, unit 1 (metre); after IHDR.
+                let ppm = (dpi as f64 / 0.0254).round() as u32;
+                let mut c = Vec::with_capacity(9);
+                c.extend_from_slice(&ppm.to_be_bytes());
+                c.extend_from_slice(&ppm.to_be_bytes());
+                c.push(1);
+                let chunk = img_parts::png::PngChunk::new(*b"pHYs", c.into());
+                p.chunks_mut().insert(1, chunk);
             }
             Ok(p.encoder().bytes().to_vec())
         }
@@ -1002,6 +1373,33 @@ mod tests {
     }
 
     #[test]
+    fn a_scan_cut_short_is_found_even_with_an_end_marker() {
+        // image's encoder (4:2:0 colour) and a grey one, whole and cut at three points.
+        let rgb = image::RgbImage::from_fn(203, 151, |x, y| {
+            image::Rgb([(x * 3) as u8, (y * 5) as u8, (x ^ y) as u8])
+        });
+        let grey = image::DynamicImage::ImageRgb8(rgb.clone()).to_luma8();
+        for img in [
+            image::DynamicImage::ImageRgb8(rgb),
+            image::DynamicImage::ImageLuma8(grey),
+        ] {
+            let mut j = Vec::new();
+            img.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+                &mut j, 90,
+            ))
+            .unwrap();
+            assert_eq!(jpeg_scan_complete(&j), Some(true));
+            let sos = j.windows(2).rposition(|w| w == [0xFF, 0xDA]).unwrap();
+            let start = sos + 2 + be16(&j[sos + 2..]) as usize;
+            let n = j.len() - 2 - start;
+            for keep in [n / 10, n / 2, n - 40] {
+                let cut = [&j[..start + keep], &[0xFF, 0xD9][..]].concat();
+                assert_eq!(jpeg_scan_complete(&cut), Some(false), "{keep} of {n}");
+            }
+        }
+    }
+
+    #[test]
     fn fit_keeps_the_aspect_ratio() {
         assert_eq!(fit(4000, 3000, 1920), (1920, 1440));
         assert_eq!(fit(3000, 4000, 1920), (1440, 1920));
@@ -1044,7 +1442,10 @@ mod tests {
         b.extend_from_slice(&1u32.to_le_bytes());
         assert_eq!(&b[0..2], b"II");
         b[4..8].copy_from_slice(&ifd.to_le_bytes());
-        assert_eq!(tiff_dpi(&mut Cursor::new(&b[..])).unwrap(), Some(500));
+        assert_eq!(
+            tiff_dpi(&mut Cursor::new(&b[..]), &mut Metadata::default()).unwrap(),
+            Some(500)
+        );
     }
 
     #[test]

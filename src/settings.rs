@@ -73,6 +73,8 @@ pub struct Settings {
     pub max_image_bytes: u64,
     pub keep_metadata: bool,
     pub max_dimension: Option<u32>,
+    /// The offline face gate before every send ([`biopass::face`]).
+    pub face_check: bool,
     pub ca_cert: Option<PathBuf>,
     pub verbose: u8,
     pub quiet: bool,
@@ -278,6 +280,20 @@ impl Settings {
                 .map(Some),
             None,
         );
+        // --no-face-check wins over the env (its hidden --face-check twin).
+        let (face_check, face_o) = if g.no_face_check {
+            (false, Origin::Flag("--no-face-check"))
+        } else {
+            pick(
+                m,
+                "face_check",
+                "--face-check",
+                "BIOPASS_FACE_CHECK",
+                g.face_check,
+                profile.face_check,
+                true,
+            )
+        };
         let (ca_cert, ca_o) = pick(
             m,
             "ca_cert",
@@ -322,6 +338,7 @@ impl Settings {
                 max_dimension.map_or("(off)".into(), |p| p.to_string()),
                 maxdim_o,
             ),
+            ("face_check", face_check.to_string(), face_o),
             (
                 "ca_cert",
                 ca_cert
@@ -343,6 +360,7 @@ impl Settings {
             max_image_bytes,
             keep_metadata,
             max_dimension,
+            face_check,
             ca_cert,
             verbose: g.verbose,
             quiet: g.quiet,
@@ -360,6 +378,7 @@ impl Settings {
             max_bytes: self.max_image_bytes,
             keep_metadata: self.keep_metadata,
             max_dimension: self.max_dimension,
+            face_check: self.face_check,
         }
     }
 

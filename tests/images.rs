@@ -2,6 +2,8 @@
 //! on 127.0.0.1, decoding what reached the server. The photos are synthetic (see
 //! tests/fixtures/images/make_images.py): sideways with GPS, with comments, XMP and
 //! data after the end, cut short, a fake HEIC, too small, a 500 dpi fingerprint.
+//! They are geometry, not faces: these tests are about preparation, so they run with
+//! `--no-face-check` (the face gate has its own tests in tests/face.rs).
 
 mod support;
 
@@ -67,6 +69,7 @@ fn large_photo(path: &Path, w: u32, h: u32) {
 fn enroll(home: &Home, srv: &Recorder, extra: &[&str], face: &Path) -> (i32, String, String) {
     run(home
         .cmd_at(&srv.url)
+        .arg("--no-face-check")
         .args(extra)
         .args(["enroll", "--id", "1", "--face"])
         .arg(face))
@@ -78,6 +81,7 @@ fn metadata_is_removed_and_pixels_are_untouched() {
     let srv = Recorder::start(vec![enrolled()]);
     let (code, _, err) = run(home
         .cmd_at(&srv.url)
+        .arg("--no-face-check")
         .args(["enroll", "--id", "1", "--face"])
         .arg(photo("comments-xmp.jpg"))
         .arg("--finger")
@@ -158,6 +162,7 @@ fn max_dimension_downscales_faces_and_never_fingerprints() {
     let srv = Recorder::start(vec![enrolled()]);
     let (code, _, err) = run(home
         .cmd_at(&srv.url)
+        .arg("--no-face-check")
         .args(["--max-dimension", "120", "enroll", "--id", "1", "--face"])
         .arg(&big)
         .arg("--finger")
@@ -182,6 +187,7 @@ fn dry_run_and_verbose_say_what_preparation_did_never_the_contents() {
     srv.expect_no_requests();
     let (code, out, err) = run(home
         .cmd_at(&srv.url)
+        .arg("--no-face-check")
         .args([
             "--dry-run",
             "-v",
@@ -244,6 +250,7 @@ fn check_reports_one_line_per_image_and_exits_by_what_blocks() {
     let home = Home::new();
     let (code, out, err) = run(home
         .cmd()
+        .arg("--no-face-check")
         .arg("check")
         .arg(fixture("face.jpg"))
         .arg(photo("sideways-gps.jpg")));
@@ -259,6 +266,7 @@ fn check_reports_one_line_per_image_and_exits_by_what_blocks() {
 
     let (code, out, _) = run(home
         .cmd()
+        .arg("--no-face-check")
         .args(["-o", "json", "check"])
         .arg(photo("sideways-gps.jpg"))
         .arg(photo("truncated.jpg"))
@@ -297,6 +305,7 @@ fn check_reports_one_line_per_image_and_exits_by_what_blocks() {
 
     let (code, out, _) = run(home
         .cmd()
+        .arg("--no-face-check")
         .args(["check", "--fingerprints"])
         .arg(photo("finger-500dpi.png"))
         .arg(fixture("finger1.png")));
@@ -321,14 +330,22 @@ fn check_reports_one_line_per_image_and_exits_by_what_blocks() {
         "id,face,right-index\nA1,sideways-gps.jpg,finger-500dpi.png\n",
     )
     .unwrap();
-    let (code, out, err) = run(home.cmd().args(["check", "--from"]).arg(&m));
+    let (code, out, err) = run(home
+        .cmd()
+        .arg("--no-face-check")
+        .args(["check", "--from"])
+        .arg(&m));
     assert_eq!(code, 0, "{err}");
     assert!(
         out.lines().nth(1).unwrap().contains("(fingerprint)"),
         "{out}"
     );
     std::fs::write(&m, "id,face\nA1,gone.jpg\n").unwrap();
-    let (code, out, _) = run(home.cmd().args(["check", "--from"]).arg(&m));
+    let (code, out, _) = run(home
+        .cmd()
+        .arg("--no-face-check")
+        .args(["check", "--from"])
+        .arg(&m));
     assert_eq!(code, 66, "{out}");
     assert!(out.contains("UNREADABLE"), "{out}");
 }
@@ -354,7 +371,11 @@ fn a_batch_of_phone_photos_validates_without_sending_and_resumes_with_zero_reque
     .unwrap();
     let s = serve(&home, &[]);
     // A cut-short photo is found by validation: nothing is sent.
-    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    let (code, _, err) = run(s
+        .cmd(&home)
+        .arg("--no-face-check")
+        .args(["enroll", "--from"])
+        .arg(&m));
     assert_eq!(code, 65, "{err}");
     assert!(
         err.contains("truncated.jpg") && err.contains("cut short"),
@@ -368,6 +389,7 @@ fn a_batch_of_phone_photos_validates_without_sending_and_resumes_with_zero_reque
     .unwrap();
     let (code, _, err) = run(s
         .cmd(&home)
+        .arg("--no-face-check")
         .args(["--max-dimension", "400", "enroll", "--from"])
         .arg(&m));
     assert_eq!(code, 0, "{err}");
@@ -378,6 +400,7 @@ fn a_batch_of_phone_photos_validates_without_sending_and_resumes_with_zero_reque
     let sum = dir.join("s.json");
     let (code, _, err) = run(s
         .cmd(&home)
+        .arg("--no-face-check")
         .args(["--max-dimension", "400", "enroll", "--from"])
         .arg(&m)
         .arg("--summary-json")
@@ -392,7 +415,11 @@ fn a_batch_of_phone_photos_validates_without_sending_and_resumes_with_zero_reque
         serde_json::from_str(&std::fs::read_to_string(&sum).unwrap()).unwrap();
     assert_eq!(v["already_done"], 3, "{v}");
     // Other preparation settings are other content: the journal notices.
-    let (code, _, err) = run(s.cmd(&home).args(["enroll", "--from"]).arg(&m));
+    let (code, _, err) = run(s
+        .cmd(&home)
+        .arg("--no-face-check")
+        .args(["enroll", "--from"])
+        .arg(&m));
     assert_ne!(code, 0, "{err}");
     assert!(err.contains("changed"), "{err}");
     assert_eq!(s.stats()["requests"].as_u64().unwrap(), sent);

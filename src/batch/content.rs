@@ -277,6 +277,7 @@ mod tests {
             let opts = Options {
                 max_bytes: 1 << 20,
                 keep_metadata: keep,
+                face_check: false, // these photos are geometry, not faces
                 max_dimension: max,
             };
             let loaded = load_row(Op::Enroll, &row, &opts).unwrap();

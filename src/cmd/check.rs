@@ -27,7 +27,7 @@ pub fn run(a: &CheckArgs, s: &Settings) -> Result<Status> {
                 Role::Face
             };
             for f in &a.files {
-                emit(&check_file(f, role, &opts), s, &mut worst)?;
+                emit(&check_file(f, role, &opts, a.strict), s, &mut worst)?;
             }
         }
         Some(name) => {
@@ -67,7 +67,7 @@ pub fn run(a: &CheckArgs, s: &Settings) -> Result<Status> {
                 let images = row.faces.iter().map(|p| (p, Role::Face));
                 let images = images.chain(row.fingers.iter().map(|(_, p)| (p, Role::Finger)));
                 for (p, role) in images {
-                    emit(&check_file(p, role, &opts), s, &mut worst)?;
+                    emit(&check_file(p, role, &opts, a.strict), s, &mut worst)?;
                 }
             }
         }
@@ -126,13 +126,24 @@ fn text(r: &Report) -> String {
         facts.push(format!("orientation {o}"));
     }
     if let Some(d) = r.dpi {
-        facts.push(format!("{d} dpi"));
+        facts.push(if r.dpi_from_exif {
+            format!("{d} dpi (in EXIF only; kept as JFIF/pHYs density)")
+        } else {
+            format!("{d} dpi")
+        });
     }
     if r.orientation.is_some() {
         facts.push(if r.metadata.is_empty() {
             "no metadata".into()
         } else {
             format!("metadata {}", r.metadata.join(","))
+        });
+    }
+    if let Some(f) = &r.faces {
+        facts.push(match (f.count, f.relative_height) {
+            (1, Some(h)) => format!("1 face, {:.0} % of the height", h * 100.0),
+            (n, Some(h)) => format!("{n} faces, the largest {:.0} % of the height", h * 100.0),
+            (n, None) => format!("{n} faces"),
         });
     }
     let mut line = format!(
