@@ -170,7 +170,7 @@ _biopass() {
 
     case "${cmd}" in
         biopass)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version enroll update verify delete sandbox config report check doctor completions man help"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version enroll update verify delete sandbox config report check doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,6 +220,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -232,7 +236,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__check)
-            opts="-o -v -q -h -V --fingerprints --from --format --delimiter --encoding --sheet --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --fingerprints --from --format --delimiter --encoding --sheet --strict --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,6 +306,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -314,7 +322,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__completions)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version bash elvish fish powershell zsh"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,6 +370,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -376,7 +388,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__config)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version path show init set-key help"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version path show init set-key help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -424,6 +436,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -522,7 +538,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__config__subcmd__init)
-            opts="-o -v -q -h -V --force --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --force --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -570,6 +586,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -584,7 +604,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__config__subcmd__path)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -632,6 +652,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -646,7 +670,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__config__subcmd__set__subcmd__key)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -694,6 +718,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -708,7 +736,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__config__subcmd__show)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -758,6 +786,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -770,7 +802,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__delete)
-            opts="-o -v -q -h -V --id --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -872,6 +904,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -884,7 +920,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__doctor)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -934,6 +970,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -946,7 +986,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__enroll)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1054,6 +1094,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -1348,7 +1392,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__man)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1396,6 +1440,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -1410,7 +1458,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__report)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1458,6 +1506,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -1472,7 +1524,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__sandbox)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version serve status reset help"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version serve status reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1520,6 +1572,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -1604,7 +1660,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__sandbox__subcmd__reset)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1654,6 +1710,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1666,7 +1726,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__sandbox__subcmd__serve)
-            opts="-o -v -q -h -V --port --data --key --seed --fail-503 --fail-429 --retry-after --reset --hang --hang-ms --latency-ms --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --port --data --key --seed --fail-503 --fail-429 --retry-after --reset --hang --hang-ms --latency-ms --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1760,6 +1820,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1772,7 +1836,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__sandbox__subcmd__status)
-            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1822,6 +1886,10 @@ _biopass() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1834,7 +1902,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__update)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1942,6 +2010,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
@@ -1956,7 +2028,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__verify)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2064,6 +2136,10 @@ _biopass() {
                     ;;
                 --max-dimension)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --face-check)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)
