@@ -589,3 +589,43 @@ fn a_spent_retry_budget_stops_the_run_without_another_pass() {
     assert!(!err.contains("pass 2"), "{err}");
     assert!(r.requests().len() < 40, "{} requests", r.requests().len());
 }
+
+/// `sandbox serve` with its faults (503s, and resets after the enroll landed): with
+/// one row in flight the faults fall on the same requests every run (seeded), and
+/// rows whose faults outlast three attempts are healed by a later pass, each person
+/// enrolled exactly once. With `--passes 1` the same run leaves rows pending.
+#[test]
+fn sandbox_faults_that_outlast_the_retries_are_healed_by_a_later_pass() {
+    let mut text = String::from("id,face\n");
+    for i in 0..20 {
+        text.push_str(&format!("P{i},face.jpg\n"));
+    }
+    let faults = ["--fail-503", "0.3", "--reset", "0.2", "--seed", "2"];
+    for passes in ["3", "1"] {
+        let home = Home::new();
+        let m = write(home.path(), "m.csv", &text);
+        let s = serve(&home, &faults);
+        let sum = home.path().join("s.json");
+        let (code, _, err) = run(s
+            .cmd(&home)
+            .args(["enroll", "--jobs", "1", "--passes", passes, "--from"])
+            .arg(&m)
+            .arg("--summary-json")
+            .arg(&sum));
+        let v = summary(&sum);
+        assert_adds_up(&v);
+        let stats = s.stats();
+        let enrolls = stats["enrolls"].as_object().unwrap();
+        assert!(enrolls.values().all(|c| c == 1), "{stats}");
+        if passes == "3" {
+            assert_eq!(code, 0, "{err}");
+            assert_eq!(v["pending"], 0);
+            assert!(v["passes"][1].as_u64().unwrap() > 0, "{v}");
+            assert!(v["reconciled"].as_u64().unwrap() > 0, "{v}");
+            assert_eq!(enrolls.len(), 20, "{stats}");
+        } else {
+            assert_eq!(code, 75, "{err}");
+            assert!(v["pending"].as_u64().unwrap() > 0, "{v}");
+        }
+    }
+}

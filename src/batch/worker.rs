@@ -379,13 +379,14 @@ async fn send(
             Ok(reply) => {
                 sh.gate.success();
                 sh.budget.success();
-                let outcome = outcome_of(sh.op, &reply);
+                let status = reply.status;
+                let outcome = outcome_of(sh.op, reply);
                 let (bid, matched) = match &outcome {
                     Outcome::Done(bid) => (bid.clone(), None),
                     Outcome::Verified { matched, .. } => (None, Some(*matched)),
                     _ => (None, None),
                 };
-                end(State::Done, Some(reply.status), bid, matched, None);
+                end(State::Done, Some(status), bid, matched, None);
                 return (outcome, attempt, None);
             }
             Err(e) => e,
@@ -439,20 +440,22 @@ async fn send(
     }
 }
 
-/// A success answer as the row's outcome, by what the operation's answer holds.
-fn outcome_of(op: Op, reply: &crate::client::Reply) -> Outcome {
-    let person = reply.body.person.as_ref();
+/// A success answer as the row's outcome, by what the operation's answer holds
+/// (taken out of the answer, not copied).
+fn outcome_of(op: Op, reply: crate::client::Reply) -> Outcome {
+    let person = reply.body.person;
     match op.spec().answer {
         AnswerShape::Match => {
-            let details = person.and_then(|p| p.match_details.as_ref());
+            let matched = person.as_ref().and_then(|p| p.matched) == Some(true);
+            let details = person.and_then(|p| p.match_details);
             Outcome::Verified {
-                matched: person.and_then(|p| p.matched) == Some(true),
-                face_matched: details.map(|d| d.face_matched),
-                non_matched_fingers: details.map(|d| d.non_matched_fingers.clone()),
+                matched,
+                face_matched: details.as_ref().map(|d| d.face_matched),
+                non_matched_fingers: details.map(|d| d.non_matched_fingers),
             }
         }
         AnswerShape::BioPassId | AnswerShape::Object => {
-            Outcome::Done(person.and_then(|p| p.biopass_id.clone()))
+            Outcome::Done(person.and_then(|p| p.biopass_id))
         }
     }
 }
