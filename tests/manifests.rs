@@ -161,6 +161,11 @@ fn a_json_lines_id_must_be_a_string() {
 fn legacy(dir: &Path, manifest: &str, op: &str, url: &str) {
     images(dir);
     let src = fixture("legacy");
+    // The faces those journals fingerprinted (the fixture faces of that day; today's
+    // are drawn for the face gate).
+    for f in ["face.jpg", "face2.jpg"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
     std::fs::copy(src.join(manifest), dir.join(manifest)).unwrap();
     let journal = format!("{manifest}.{op}.journal");
     let text = std::fs::read_to_string(src.join(&journal)).unwrap();
