@@ -37,3 +37,4 @@ pub mod stop;
 pub mod target;
 pub mod time;
 pub mod wire;
+mod x509;
