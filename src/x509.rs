@@ -164,7 +164,7 @@ fn text(v: &Tlv) -> String {
         // TeletexString: in practice Latin-1.
         0x14 => v.body.iter().map(|&b| char::from(b)).collect(),
         // BMPString: UTF-16 big-endian.
-        0x1e if v.body.len() % 2 == 0 => char::decode_utf16(
+        0x1e if v.body.len().is_multiple_of(2) => char::decode_utf16(
             v.body
                 .chunks_exact(2)
                 .map(|c| u16::from_be_bytes([c[0], c[1]])),
