@@ -1,6 +1,39 @@
+# Added by biopass (src/cmd/completions.rs): `--finger POS=FILE` completes the
+# positions, then the file after the `=`. 0 when it answered.
+_biopass_finger() {
+    local line="${COMP_LINE:0:COMP_POINT}"
+    local word="${line##*[[:space:]]}"
+    local head="${line%"$word"}"
+    head="${head%"${head##*[![:space:]]}"}"
+    local value
+    if [[ "$word" == --finger=* ]]; then
+        value="${word#--finger=}"
+    elif [[ "${head##*[[:space:]]}" == --finger ]]; then
+        value="$word"
+    else
+        return 1
+    fi
+    local cur="${2-${COMP_WORDS[COMP_CWORD]}}" keep want i
+    if [[ "$value" == *=* ]]; then
+        want="${value#*=}"
+        keep="${cur%"$want"}"
+        COMPREPLY=($(compgen -f -- "$want"))
+        [[ -z "$keep" ]] && compopt -o filenames 2>/dev/null
+    else
+        keep="${cur%"$value"}"
+        COMPREPLY=($(compgen -W "right-thumb= right-index= right-middle= right-ring= right-little= left-thumb= left-index= left-middle= left-ring= left-little=" -- "$value"))
+        compopt -o nospace 2>/dev/null
+    fi
+    for i in "${!COMPREPLY[@]}"; do
+        COMPREPLY[i]="$keep${COMPREPLY[i]}"
+    done
+    return 0
+}
+
 _biopass() {
     local i cur prev opts cmd
     COMPREPLY=()
+    _biopass_finger "$@" && return 0
     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
         cur="$2"
     else

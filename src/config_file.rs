@@ -103,7 +103,7 @@ pub fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>> {
         return Err(cannot(&"it is larger than 1 MiB"));
     }
     let text = String::from_utf8(bytes).map_err(|_| cannot(&"it is not valid UTF-8 text"))?;
-    let cfg: ConfigFile = toml::from_str(&text).map_err(|e| {
+    let cfg: ConfigFile = toml_edit::de::from_str(&text).map_err(|e| {
         config_err(format!(
             "config file {} is not valid: {}",
             path.display(),
@@ -115,7 +115,7 @@ pub fn read_config(path: &Path, explicit: bool) -> Result<Option<ConfigFile>> {
 
 /// "line L, column C: what is wrong", never the text of the line: toml's own
 /// `Display` quotes the line, which may be the one holding the key.
-fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+fn describe_toml_error(text: &str, e: &toml_edit::de::Error) -> String {
     let place = match e.span() {
         Some(span) => {
             let before = &text.as_bytes()[..span.start.min(text.len())];
@@ -220,11 +220,11 @@ mod tests {
     #[test]
     fn config_errors_hold_no_value() {
         let text = "[profiles.a]\ntimeout = \"s3cr3t\"\n";
-        let e = toml::from_str::<ConfigFile>(text).unwrap_err();
+        let e = toml_edit::de::from_str::<ConfigFile>(text).unwrap_err();
         let d = describe_toml_error(text, &e);
         assert_eq!(d, "line 2, column 11: wrong type of value, expected f64");
         let text = "[profiles.a]\nenv = \"s3cr3t, expected x\"\n";
-        let e = toml::from_str::<ConfigFile>(text).unwrap_err();
+        let e = toml_edit::de::from_str::<ConfigFile>(text).unwrap_err();
         let d = describe_toml_error(text, &e);
         assert!(
             d.starts_with("line 2, column 7: unknown value, expected one of"),
@@ -233,21 +233,24 @@ mod tests {
         assert!(!d.contains("s3cr3t"), "{d}");
         // Columns count characters, not bytes.
         let text = "[profiles.a]\n\"é\" = 1\n";
-        let e = toml::from_str::<ConfigFile>(text).unwrap_err();
+        let e = toml_edit::de::from_str::<ConfigFile>(text).unwrap_err();
         assert!(describe_toml_error(text, &e).starts_with("line 2, column 1:"));
     }
 
     #[test]
     fn config_errors_name_the_line() {
-        let e = toml::from_str::<ConfigFile>("[profiles.a]\nenv = \"prod\"\n").unwrap_err();
+        let e =
+            toml_edit::de::from_str::<ConfigFile>("[profiles.a]\nenv = \"prod\"\n").unwrap_err();
         assert!(e.to_string().contains("line 2"), "{e}");
-        let e = toml::from_str::<ConfigFile>("[profiles.a]\napi_kee = \"x\"\n").unwrap_err();
+        let e =
+            toml_edit::de::from_str::<ConfigFile>("[profiles.a]\napi_kee = \"x\"\n").unwrap_err();
         assert!(e.to_string().contains("api_kee"), "{e}");
     }
 
     #[test]
     fn profile_key_debug_is_redacted() {
-        let c: ConfigFile = toml::from_str("[profiles.a]\napi_key = \"s3cr3t-value\"\n").unwrap();
+        let c: ConfigFile =
+            toml_edit::de::from_str("[profiles.a]\napi_key = \"s3cr3t-value\"\n").unwrap();
         assert!(!format!("{c:?}").contains("s3cr3t"));
     }
 

@@ -384,15 +384,9 @@ biopass config set-key"
 }
 
 /// "issued by ISSUER, expires DATE (in N days)" from a DER certificate.
-///
-/// Parsed with `x509-parser` (rusticata, maintained, no unsafe parsing by hand): the
-/// fields wanted sit deep in nested DER, and a hand-written walk over untrusted
-/// bytes is where mistakes hide.
 fn certificate(der: &[u8]) -> Result<String, String> {
-    let (_, cert) =
-        x509_parser::parse_x509_certificate(der).map_err(|e| sanitize(&e.to_string(), 200))?;
-    let issuer = sanitize(&cert.issuer().to_string(), 200);
-    let not_after = cert.validity().not_after.timestamp();
+    let (issuer, not_after) = crate::x509::issuer_and_expiry(der).map_err(|e| sanitize(&e, 200))?;
+    let issuer = sanitize(&issuer, 200);
     let now = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);

@@ -38,3 +38,4 @@ pub mod stop;
 pub mod target;
 pub mod time;
 pub mod wire;
+mod x509;

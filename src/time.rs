@@ -29,6 +29,20 @@ pub fn rfc3339(secs: i64) -> String {
     )
 }
 
+/// Seconds since the Unix epoch of a UTC civil time (the inverse of [`rfc3339`];
+/// Hinnant's days-from-civil). `month` is 1-12, `day` 1-31; not range-checked.
+pub fn unix_secs(year: i64, month: u32, day: u32, hour: u32, min: u32, sec: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + i64::from(hour) * 3600 + i64::from(min) * 60 + i64::from(sec)
+}
+
 /// Now, as [`rfc3339`].
 pub fn rfc3339_now() -> String {
     rfc3339(i64::try_from(now_secs()).unwrap_or(i64::MAX))
@@ -37,6 +51,31 @@ pub fn rfc3339_now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_secs_is_the_inverse_of_rfc3339() {
+        assert_eq!(unix_secs(1970, 1, 1, 0, 0, 0), 0);
+        assert_eq!(unix_secs(1969, 12, 31, 23, 59, 59), -1);
+        for secs in [
+            951_782_400,
+            1_700_000_000,
+            4_102_444_799,
+            2_871_763_200,
+            -86_400 * 400,
+        ] {
+            let t = rfc3339(secs);
+            let n = |r: std::ops::Range<usize>| t[r].parse::<u32>().unwrap();
+            let got = unix_secs(
+                t[..4].parse().unwrap(),
+                n(5..7),
+                n(8..10),
+                n(11..13),
+                n(14..16),
+                n(17..19),
+            );
+            assert_eq!(got, secs, "{t}");
+        }
+    }
 
     #[test]
     fn rfc3339_utc() {

@@ -1,7 +1,9 @@
 //! `biopass completions SHELL` and `biopass man`: scripts and the manual page, both
 //! generated from the clap definition (checked-in copies: `completions/`, `doc/`).
 //!
-//! clap_complete's scripts, with two repairs to the fish one (README "Install"):
+//! clap_complete's scripts, with repairs (README "Install"). In bash and zsh,
+//! `--finger POS=FILE` completes the positions (`right-index=`), then the file after
+//! the `=` (clap_complete offers file names for the whole value). In fish:
 //! - its guard for top-level completions runs `argparse` over the words typed so
 //!   far and gives up when that fails, which it does exactly while a global option
 //!   still waits for its value (`biopass --env <TAB>` offered file names): a line
@@ -82,8 +84,110 @@ pub fn script(shell: Shell) -> String {
     let text = String::from_utf8_lossy(&out).into_owned();
     match shell {
         Shell::Fish => fish_repairs(&text),
+        Shell::Bash => bash_repairs(&text),
+        Shell::Zsh => zsh_repairs(&text),
         _ => text,
     }
+}
+
+/// `right-thumb right-index ...`, each followed by `suffix`.
+fn positions(suffix: &str) -> String {
+    FINGER_NAMES
+        .iter()
+        .map(|n| format!("{n}{suffix}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The start of clap_complete's bash function, where the finger hook goes.
+const BASH_START: &str = "_biopass() {\n    local i cur prev opts cmd\n    COMPREPLY=()\n";
+
+/// bash: a function that answers when the word being completed is a `--finger`
+/// value (`--finger VALUE` or `--finger=VALUE`), called first by `_biopass`.
+///
+/// It reads the line up to the cursor (`COMP_LINE`), not `COMP_WORDS`, because
+/// bash splits words at `=` (COMP_WORDBREAKS): `right-index=fa` arrives as three
+/// words. The reply replaces only what bash calls the current word (`$2`), so what
+/// is kept before it is the part of the value bash left out.
+fn bash_repairs(text: &str) -> String {
+    assert!(
+        text.contains(BASH_START),
+        "clap_complete's bash function changed: update src/cmd/completions.rs"
+    );
+    let hook = format!(
+        "# Added by biopass (src/cmd/completions.rs): `--finger POS=FILE` completes the\n\
+         # positions, then the file after the `=`. 0 when it answered.\n\
+         _biopass_finger() {{\n\
+         \x20   local line=\"${{COMP_LINE:0:COMP_POINT}}\"\n\
+         \x20   local word=\"${{line##*[[:space:]]}}\"\n\
+         \x20   local head=\"${{line%\"$word\"}}\"\n\
+         \x20   head=\"${{head%\"${{head##*[![:space:]]}}\"}}\"\n\
+         \x20   local value\n\
+         \x20   if [[ \"$word\" == --finger=* ]]; then\n\
+         \x20       value=\"${{word#--finger=}}\"\n\
+         \x20   elif [[ \"${{head##*[[:space:]]}}\" == --finger ]]; then\n\
+         \x20       value=\"$word\"\n\
+         \x20   else\n\
+         \x20       return 1\n\
+         \x20   fi\n\
+         \x20   local cur=\"${{2-${{COMP_WORDS[COMP_CWORD]}}}}\" keep want i\n\
+         \x20   if [[ \"$value\" == *=* ]]; then\n\
+         \x20       want=\"${{value#*=}}\"\n\
+         \x20       keep=\"${{cur%\"$want\"}}\"\n\
+         \x20       COMPREPLY=($(compgen -f -- \"$want\"))\n\
+         \x20       [[ -z \"$keep\" ]] && compopt -o filenames 2>/dev/null\n\
+         \x20   else\n\
+         \x20       keep=\"${{cur%\"$value\"}}\"\n\
+         \x20       COMPREPLY=($(compgen -W \"{}\" -- \"$value\"))\n\
+         \x20       compopt -o nospace 2>/dev/null\n\
+         \x20   fi\n\
+         \x20   for i in \"${{!COMPREPLY[@]}}\"; do\n\
+         \x20       COMPREPLY[i]=\"$keep${{COMPREPLY[i]}}\"\n\
+         \x20   done\n\
+         \x20   return 0\n\
+         }}\n\n",
+        positions("=")
+    );
+    format!(
+        "{hook}{}",
+        text.replacen(
+            BASH_START,
+            &format!("{BASH_START}    _biopass_finger \"$@\" && return 0\n"),
+            1,
+        )
+    )
+}
+
+/// The action clap_complete gives `--finger`'s value in zsh (any file).
+const ZSH_FINGER: &str = ":POS=FILE:_default'";
+/// The end of clap_complete's zsh script, before which the helper goes.
+const ZSH_END: &str = "\nif [ \"$funcstack[1]\" = \"_biopass\" ]; then\n";
+
+/// zsh: `--finger`'s value completes with `_biopass_finger`: the positions, each
+/// with its `=` (no space after it), then, once the word holds an `=`, the files.
+fn zsh_repairs(text: &str) -> String {
+    assert!(
+        text.contains(ZSH_FINGER) && text.contains(ZSH_END),
+        "clap_complete's zsh script changed: update src/cmd/completions.rs"
+    );
+    let helper = format!(
+        "\n# Added by biopass (src/cmd/completions.rs): `--finger POS=FILE` completes the\n\
+         # positions, then the file after the `=`.\n\
+         (( $+functions[_biopass_finger] )) ||\n\
+         _biopass_finger() {{\n\
+         \x20   if compset -P '*='; then\n\
+         \x20       _files\n\
+         \x20   else\n\
+         \x20       local expl\n\
+         \x20       local -a positions\n\
+         \x20       positions=({})\n\
+         \x20       _wanted finger-positions expl 'finger position' compadd -S '=' -a positions\n\
+         \x20   fi\n\
+         }}\n",
+        positions("")
+    );
+    text.replace(ZSH_FINGER, ":POS=FILE:_biopass_finger'")
+        .replacen(ZSH_END, &format!("{helper}{ZSH_END}"), 1)
 }
 
 /// The guard line clap_complete writes after `argparse` in `__fish_biopass_needs_command`.
@@ -107,7 +211,6 @@ fn fish_repairs(text: &str) -> String {
         finger,
         &format!("{finger} -a \"(__fish_biopass_finger_positions)\""),
     );
-    let names: Vec<String> = FINGER_NAMES.iter().map(|n| format!("{n}=")).collect();
     let shells: Vec<String> = Shell::value_variants()
         .iter()
         .filter_map(|v| v.to_possible_value())
@@ -120,7 +223,7 @@ fn fish_repairs(text: &str) -> String {
          \x20   printf '%s\\tfinger position\\n' {}\n\
          end\n\
          complete -c biopass -n \"__fish_biopass_using_subcommand completions\" -f -a \"{}\"\n",
-        names.join(" "),
+        positions("="),
         shells.join(" ")
     ));
     s

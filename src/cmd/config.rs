@@ -213,7 +213,7 @@ fn set_key(g: &GlobalArgs, format: OutputFormat) -> Result<Status> {
     let earlier = point_profile_at(&mut doc, &profile, &file_name)?;
     let edited = doc.to_string();
     // The edit must mean what it says, however unusual the file's layout.
-    let reread = toml::from_str::<crate::config_file::ConfigFile>(&edited).ok();
+    let reread = toml_edit::de::from_str::<crate::config_file::ConfigFile>(&edited).ok();
     let pointed = reread
         .as_ref()
         .and_then(|c| c.profiles.get(&profile))
