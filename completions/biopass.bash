@@ -1,4 +1,4 @@
-# Added by biopass (src/cmd/completions.rs): `--finger POS=FILE` completes the
+# Added by biopass (src/bin/biopass/cmd/completions.rs): `--finger POS=FILE` completes the
 # positions, then the file after the `=`. 0 when it answered.
 _biopass_finger() {
     local line="${COMP_LINE:0:COMP_POINT}"

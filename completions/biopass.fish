@@ -635,7 +635,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_su
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a starter config file (mode 0600); never prompts'
 complete -c biopass -n "__fish_biopass_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set-key" -d 'Store the API key, read from standard input, in a 0600 file beside the config file and point the profile\'s api_key_file at it (--profile chooses the profile)'
 
-# Added by biopass (src/cmd/completions.rs): finger positions, then the file.
+# Added by biopass (src/bin/biopass/cmd/completions.rs): finger positions, then the file.
 function __fish_biopass_finger_positions
     string match -q -- '*=*' (commandline -ct); and return
     printf '%s\tfinger position\n' right-thumb= right-index= right-middle= right-ring= right-little= left-thumb= left-index= left-middle= left-ring= left-little=

@@ -4,7 +4,7 @@
 //! builds the wire requests, talks to the service, runs resumable batches and hosts the
 //! local sandbox. It has no command-line parsing and prints nothing: every function
 //! returns a typed outcome or an [`anyhow::Error`] carrying an [`error::Failure`], and
-//! long runs report through [`batch::Reporter`]. The binary (`src/main.rs` and the
+//! long runs report through [`batch::Reporter`]. The binary (`src/bin/biopass/main.rs` and the
 //! modules it declares) parses arguments, resolves settings, renders results and picks
 //! the exit code from [`error::kind_of`] and [`error::Status`].
 //!

@@ -559,9 +559,9 @@ fn code_75_quota_is_not_retried_and_a_long_503_is_try_later() {
     assert_eq!(srv.requests().len(), 1);
 }
 
-/// `process::exit` is called in `src/main.rs` only: every other way out (a command's
+/// `process::exit` is called in `src/bin/biopass/main.rs` only: every other way out (a command's
 /// result, clap's --help/--version/usage errors, the panic hook, the second Ctrl-C)
-/// goes through `src/exit.rs`'s mapping and `main.rs`'s `exit`.
+/// goes through `src/bin/biopass/exit.rs`'s mapping and `main.rs`'s `exit`.
 #[test]
 fn the_process_exits_in_main_rs_only() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -571,6 +571,7 @@ fn the_process_exits_in_main_rs_only() {
         ["libc::", "_exit("].concat(),
         [".exit", "()"].concat(),
     ];
+    let main_rs = root.join("bin/biopass/main.rs");
     let mut found = Vec::new();
     let mut dirs = vec![root.clone()];
     while let Some(d) = dirs.pop() {
@@ -578,7 +579,7 @@ fn the_process_exits_in_main_rs_only() {
             let p = e.unwrap().path();
             if p.is_dir() {
                 dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") && p != root.join("main.rs") {
+            } else if p.extension().is_some_and(|x| x == "rs") && p != main_rs {
                 let text = std::fs::read_to_string(&p).unwrap();
                 for c in &calls {
                     if text.contains(c.as_str()) {
@@ -589,7 +590,7 @@ fn the_process_exits_in_main_rs_only() {
         }
     }
     assert!(found.is_empty(), "exits outside main.rs: {found:?}");
-    let main = std::fs::read_to_string(root.join("main.rs")).unwrap();
+    let main = std::fs::read_to_string(&main_rs).unwrap();
     assert_eq!(
         main.matches(calls[0].as_str()).count(),
         1,

@@ -307,7 +307,7 @@ fn big_photos_at_jobs_8_hold_the_memory_budget() {
     let small = peak("small", &|_| "small.jpg".into());
     let big = peak("big", &|r| format!("{}.jpg", r % 8));
     let photos = big.saturating_sub(small);
-    // Before the fixed mmap threshold (src/cmd/mod.rs) this was 48-53 MiB in a debug
+    // Before the fixed mmap threshold (src/bin/biopass/cmd/mod.rs) this was 48-53 MiB in a debug
     // build, by how the allocator happened to reuse freed photo buffers; after, 43.
 
     let budget = 1.3 * 8.0 * image as f64;

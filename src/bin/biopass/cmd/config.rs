@@ -16,7 +16,7 @@ use crate::render::{json_result, result_line};
 use crate::settings::{self, Settings};
 
 /// The starter file `config init` writes: the documented example.
-const TEMPLATE: &str = include_str!("../../config.example.toml");
+const TEMPLATE: &str = include_str!("../../../../config.example.toml");
 
 pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<Status> {
     match cmd {

@@ -112,10 +112,10 @@ const BASH_START: &str = "_biopass() {\n    local i cur prev opts cmd\n    COMPR
 fn bash_repairs(text: &str) -> String {
     assert!(
         text.contains(BASH_START),
-        "clap_complete's bash function changed: update src/cmd/completions.rs"
+        "clap_complete's bash function changed: update src/bin/biopass/cmd/completions.rs"
     );
     let hook = format!(
-        "# Added by biopass (src/cmd/completions.rs): `--finger POS=FILE` completes the\n\
+        "# Added by biopass (src/bin/biopass/cmd/completions.rs): `--finger POS=FILE` completes the\n\
          # positions, then the file after the `=`. 0 when it answered.\n\
          _biopass_finger() {{\n\
          \x20   local line=\"${{COMP_LINE:0:COMP_POINT}}\"\n\
@@ -168,10 +168,10 @@ const ZSH_END: &str = "\nif [ \"$funcstack[1]\" = \"_biopass\" ]; then\n";
 fn zsh_repairs(text: &str) -> String {
     assert!(
         text.contains(ZSH_FINGER) && text.contains(ZSH_END),
-        "clap_complete's zsh script changed: update src/cmd/completions.rs"
+        "clap_complete's zsh script changed: update src/bin/biopass/cmd/completions.rs"
     );
     let helper = format!(
-        "\n# Added by biopass (src/cmd/completions.rs): `--finger POS=FILE` completes the\n\
+        "\n# Added by biopass (src/bin/biopass/cmd/completions.rs): `--finger POS=FILE` completes the\n\
          # positions, then the file after the `=`.\n\
          (( $+functions[_biopass_finger] )) ||\n\
          _biopass_finger() {{\n\
@@ -199,7 +199,7 @@ fn fish_repairs(text: &str) -> String {
     // lost: the completions test fails here first.
     assert!(
         text.contains(FISH_GUARD),
-        "clap_complete's fish guard changed: update src/cmd/completions.rs"
+        "clap_complete's fish guard changed: update src/bin/biopass/cmd/completions.rs"
     );
     let mut s = text.replace(
         FISH_GUARD,
@@ -217,7 +217,7 @@ fn fish_repairs(text: &str) -> String {
         .map(|v| v.get_name().to_string())
         .collect();
     s.push_str(&format!(
-        "\n# Added by biopass (src/cmd/completions.rs): finger positions, then the file.\n\
+        "\n# Added by biopass (src/bin/biopass/cmd/completions.rs): finger positions, then the file.\n\
          function __fish_biopass_finger_positions\n\
          \x20   string match -q -- '*=*' (commandline -ct); and return\n\
          \x20   printf '%s\\tfinger position\\n' {}\n\
