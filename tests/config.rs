@@ -391,3 +391,28 @@ fn config_show_with_an_open_config_holding_a_key_prints_everything_and_names_it(
     let v = show_json(&mut home.cmd());
     assert_eq!(v["config"]["problem"], serde_json::Value::Null);
 }
+
+#[test]
+fn no_face_check_wins_over_a_bad_face_check_variable() {
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    let face = home.path().join("face.jpg");
+    // Without the flag, the bad value is a usage error naming the variable...
+    let (code, out, err) = run(home
+        .cmd()
+        .env("BIOPASS_FACE_CHECK", "maybe")
+        .arg("check")
+        .arg(&face));
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("BIOPASS_FACE_CHECK"), "{err}");
+    // ...and with --no-face-check, the flag wins and the variable is not read.
+    let (code, out, err) = run(home
+        .cmd()
+        .env("BIOPASS_FACE_CHECK", "maybe")
+        .arg("--no-face-check")
+        .arg("check")
+        .arg(&face));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("face.jpg: ok"), "{out}");
+}

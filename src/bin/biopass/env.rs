@@ -65,7 +65,8 @@ pub fn bad(var: &OsStr, why: &str) -> Failure {
 }
 
 /// Whether the command line gives `arg` itself (`--name`, `--name=V`, `-o`, `-oV`,
-/// `-qo`), before any `--`.
+/// `-qo`) or its negation (`--no-name`, as `--no-face-check` is to the hidden
+/// `--face-check` that carries `BIOPASS_FACE_CHECK`), before any `--`.
 fn given(arg: &clap::Arg, argv: &[OsString]) -> bool {
     let long = arg.get_long();
     let short = arg.get_short();
@@ -75,7 +76,11 @@ fn given(arg: &clap::Arg, argv: &[OsString]) -> bool {
         .take_while(|a| a != "--")
         .any(|a| {
             if let Some(rest) = a.strip_prefix("--") {
-                return long.is_some_and(|l| rest == l || rest.starts_with(&format!("{l}=")));
+                return long.is_some_and(|l| {
+                    rest == l
+                        || rest.starts_with(&format!("{l}="))
+                        || rest.strip_prefix("no-") == Some(l)
+                });
             }
             match (a.strip_prefix('-'), short) {
                 // A cluster of short flags that take no value, then this one.
@@ -118,5 +123,8 @@ mod tests {
         assert!(given(arg("output"), &argv(&["-o", "json", "delete"])));
         assert!(given(arg("output"), &argv(&["-qojson", "delete"])));
         assert!(!given(arg("output"), &argv(&["delete", "-v"])));
+        // A negation gives its flag: --no-face-check wins over BIOPASS_FACE_CHECK.
+        assert!(given(arg("face_check"), &argv(&["--no-face-check", "check", "f"])));
+        assert!(!given(arg("face_check"), &argv(&["check", "f"])));
     }
 }
