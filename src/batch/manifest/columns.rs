@@ -4,7 +4,7 @@
 //! Every reader (CSV/TSV, JSON Lines, workbooks), validation, the fingerprint,
 //! `check --from`, the ignored-columns warning and the help text read this table; no
 //! column name is spelt anywhere else. Adding a column means a [`Column`] here and a
-//! [`Holds`] variant, whose exhaustive matches (in [`super::Fields::put`] and in the
+//! [`Holds`] variant, whose exhaustive matches (in `Fields::put` and in the
 //! fingerprint) the compiler then asks to be filled in.
 
 use crate::request::FINGER_NAMES;

@@ -4,11 +4,11 @@
 //!
 //! Rows stream one at a time (a million-row CSV or JSON Lines manifest is never held
 //! in memory, and images are read only when a row is validated or sent; a workbook is
-//! read whole, see [`workbook`]). Each row carries its line number so every problem
+//! read whole, see `workbook`). Each row carries its line number so every problem
 //! can be reported where it is. Relative image paths are relative to the manifest's
 //! folder.
 //!
-//! Every reader puts each value it reads through one [`Fields`], so the same rules
+//! Every reader puts each value it reads through one `Fields`, so the same rules
 //! judge a CSV cell, a JSON Lines field and a workbook cell, and the CustomID follows
 //! the command line's rule ([`crate::request::custom_id`]). The columns themselves are
 //! one table, [`columns`].

@@ -124,7 +124,10 @@ mod tests {
         assert!(given(arg("output"), &argv(&["-qojson", "delete"])));
         assert!(!given(arg("output"), &argv(&["delete", "-v"])));
         // A negation gives its flag: --no-face-check wins over BIOPASS_FACE_CHECK.
-        assert!(given(arg("face_check"), &argv(&["--no-face-check", "check", "f"])));
+        assert!(given(
+            arg("face_check"),
+            &argv(&["--no-face-check", "check", "f"])
+        ));
         assert!(!given(arg("face_check"), &argv(&["check", "f"])));
     }
 }
