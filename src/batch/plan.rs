@@ -131,7 +131,7 @@ impl Plan {
     /// The plan of another pass: only the rows an earlier pass left pending after
     /// transient errors, with their fingerprints (a row whose content changed since
     /// is then refused as changed during the run).
-    pub fn again(mut rows: Vec<super::worker::Again>) -> Plan {
+    pub fn again(mut rows: Vec<Again>) -> Plan {
         rows.sort_unstable_by_key(|a| a.item);
         let mut plan = Plan::default();
         for a in rows {
@@ -147,6 +147,22 @@ impl Plan {
         }
         plan
     }
+}
+
+/// A row a pass left pending after transient errors, for the next pass: a few bytes,
+/// the row itself is read again from the manifest.
+#[derive(Debug, Clone, Copy)]
+pub struct Again {
+    /// The row's item in the manifest stream ([`Plan::take`]).
+    pub item: u64,
+    /// [`id_hash`] of its CustomID, cut as the plan keeps it.
+    pub check: u32,
+    /// Its content fingerprint ([`fp_key`]).
+    pub fp: [u64; 2],
+    /// An attempt of it may have been acted on.
+    pub maybe_landed: bool,
+    /// Requests sent for it so far in this run.
+    pub attempts: u32,
 }
 
 /// Problems found, in manifest order: how many, the first [`MAX_LISTED`] of them, and

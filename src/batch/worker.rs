@@ -13,7 +13,7 @@ use super::content::{fingerprint, load_row};
 use super::journal::{self, Record, State};
 use super::manifest::Row;
 use super::pace;
-use super::plan::Planned;
+use super::plan::{Again, Planned};
 use super::report::{Outcome, Reporter, RowResult, Summary};
 use crate::client::retry::{self, Decision};
 use crate::client::{AttemptError, Body, Client, Lane, Sent};
@@ -64,22 +64,6 @@ pub struct Shared<'a> {
     /// Rows this pass left pending after transient errors outlasted their
     /// attempts: what the next pass sends.
     pub again: Mutex<Vec<Again>>,
-}
-
-/// A row a pass left pending after transient errors, for the next pass: a few bytes,
-/// the row itself is read again from the manifest.
-#[derive(Debug, Clone, Copy)]
-pub struct Again {
-    /// The row's item in the manifest stream ([`super::plan::Plan::take`]).
-    pub item: u64,
-    /// [`super::content::id_hash`] of its CustomID, cut as the plan keeps it.
-    pub check: u32,
-    /// Its content fingerprint ([`journal::fp_key`]).
-    pub fp: [u64; 2],
-    /// An attempt of it may have been acted on.
-    pub maybe_landed: bool,
-    /// Requests sent for it so far in this run.
-    pub attempts: u32,
 }
 
 impl Shared<'_> {
