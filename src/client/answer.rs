@@ -256,7 +256,9 @@ pub fn classify(
                 format!("the server answered {code} with unexpected JSON"),
             )
         })?;
-        if typed.success == Some(false) {
+        // Liveness's `Success: false` comes with its verdict ("No Faces Detected"):
+        // an answer, read by the caller, not a refusal.
+        if typed.success == Some(false) && op.spec().answer != AnswerShape::Liveness {
             let msg = typed
                 .message
                 .as_deref()
@@ -272,6 +274,17 @@ pub fn classify(
             AnswerShape::BioPassId => person.is_some_and(|p| p.biopass_id.is_some()),
             AnswerShape::Match => person.is_some_and(|p| p.matched.is_some()),
             AnswerShape::Object => raw.is_object(),
+            AnswerShape::Faces => typed.detected_faces.is_some(),
+            AnswerShape::Icao => typed.icao.is_some(),
+            AnswerShape::Liveness => {
+                typed.result.is_some()
+                    && match typed.success {
+                        Some(true) => typed.spoof.is_some(),
+                        Some(false) => true,
+                        None => false,
+                    }
+            }
+            AnswerShape::Nfiq => typed.nfiq.is_some_and(|n| n.quality.is_finite()),
         };
         if !complete {
             return Err(fail(
