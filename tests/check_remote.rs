@@ -295,3 +295,17 @@ fn sandbox_serve_answers_the_same_and_deterministically() {
         .arg(fixture("face.jpg")));
     assert_eq!(code, 77, "{err}");
 }
+
+#[test]
+fn dry_run_and_remote_are_refused_before_anything_is_sent() {
+    let home = Home::new();
+    let srv = Recorder::start(face_ok());
+    srv.expect_no_requests();
+    let (code, out, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["--dry-run", "check", "--remote"])
+        .arg(fixture("face.jpg")));
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(out, "");
+    assert!(err.contains("--dry-run sends nothing"), "{err}");
+}

@@ -428,6 +428,53 @@ mod tests {
     }
 
     #[test]
+    fn quality_answers_are_complete_by_their_shape() {
+        let ok = |op, body: &str| cls(op, 200, body).map(|r| r.status);
+        let protocol = |op, body: &str| cls(op, 200, body).unwrap_err().failure.kind;
+        assert_eq!(
+            ok(Op::FaceDetect, r#"{"DetectedFaces":{"FaceNumber":0}}"#).unwrap(),
+            200
+        );
+        assert_eq!(protocol(Op::FaceDetect, r#"{"Person":{}}"#), Kind::Protocol);
+        assert_eq!(
+            ok(Op::Icao, r#"{"ICAO":{"IsAllConformed":true}}"#).unwrap(),
+            200
+        );
+        assert_eq!(
+            protocol(Op::Icao, r#"{"ICAO":{"Requirements":{}}}"#),
+            Kind::Protocol
+        );
+        assert_eq!(ok(Op::Nfiq, r#"{"NFIQ":{"Quality":2}}"#).unwrap(), 200);
+        assert_eq!(protocol(Op::Nfiq, r#"{}"#), Kind::Protocol);
+        // Liveness's Success:false carries its verdict: an answer, not a refusal.
+        let no_face = r#"{"Success":false,"result":"No Faces Detected"}"#;
+        assert_eq!(ok(Op::Liveness, no_face).unwrap(), 200);
+        assert_eq!(
+            ok(
+                Op::Liveness,
+                r#"{"Success":true,"result":"Ok","spoof":true}"#
+            )
+            .unwrap(),
+            200
+        );
+        assert_eq!(
+            protocol(Op::Liveness, r#"{"Success":true,"result":"Ok"}"#),
+            Kind::Protocol
+        );
+        assert_eq!(
+            protocol(Op::Liveness, r#"{"result":"Ok","spoof":false}"#),
+            Kind::Protocol
+        );
+        // The same Success:false stays a refusal for the person operations.
+        assert_eq!(
+            cls(Op::Enroll, 200, r#"{"Success":false,"Message":"x"}"#)
+                .unwrap_err()
+                .sent,
+            Sent::Rejected
+        );
+    }
+
+    #[test]
     fn an_answer_about_someone_else_is_a_protocol_error() {
         let ok = |body: &str| cls(Op::Enroll, 200, body).unwrap();
         let other = r#"{"Person":{"CustomID":"someone-else","BioPassID":"77"}}"#;

@@ -30,6 +30,13 @@ use crate::settings::Settings;
 pub fn run(a: &CheckArgs, s: &Settings, stop: Option<&Stop>) -> Result<Status> {
     let opts = s.images();
     let mut worst = Worst::default();
+    if a.remote && s.dry_run {
+        return Err(Failure::new(
+            Kind::Usage,
+            "check --remote sends every image to the service and --dry-run sends nothing: drop one of them",
+        )
+        .into());
+    }
     let remote = match (a.remote, stop) {
         (true, Some(stop)) => Some(Remote {
             target: Target::open(&target::spec(s, Some(target::key_for(s)?)))?,
