@@ -595,6 +595,7 @@ Register-ArgumentCompleter -Native -CommandName 'biopass' -ScriptBlock {
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM) for TLS')
             [CompletionResult]::new('--fingerprints', '--fingerprints', [CompletionResultType]::ParameterName, 'The FILEs are fingerprint scans: never re-encoded, checked for 500 dpi')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Face findings that only warn (FACE_TOO_SMALL, FACE_OFF_CENTRE, BLURRY, TOO_DARK, OVEREXPOSED) block too: exit 65')
+            [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Also ask the service''s own quality checks (faces: face detect, ICAO, liveness; fingerprints: NFIQ); whether these calls are billed is not documented')
             [CompletionResult]::new('--keep-metadata', '--keep-metadata', [CompletionResultType]::ParameterName, 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)')
             [CompletionResult]::new('--no-face-check', '--no-face-check', [CompletionResultType]::ParameterName, 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)')

@@ -269,7 +269,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__check)
-            opts="-o -v -q -h -V --fingerprints --from --format --delimiter --encoding --sheet --strict --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --fingerprints --from --format --delimiter --encoding --sheet --strict --remote --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

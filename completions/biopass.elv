@@ -566,6 +566,7 @@ set edit:completion:arg-completer[biopass] = {|@words|
             cand --ca-cert 'Extra trusted root certificate (PEM) for TLS'
             cand --fingerprints 'The FILEs are fingerprint scans: never re-encoded, checked for 500 dpi'
             cand --strict 'Face findings that only warn (FACE_TOO_SMALL, FACE_OFF_CENTRE, BLURRY, TOO_DARK, OVEREXPOSED) block too: exit 65'
+            cand --remote 'Also ask the service''s own quality checks (faces: face detect, ICAO, liveness; fingerprints: NFIQ); whether these calls are billed is not documented'
             cand --keep-metadata 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
             cand --no-face-check 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
             cand -v 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'

@@ -539,6 +539,7 @@ false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l fingerprints -d 'The FILEs are fingerprint scans: never re-encoded, checked for 500 dpi'
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l strict -d 'Face findings that only warn (FACE_TOO_SMALL, FACE_OFF_CENTRE, BLURRY, TOO_DARK, OVEREXPOSED) block too: exit 65'
+complete -c biopass -n "__fish_biopass_using_subcommand check" -l remote -d 'Also ask the service\'s own quality checks (faces: face detect, ICAO, liveness; fingerprints: NFIQ); whether these calls are billed is not documented'
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand check" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand check" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'

@@ -53,6 +53,9 @@ pub struct Report {
     pub preparation: Option<String>,
     /// What the face gate found (faces only, and only with the gate on).
     pub faces: Option<crate::face::Faces>,
+    /// What the service's quality operations said (`check --remote` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<Remote>,
     /// What was found.
     pub findings: Vec<Finding>,
     /// No finding blocks: the image would be sent.
@@ -74,6 +77,18 @@ impl Report {
 /// With `opts.face_check`, faces also go through the face gate ([`crate::face`]);
 /// `strict` makes its warnings block.
 pub fn check_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool) -> Report {
+    check_file_prepared(path, role, opts, strict).0
+}
+
+/// [`check_file`], also returning the bytes a send would send (`None` when
+/// preparation did not get that far): what `check --remote` sends to the service's
+/// quality operations.
+pub fn check_file_prepared(
+    path: &std::path::Path,
+    role: Role,
+    opts: &Options,
+    strict: bool,
+) -> (Report, Option<Vec<u8>>) {
     let mut r = Report {
         file: path.display().to_string(),
         role,
@@ -88,15 +103,24 @@ pub fn check_file(path: &std::path::Path, role: Role, opts: &Options, strict: bo
         prepared_bytes: None,
         preparation: None,
         faces: None,
+        remote: None,
         findings: vec![],
         ok: false,
     };
-    examine_file(path, role, opts, strict, &mut r);
+    let mut prepared = None;
+    examine_file(path, role, opts, strict, &mut r, &mut prepared);
     r.ok = !r.findings.iter().any(|f| f.blocking);
-    r
+    (r, prepared)
 }
 
-fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool, r: &mut Report) {
+fn examine_file(
+    path: &std::path::Path,
+    role: Role,
+    opts: &Options,
+    strict: bool,
+    r: &mut Report,
+    prepared: &mut Option<Vec<u8>>,
+) {
     let source = crate::image::Source::File(path.to_path_buf());
     let raw = match read_for_check(path, opts.read_cap(role)) {
         Ok(b) => b,
@@ -258,6 +282,8 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool
                     Code::TooLarge,
                     too_large_what(bytes.len() as u64, role, opts),
                 );
+            } else {
+                *prepared = Some(bytes);
             }
         }
         Err(p) => r.add(p.code, p.what),
@@ -302,4 +328,198 @@ fn read_for_check(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, (Code, St
         .read_to_end(&mut v)
         .map_err(unreadable)?;
     Ok(v)
+}
+
+/// What the service's quality operations said of one image (`check --remote`):
+/// faces get `face_detect`, `icao` and `liveness`; fingerprints `nfiq`. Each is the
+/// answer's summary or, when that check failed, `{"error":{..}}` (and the report has
+/// a `REMOTE_ERROR` finding).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Remote {
+    /// Face detect.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face_detect: Option<Answer<FaceDetect>>,
+    /// The ICAO check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icao: Option<Answer<Icao>>,
+    /// Liveness.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<Answer<Liveness>>,
+    /// The NFIQ check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nfiq: Option<Answer<Nfiq>>,
+}
+
+/// One check's outcome: its summary, or why it failed.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Answer<T> {
+    /// The service answered.
+    Ok(T),
+    /// The check failed (its `REMOTE_ERROR` finding says the same).
+    Failed {
+        /// What failed.
+        error: RemoteFailure,
+    },
+}
+
+/// A failed check: the failure's kind (as in the exit-code table: `unavailable`,
+/// `protocol`, `invalid`, ...), the HTTP status if any, and the message (sanitised,
+/// the key redacted).
+#[derive(Debug, Clone, Serialize)]
+pub struct RemoteFailure {
+    /// The kind's name ([`crate::error::Kind::name`]).
+    pub kind: &'static str,
+    /// The HTTP status, when the service answered.
+    pub status: Option<u16>,
+    /// The message.
+    pub message: String,
+}
+
+/// Face detect's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaceDetect {
+    /// `FaceNumber`.
+    pub faces: u64,
+    /// `FaceRects`.
+    pub rects: Vec<crate::wire::FaceRect>,
+}
+
+/// The ICAO check's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Icao {
+    /// `FaceImageConformed` (range undocumented; inferred 0-100).
+    pub conformed: Option<f64>,
+    /// `IsAllConformed`.
+    pub all_conformed: bool,
+    /// The requirements answered not conformed, in the order sent.
+    pub failed: Vec<String>,
+    /// Every requirement: `{"NAME":{"conformed":bool,"confidence":number|null}}`.
+    pub requirements: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Liveness's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Liveness {
+    /// `Success`.
+    pub success: bool,
+    /// `result`: `Ok`, `No Faces Detected`, `Multiple Faces Detected`, ...
+    pub result: String,
+    /// `spoof` (absent from some answers).
+    pub spoof: Option<bool>,
+    /// `success && !spoof`, the vendor demo's pass rule.
+    pub passed: bool,
+}
+
+/// The NFIQ check's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Nfiq {
+    /// `Quality`, as sent.
+    pub quality: f64,
+    /// Always `unknown`: whether it is NFIQ 1's 1-5 (1 best) or NFIQ 2's 0-100
+    /// (higher better) is not documented.
+    pub scale: &'static str,
+}
+
+impl Remote {
+    /// Record `op`'s answer (a complete one: the client checked it).
+    pub fn record(&mut self, op: crate::request::Op, body: &crate::wire::Response) {
+        use crate::request::Op;
+        let clean = |s: &str| crate::sanitize::sanitize(s, 200);
+        match op {
+            Op::FaceDetect => {
+                if let Some(d) = &body.detected_faces {
+                    self.face_detect = Some(Answer::Ok(FaceDetect {
+                        faces: d.face_number,
+                        rects: d.face_rects.clone(),
+                    }));
+                }
+            }
+            Op::Icao => {
+                if let Some(i) = &body.icao {
+                    let reqs = &i.requirements.0;
+                    self.icao = Some(Answer::Ok(Icao {
+                        conformed: i.face_image_conformed,
+                        all_conformed: i.is_all_conformed,
+                        failed: reqs
+                            .iter()
+                            .filter(|(_, r)| !r.is_conformed)
+                            .map(|(n, _)| clean(n))
+                            .collect(),
+                        requirements: reqs
+                            .iter()
+                            .map(|(n, r)| {
+                                (
+                                    clean(n),
+                                    serde_json::json!({"conformed": r.is_conformed, "confidence": r.confidence}),
+                                )
+                            })
+                            .collect(),
+                    }));
+                }
+            }
+            Op::Liveness => {
+                let success = body.success == Some(true);
+                self.liveness = Some(Answer::Ok(Liveness {
+                    success,
+                    result: clean(body.result.as_deref().unwrap_or_default()),
+                    spoof: body.spoof,
+                    passed: success && body.spoof == Some(false),
+                }));
+            }
+            Op::Nfiq => {
+                if let Some(n) = body.nfiq {
+                    self.nfiq = Some(Answer::Ok(Nfiq {
+                        quality: n.quality,
+                        scale: "unknown",
+                    }));
+                }
+            }
+            Op::Enroll | Op::Update | Op::Verify | Op::Delete => {}
+        }
+    }
+
+    /// Record that `op` failed.
+    pub fn failed(&mut self, op: crate::request::Op, f: &crate::error::Failure) {
+        use crate::request::Op;
+        let error = RemoteFailure {
+            kind: f.kind.name(),
+            status: f.status,
+            message: f.message.clone(),
+        };
+        match op {
+            Op::FaceDetect => self.face_detect = Some(Answer::Failed { error }),
+            Op::Icao => self.icao = Some(Answer::Failed { error }),
+            Op::Liveness => self.liveness = Some(Answer::Failed { error }),
+            Op::Nfiq => self.nfiq = Some(Answer::Failed { error }),
+            Op::Enroll | Op::Update | Op::Verify | Op::Delete => {}
+        }
+    }
+}
+
+impl Report {
+    /// Add a `REMOTE_ERROR` finding: `op` failed with `f` (a warning: it says
+    /// nothing of the image).
+    pub fn remote_error(&mut self, op: crate::request::Op, f: &crate::error::Failure) {
+        self.remote
+            .get_or_insert_with(Remote::default)
+            .failed(op, f);
+        self.findings.push(Finding {
+            code: Code::RemoteError,
+            blocking: false,
+            message: format!(
+                "{} check failed ({}): {}",
+                op.name(),
+                f.kind.name(),
+                f.message
+            ),
+        });
+    }
+
+    /// Record `op`'s answer.
+    pub fn remote_answer(&mut self, op: crate::request::Op, body: &crate::wire::Response) {
+        self.remote
+            .get_or_insert_with(Remote::default)
+            .record(op, body);
+    }
 }

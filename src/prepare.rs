@@ -227,6 +227,9 @@ pub enum Code {
     TooDark,
     /// The largest face is overexposed.
     Overexposed,
+    /// `check --remote`: one of the service's quality checks failed (its kind and
+    /// message are in the finding); a warning about the check, not the image.
+    RemoteError,
 }
 
 impl Code {

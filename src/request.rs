@@ -65,6 +65,20 @@ pub enum Op {
     Verify,
     /// Remove a person (`DELETE /multibiometrics/delete`, with a JSON body).
     Delete,
+    /// Find the faces in one image (`POST /multibiometrics/face_detect`).
+    FaceDetect,
+    /// ICAO (ISO/IEC 19794-5) conformance of one face image (`POST /quality/check_icao`).
+    Icao,
+    /// Liveness (anti-spoofing) of one face image (`POST /multibiometrics/liveness`).
+    Liveness,
+    /// NFIQ quality of one fingerprint image (`POST /quality/check_nfiq`).
+    Nfiq,
+}
+
+impl Op {
+    /// The quality operations, in the order `check --remote` asks them of a face
+    /// (the first three) or a fingerprint (the last).
+    pub const QUALITY: [Op; 4] = [Op::FaceDetect, Op::Icao, Op::Liveness, Op::Nfiq];
 }
 
 /// What a request of an operation holds.
@@ -75,6 +89,10 @@ pub enum RequestShape {
     Person,
     /// `{"Person":{"CustomID":..}}`: the CustomID only ([`delete_body`]).
     PersonId,
+    /// `{"Check":{"Image":B64}}`: one image, no CustomID ([`quality_body`]).
+    Check,
+    /// `{"Spoof":{"Image":B64}}`: one image, no CustomID ([`quality_body`]).
+    Spoof,
 }
 
 impl RequestShape {
@@ -94,6 +112,15 @@ pub enum AnswerShape {
     Match,
     /// Any JSON object (delete echoes the CustomID, or less).
     Object,
+    /// `DetectedFaces.FaceNumber` (and `FaceRects`).
+    Faces,
+    /// `ICAO.IsAllConformed` (and `FaceImageConformed`, `Requirements`).
+    Icao,
+    /// `Success` and `result`, and `spoof` when `Success` is true. A `Success` of
+    /// false is an answer here ("No Faces Detected"), not a refusal.
+    Liveness,
+    /// `NFIQ.Quality`, a number.
+    Nfiq,
 }
 
 /// How a batch settles a row whose request may have been acted on (a lost answer, a
@@ -149,7 +176,7 @@ pub struct OpSpec {
 }
 
 /// Every operation, in [`Op`] order: the one table.
-pub const OPS: [OpSpec; 4] = [
+pub const OPS: [OpSpec; 8] = [
     OpSpec {
         op: Op::Enroll,
         name: "enroll",
@@ -207,6 +234,62 @@ images (or run the enroll again: \"already exists\" then means this attempt land
         reconcile: Reconcile::LandedIf(Kind::NotFound),
         landed_note: "an earlier attempt may have deleted this person: this 'not found' may be its result \
 (CustomID {id} is not enrolled now either way)",
+        maybe_note: "",
+    },
+    OpSpec {
+        op: Op::FaceDetect,
+        name: "face-detect",
+        done_word: "checked",
+        method: "POST",
+        path: "/multibiometrics/face_detect",
+        request: RequestShape::Check,
+        answer: AnswerShape::Faces,
+        changes_state: false,
+        custom_id: false,
+        reconcile: Reconcile::Resend,
+        landed_note: "",
+        maybe_note: "",
+    },
+    OpSpec {
+        op: Op::Icao,
+        name: "icao",
+        done_word: "checked",
+        method: "POST",
+        path: "/quality/check_icao",
+        request: RequestShape::Check,
+        answer: AnswerShape::Icao,
+        changes_state: false,
+        custom_id: false,
+        reconcile: Reconcile::Resend,
+        landed_note: "",
+        maybe_note: "",
+    },
+    OpSpec {
+        op: Op::Liveness,
+        name: "liveness",
+        done_word: "checked",
+        method: "POST",
+        path: "/multibiometrics/liveness",
+        request: RequestShape::Spoof,
+        answer: AnswerShape::Liveness,
+        changes_state: false,
+        custom_id: false,
+        reconcile: Reconcile::Resend,
+        landed_note: "",
+        maybe_note: "",
+    },
+    OpSpec {
+        op: Op::Nfiq,
+        name: "nfiq",
+        done_word: "checked",
+        method: "POST",
+        path: "/quality/check_nfiq",
+        request: RequestShape::Check,
+        answer: AnswerShape::Nfiq,
+        changes_state: false,
+        custom_id: false,
+        reconcile: Reconcile::Resend,
+        landed_note: "",
         maybe_note: "",
     },
 ];
@@ -522,6 +605,22 @@ pub fn delete_body(custom_id: &str) -> Result<Body, Failure> {
     Ok(Body::text(json, Some(custom_id)))
 }
 
+/// The body of a quality operation ([`Op::QUALITY`]): `{"Check":{"Image":B64}}`, or
+/// `{"Spoof":{"Image":B64}}` for liveness; the image's bytes base64-encoded as the
+/// body is sent. `None` for an operation whose request is a person.
+pub fn quality_body(op: Op, image: Bytes) -> Option<Body> {
+    let wrapper: &[u8] = match op.spec().request {
+        RequestShape::Check => b"{\"Check\":{\"Image\":\"",
+        RequestShape::Spoof => b"{\"Spoof\":{\"Image\":\"",
+        RequestShape::Person | RequestShape::PersonId => return None,
+    };
+    let mut out = BodyBuilder::with_capacity(32);
+    out.text(wrapper);
+    out.base64(image);
+    out.text(b"\"}}");
+    Some(out.finish(None))
+}
+
 /// How `--dry-run` shows an image: never its bytes.
 #[derive(Debug, Serialize)]
 pub struct ImageSummary {
@@ -603,6 +702,27 @@ mod tests {
         }
         let paths: std::collections::HashSet<_> = OPS.iter().map(|s| (s.method, s.path)).collect();
         assert_eq!(paths.len(), OPS.len());
+    }
+
+    #[test]
+    fn quality_bodies_are_the_vendor_shapes() {
+        let body = |op| {
+            String::from_utf8(
+                quality_body(op, Bytes::from_static(b"xy"))
+                    .unwrap()
+                    .to_vec(),
+            )
+            .unwrap()
+        };
+        assert_eq!(body(Op::FaceDetect), r#"{"Check":{"Image":"eHk="}}"#);
+        assert_eq!(body(Op::Icao), r#"{"Check":{"Image":"eHk="}}"#);
+        assert_eq!(body(Op::Nfiq), r#"{"Check":{"Image":"eHk="}}"#);
+        assert_eq!(body(Op::Liveness), r#"{"Spoof":{"Image":"eHk="}}"#);
+        assert!(quality_body(Op::Enroll, Bytes::new()).is_none());
+        for op in Op::QUALITY {
+            let s = op.spec();
+            assert!(!s.changes_state && !s.custom_id, "{s:?}");
+        }
     }
 
     #[test]

@@ -57,6 +57,12 @@ pub struct PersonId {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slots<I>(pub Vec<(String, I)>);
 
+impl<I> Default for Slots<I> {
+    fn default() -> Self {
+        Slots(Vec::new())
+    }
+}
+
 impl<I: Serialize> Serialize for Slots<I> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
@@ -132,6 +138,121 @@ pub struct Response {
     /// The service's `Message`, if it sent one.
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Face detect's answer (`DetectedFaces`).
+    #[serde(
+        rename = "DetectedFaces",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub detected_faces: Option<DetectedFaces>,
+    /// The ICAO check's answer (`ICAO`).
+    #[serde(rename = "ICAO", default, skip_serializing_if = "Option::is_none")]
+    pub icao: Option<Icao>,
+    /// The NFIQ check's answer (`NFIQ`).
+    #[serde(rename = "NFIQ", default, skip_serializing_if = "Option::is_none")]
+    pub nfiq: Option<Nfiq>,
+    /// Liveness's verdict text (`result`): `Ok`, `No Faces Detected`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// Liveness's verdict (`spoof`): true when the image looks like a presentation
+    /// attack (a photo of a photo, a screen, a mask).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spoof: Option<bool>,
+}
+
+/// The body of a quality request: `{"Check":{"Image":B64}}` (face detect, ICAO,
+/// NFIQ). The client writes it by hand ([`crate::request::quality_body`]); the
+/// sandbox reads it with these types.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    /// `Check`.
+    #[serde(rename = "Check")]
+    pub check: ImageOnly,
+}
+
+/// The body of a liveness request: `{"Spoof":{"Image":B64}}`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpoofRequest {
+    /// `Spoof`.
+    #[serde(rename = "Spoof")]
+    pub spoof: ImageOnly,
+}
+
+/// `{"Image":B64}`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageOnly {
+    /// The image, base64 (`Image`).
+    #[serde(rename = "Image")]
+    pub image: String,
+}
+
+impl fmt::Debug for ImageOnly {
+    // Never print image data, even in a debug dump.
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "ImageOnly({} base64 characters)", self.image.len())
+    }
+}
+
+/// Face detect's `DetectedFaces`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DetectedFaces {
+    /// `FaceNumber`: how many faces.
+    #[serde(rename = "FaceNumber")]
+    pub face_number: u64,
+    /// `FaceRects`: each face's box in the image's pixels.
+    #[serde(rename = "FaceRects", default)]
+    pub face_rects: Vec<FaceRect>,
+}
+
+/// One face box of [`DetectedFaces`] (`{"x":N,"y":N,"width":N,"height":N}`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct FaceRect {
+    /// Left edge.
+    pub x: i64,
+    /// Top edge.
+    pub y: i64,
+    /// Width.
+    pub width: i64,
+    /// Height.
+    pub height: i64,
+}
+
+/// The ICAO check's `ICAO`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Icao {
+    /// `FaceImageConformed`: an overall figure (meaning and range undocumented;
+    /// inferred 0-100).
+    #[serde(rename = "FaceImageConformed", default)]
+    pub face_image_conformed: Option<f64>,
+    /// `IsAllConformed`: every requirement met.
+    #[serde(rename = "IsAllConformed")]
+    pub is_all_conformed: bool,
+    /// `Requirements`: each of the 23 ICAO requirements by name, in the order sent.
+    #[serde(rename = "Requirements", default)]
+    pub requirements: Slots<Requirement>,
+}
+
+/// One ICAO requirement's verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Requirement {
+    /// `IsConformed`.
+    #[serde(rename = "IsConformed")]
+    pub is_conformed: bool,
+    /// `Confidence` (range undocumented; inferred 0-100).
+    #[serde(rename = "Confidence", default)]
+    pub confidence: Option<f64>,
+}
+
+/// The NFIQ check's `NFIQ`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Nfiq {
+    /// `Quality`: on NFIQ 1's scale (1 best, 5 worst) or NFIQ 2's (0-100, higher
+    /// better): which one is not documented.
+    #[serde(rename = "Quality")]
+    pub quality: f64,
 }
 
 /// The `Person` of a success response. Which fields come depends on the operation:

@@ -438,9 +438,13 @@ fn outcome_of(op: Op, reply: crate::client::Reply) -> Outcome {
                 non_matched_fingers: details.map(|d| d.non_matched_fingers),
             }
         }
-        AnswerShape::BioPassId | AnswerShape::Object => {
-            Outcome::Done(person.and_then(|p| p.biopass_id))
-        }
+        // A quality answer has no person (batch runs none: `check --remote` does).
+        AnswerShape::BioPassId
+        | AnswerShape::Object
+        | AnswerShape::Faces
+        | AnswerShape::Icao
+        | AnswerShape::Liveness
+        | AnswerShape::Nfiq => Outcome::Done(person.and_then(|p| p.biopass_id)),
     }
 }
 

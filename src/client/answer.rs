@@ -256,7 +256,9 @@ pub fn classify(
                 format!("the server answered {code} with unexpected JSON"),
             )
         })?;
-        if typed.success == Some(false) {
+        // Liveness's `Success: false` comes with its verdict ("No Faces Detected"):
+        // an answer, read by the caller, not a refusal.
+        if typed.success == Some(false) && op.spec().answer != AnswerShape::Liveness {
             let msg = typed
                 .message
                 .as_deref()
@@ -272,6 +274,17 @@ pub fn classify(
             AnswerShape::BioPassId => person.is_some_and(|p| p.biopass_id.is_some()),
             AnswerShape::Match => person.is_some_and(|p| p.matched.is_some()),
             AnswerShape::Object => raw.is_object(),
+            AnswerShape::Faces => typed.detected_faces.is_some(),
+            AnswerShape::Icao => typed.icao.is_some(),
+            AnswerShape::Liveness => {
+                typed.result.is_some()
+                    && match typed.success {
+                        Some(true) => typed.spoof.is_some(),
+                        Some(false) => true,
+                        None => false,
+                    }
+            }
+            AnswerShape::Nfiq => typed.nfiq.is_some_and(|n| n.quality.is_finite()),
         };
         if !complete {
             return Err(fail(
@@ -412,6 +425,53 @@ mod tests {
             body.as_bytes(),
             Some(KEY),
         )
+    }
+
+    #[test]
+    fn quality_answers_are_complete_by_their_shape() {
+        let ok = |op, body: &str| cls(op, 200, body).map(|r| r.status);
+        let protocol = |op, body: &str| cls(op, 200, body).unwrap_err().failure.kind;
+        assert_eq!(
+            ok(Op::FaceDetect, r#"{"DetectedFaces":{"FaceNumber":0}}"#).unwrap(),
+            200
+        );
+        assert_eq!(protocol(Op::FaceDetect, r#"{"Person":{}}"#), Kind::Protocol);
+        assert_eq!(
+            ok(Op::Icao, r#"{"ICAO":{"IsAllConformed":true}}"#).unwrap(),
+            200
+        );
+        assert_eq!(
+            protocol(Op::Icao, r#"{"ICAO":{"Requirements":{}}}"#),
+            Kind::Protocol
+        );
+        assert_eq!(ok(Op::Nfiq, r#"{"NFIQ":{"Quality":2}}"#).unwrap(), 200);
+        assert_eq!(protocol(Op::Nfiq, r#"{}"#), Kind::Protocol);
+        // Liveness's Success:false carries its verdict: an answer, not a refusal.
+        let no_face = r#"{"Success":false,"result":"No Faces Detected"}"#;
+        assert_eq!(ok(Op::Liveness, no_face).unwrap(), 200);
+        assert_eq!(
+            ok(
+                Op::Liveness,
+                r#"{"Success":true,"result":"Ok","spoof":true}"#
+            )
+            .unwrap(),
+            200
+        );
+        assert_eq!(
+            protocol(Op::Liveness, r#"{"Success":true,"result":"Ok"}"#),
+            Kind::Protocol
+        );
+        assert_eq!(
+            protocol(Op::Liveness, r#"{"result":"Ok","spoof":false}"#),
+            Kind::Protocol
+        );
+        // The same Success:false stays a refusal for the person operations.
+        assert_eq!(
+            cls(Op::Enroll, 200, r#"{"Success":false,"Message":"x"}"#)
+                .unwrap_err()
+                .sent,
+            Sent::Rejected
+        );
     }
 
     #[test]

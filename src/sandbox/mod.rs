@@ -20,6 +20,7 @@
 //! enrolls per CustomID and, like `persons`, is part of the saved state.
 
 mod faults;
+pub mod quality;
 mod request;
 mod server;
 mod store;

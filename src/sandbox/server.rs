@@ -270,11 +270,24 @@ async fn person_operation(
 
 /// Validate, apply, answer.
 async fn act(shared: &Shared, operation: Operation, body: Bytes) -> Reply {
+    if !operation.spec().custom_id {
+        // The quality operations: stateless, answered from the image alone.
+        let answer = tokio::task::spawn_blocking(move || super::quality::answer(operation, &body))
+            .await
+            .unwrap_or_else(|e| Err(format!("sandbox quality task failed: {e}")));
+        return match answer {
+            Ok(v) => json(StatusCode::OK, &v),
+            Err(m) => text(StatusCode::BAD_REQUEST, &m),
+        };
+    }
     let parsed = match operation {
         Operation::Enroll => parse_person(&body).map(Op::Enroll),
         Operation::Update => parse_person(&body).map(Op::Update),
         Operation::Verify => parse_person(&body).map(Op::Verify),
         Operation::Delete => parse_person_id(&body).map(Op::Delete),
+        Operation::FaceDetect | Operation::Icao | Operation::Liveness | Operation::Nfiq => {
+            unreachable!("answered above: no CustomID")
+        }
     };
     // The base64 images go now; only digests live on.
     drop(body);

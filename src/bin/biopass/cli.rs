@@ -510,6 +510,13 @@ pub struct CheckArgs {
     /// OVEREXPOSED) block too: exit 65
     #[arg(long)]
     pub strict: bool,
+    /// Also ask the service's own quality checks (faces: face detect, ICAO, liveness;
+    /// fingerprints: NFIQ); whether these calls are billed is not documented
+    #[arg(
+        long,
+        long_help = "Also send each image that could be sent to the service's own quality checks: faces to face detect, the ICAO check and liveness; fingerprints to the NFIQ check. Uses the same key, endpoint, timeouts and retries as every other call. Whether BioPassID bills these calls as transactions is NOT documented: count on each being billed. A failed check is a REMOTE_ERROR finding; a refused key (77), a missing operation (78), a redirect (76) or an untrusted certificate stops at once. Without --remote, check sends nothing."
+    )]
+    pub remote: bool,
 }
 
 /// `--from`'s long help: the manifest's formats and the column table's columns.

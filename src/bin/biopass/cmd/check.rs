@@ -4,21 +4,54 @@
 //! JSON object per line, and says how it came out: all well when nothing blocks, invalid
 //! data (65) when something does (66 when the only problems are files that cannot
 //! be read).
+//!
+//! With `--remote`, each image that could be sent also goes to the service's quality
+//! operations ([`Op::QUALITY`]) through the one client: a failed check is a
+//! `REMOTE_ERROR` finding; a failure no request can get past (a refused key, a
+//! missing operation, a redirect, an untrusted certificate, a quota) stops at once.
 
 use anyhow::Result;
 use biopass::batch::manifest::{self, Manifest};
-use biopass::check::{Report, check_file};
+use biopass::check::{Answer, Report, check_file_prepared};
+use biopass::client::AttemptError;
 use biopass::error::{Failure, Kind, Status};
 use biopass::prepare::{Code, Role};
+use biopass::request::{Op, quality_body};
 use biopass::sanitize::{clean, sanitize};
+use biopass::stop::Stop;
+use biopass::target::Target;
 
+use super::target;
 use crate::cli::{CheckArgs, ManifestFormat, OutputFormat};
 use crate::render;
 use crate::settings::Settings;
 
-pub fn run(a: &CheckArgs, s: &Settings) -> Result<Status> {
+/// `stop` is given with `--remote` (the only case that sends anything).
+pub fn run(a: &CheckArgs, s: &Settings, stop: Option<&Stop>) -> Result<Status> {
     let opts = s.images();
     let mut worst = Worst::default();
+    if a.remote && s.dry_run {
+        return Err(Failure::new(
+            Kind::Usage,
+            "check --remote sends every image to the service and --dry-run sends nothing: drop one of them",
+        )
+        .into());
+    }
+    let remote = match (a.remote, stop) {
+        (true, Some(stop)) => Some(Remote {
+            target: Target::open(&target::spec(s, Some(target::key_for(s)?)))?,
+            stop,
+            quiet: s.quiet,
+        }),
+        _ => None,
+    };
+    let one = |path: &std::path::Path, role: Role, worst: &mut Worst| -> Result<()> {
+        let (mut r, bytes) = check_file_prepared(path, role, &opts, a.strict);
+        if let (Some(remote), Some(bytes)) = (&remote, bytes) {
+            remote.ask(&mut r, bytes, worst)?;
+        }
+        emit(&r, a.remote, s, worst)
+    };
     match &a.from {
         None => {
             let role = if a.fingerprints {
@@ -27,7 +60,7 @@ pub fn run(a: &CheckArgs, s: &Settings) -> Result<Status> {
                 Role::Face
             };
             for f in &a.files {
-                emit(&check_file(f, role, &opts, a.strict), s, &mut worst)?;
+                one(f, role, &mut worst)?;
             }
         }
         Some(name) => {
@@ -67,12 +100,69 @@ pub fn run(a: &CheckArgs, s: &Settings) -> Result<Status> {
                 let images = row.faces.iter().map(|p| (p, Role::Face));
                 let images = images.chain(row.fingers.iter().map(|(_, p)| (p, Role::Finger)));
                 for (p, role) in images {
-                    emit(&check_file(p, role, &opts, a.strict), s, &mut worst)?;
+                    one(p, role, &mut worst)?;
                 }
             }
         }
     }
+    if let Some(remote) = remote {
+        // The embedded sandbox saves its state here (the checks change none).
+        remote.target.finish()?;
+    }
     Ok(worst.status())
+}
+
+/// Where `--remote` sends, and what can stop it.
+struct Remote<'a> {
+    target: Target,
+    stop: &'a Stop,
+    quiet: bool,
+}
+
+impl Remote<'_> {
+    /// Ask the quality operations of `r`'s role about `bytes` (the image as a send
+    /// would send it), recording each answer or failure in `r`. A failure that
+    /// condemns every call is returned (the command stops with its code).
+    fn ask(&self, r: &mut Report, bytes: Vec<u8>, worst: &mut Worst) -> Result<()> {
+        let ops: &[Op] = match r.role {
+            Role::Face => &[Op::FaceDetect, Op::Icao, Op::Liveness],
+            Role::Finger => &[Op::Nfiq],
+        };
+        let bytes = bytes::Bytes::from(bytes);
+        let quiet = self.quiet;
+        let mut on_retry = |e: &AttemptError, wait: std::time::Duration, next: u32| {
+            render::note(
+                quiet,
+                &format!(
+                    "{}; retrying in {:.1}s (attempt {next} of {})",
+                    e.failure.message,
+                    wait.as_secs_f64(),
+                    biopass::client::retry::POLICY.max_attempts
+                ),
+            );
+        };
+        for &op in ops {
+            let body = quality_body(op, bytes.clone()).expect("a quality operation");
+            match self
+                .target
+                .client
+                .call(op, body, &|| self.stop.is_requested(), &mut on_retry)
+            {
+                Ok(reply) => r.remote_answer(op, &reply.body),
+                Err(e)
+                    if e.run_level()
+                        || matches!(e.failure.kind, Kind::Interrupted | Kind::TryLater) =>
+                {
+                    return Err(e.failure.into());
+                }
+                Err(e) => {
+                    worst.remote.get_or_insert(e.failure.kind);
+                    r.remote_error(op, &e.failure);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The worst outcome so far.
@@ -80,6 +170,8 @@ pub fn run(a: &CheckArgs, s: &Settings) -> Result<Status> {
 struct Worst {
     invalid: bool,
     unreadable: bool,
+    /// The kind of the first failed remote check.
+    remote: Option<Kind>,
 }
 
 impl Worst {
@@ -88,13 +180,15 @@ impl Worst {
             Status::Problem(Kind::Invalid)
         } else if self.unreadable {
             Status::Problem(Kind::Input)
+        } else if let Some(kind) = self.remote {
+            Status::Problem(kind)
         } else {
             Status::Success
         }
     }
 }
 
-fn emit(r: &Report, s: &Settings, worst: &mut Worst) -> Result<()> {
+fn emit(r: &Report, remote: bool, s: &Settings, worst: &mut Worst) -> Result<()> {
     for f in r.findings.iter().filter(|f| f.blocking) {
         if f.code == Code::Unreadable {
             worst.unreadable = true;
@@ -104,13 +198,13 @@ fn emit(r: &Report, s: &Settings, worst: &mut Worst) -> Result<()> {
     }
     let line = match s.output {
         OutputFormat::Json => render::json_text(&serde_json::to_value(r).expect("plain data")),
-        OutputFormat::Text => text(r),
+        OutputFormat::Text => text(r, remote),
     };
     render::result_line(&line)
 }
 
 /// `face.jpg: ok: JPEG 4000x3000, 2311520 bytes, orientation 6, metadata gps,camera; sends 1203311 bytes (...); ROTATED: ...`
-fn text(r: &Report) -> String {
+fn text(r: &Report, remote: bool) -> String {
     let mut facts = Vec::new();
     if let Some(f) = &r.format {
         let mut first = f.clone();
@@ -160,6 +254,9 @@ fn text(r: &Report) -> String {
     if let (Some(n), Some(p)) = (r.prepared_bytes, &r.preparation) {
         line.push_str(&format!("; sends {n} bytes ({p})"));
     }
+    if remote {
+        line.push_str(&remote_text(r));
+    }
     for f in &r.findings {
         let code = serde_json::to_value(f.code).expect("plain data");
         line.push_str(&format!(
@@ -169,4 +266,48 @@ fn text(r: &Report) -> String {
         ));
     }
     line
+}
+
+/// `; remote: face detect 1 face, ICAO not conformed (60: Blurred), liveness Ok, not a spoof`
+/// (a failed check shows as its `REMOTE_ERROR` finding instead).
+fn remote_text(r: &Report) -> String {
+    let Some(rm) = &r.remote else {
+        return "; remote: not asked (the image cannot be sent)".into();
+    };
+    let mut parts = Vec::new();
+    if let Some(Answer::Ok(d)) = &rm.face_detect {
+        parts.push(format!(
+            "face detect {} face{}",
+            d.faces,
+            if d.faces == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(Answer::Ok(i)) = &rm.icao {
+        let score = i.conformed.map(|c| format!("{c}")).unwrap_or("?".into());
+        parts.push(if i.all_conformed {
+            format!("ICAO all conformed ({score})")
+        } else if i.failed.is_empty() {
+            format!("ICAO not conformed ({score})")
+        } else {
+            format!(
+                "ICAO not conformed ({score}: {})",
+                clean(&i.failed.join(", "))
+            )
+        });
+    }
+    if let Some(Answer::Ok(l)) = &rm.liveness {
+        parts.push(match (l.success, l.spoof) {
+            (true, Some(false)) => format!("liveness {}, not a spoof", clean(&l.result)),
+            (true, Some(true)) => format!("liveness {}, SPOOF", clean(&l.result)),
+            _ => format!("liveness {}", clean(&l.result)),
+        });
+    }
+    if let Some(Answer::Ok(n)) = &rm.nfiq {
+        parts.push(format!("NFIQ {} (scale unknown)", n.quality));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; remote: {}", parts.join(", "))
+    }
 }

@@ -148,7 +148,9 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
         Command::Completions { shell } => completions::run(*shell),
         Command::Check(a) => {
             let s = resolve(format)?;
-            check::run(a, &s)
+            // Only a remote check sends anything, so only it can be interrupted.
+            let stop = a.remote.then(|| on_interrupt(&s));
+            check::run(a, &s, stop.as_deref())
         }
         Command::Doctor => doctor::run(&cli.global, m, format),
         Command::Man => completions::man(),

@@ -150,6 +150,9 @@ fn render(op: Op, reply: &Reply, spec: &PersonSpec, s: &Settings) -> Result<Stat
             })
         }
         AnswerShape::Object => unreachable!("delete renders itself"),
+        AnswerShape::Faces | AnswerShape::Icao | AnswerShape::Liveness | AnswerShape::Nfiq => {
+            unreachable!("quality answers are rendered by check --remote")
+        }
     }
 }
 
