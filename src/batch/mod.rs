@@ -576,7 +576,10 @@ fn run_pass<'m>(
                         let Some((item, row, planned)) = next_row() else {
                             break;
                         };
-                        worker::prepare(shared, item, row, planned).await
+                        let Some(p) = worker::prepare(shared, item, row, planned).await else {
+                            break;
+                        };
+                        p
                     }
                 };
                 if !shared.heavy.load(Ordering::Relaxed) {
@@ -585,7 +588,7 @@ fn run_pass<'m>(
                 }
                 let next = async {
                     let (item, row, planned) = next_row()?;
-                    Some(worker::prepare(shared, item, row, planned).await)
+                    worker::prepare(shared, item, row, planned).await
                 };
                 let ((), next) =
                     futures_util::future::join(worker::finish(shared, lane, current), next).await;
