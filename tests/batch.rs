@@ -649,6 +649,63 @@ fn ctrl_c_ends_the_run_within_a_second_then_the_resume_finishes_everyone_once() 
 }
 
 #[test]
+fn photo_rows_prepared_ahead_are_not_journaled_until_sent_and_a_ctrl_c_leaves_them_pending() {
+    // Photos: each slot prepares its next row while its request is in flight. A row
+    // prepared but not sent has no start record, and a Ctrl-C leaves it pending: the
+    // resume prepares and sends it, everyone once.
+    let home = Home::new();
+    std::fs::copy(
+        fixture("faces/photo-1280.jpg"),
+        home.path().join("photo.jpg"),
+    )
+    .unwrap();
+    let mut text = String::from("id,face\n");
+    for i in 0..12 {
+        text.push_str(&format!("P{i:04},photo.jpg\n"));
+    }
+    let m = home.path().join("photos.csv");
+    std::fs::write(&m, text).unwrap();
+    let s = serve(&home, &["--latency-ms", "2000"]);
+    let child = s
+        .std_cmd(&home)
+        .args(["enroll", "--jobs", "2", "--from"])
+        .arg(&m)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.stats()["requests"].as_u64().unwrap() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("12 pending"), "{err}");
+    let journal = std::fs::read_to_string(home.path().join("photos.csv.enroll.journal")).unwrap();
+    let starts = journal
+        .lines()
+        .filter(|l| l.contains("\"event\":\"start\""))
+        .count();
+    assert_eq!(
+        starts as u64,
+        s.stats()["requests"].as_u64().unwrap(),
+        "a start record for each request sent, none for rows only prepared: {journal}"
+    );
+    let (code, out, err) = run(s
+        .cmd(&home)
+        .args(["enroll", "--jobs", "8", "--from"])
+        .arg(&m));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 12, "{err}");
+    assert_exactly_once(&s, 12);
+}
+
+#[test]
 fn rate_caps_the_pace_and_stdin_manifest_needs_a_journal() {
     let home = Home::new();
     let m = manifest(home.path(), 10);

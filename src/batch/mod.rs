@@ -559,10 +559,41 @@ fn run_pass<'m>(
         }
     };
     let next_row = &next_row;
+    // Each task is one slot: it sends a row, and, when rows are photos (prepared on
+    // blocking threads, see `Shared::heavy`), prepares its next row meanwhile, so that
+    // preparation hides under the service's latency instead of adding to it. At most
+    // one prepared row waits per slot (`jobs` bodies in all, besides the `jobs` in
+    // flight); nothing of a waiting row is journaled, so a run stopped before sending
+    // it leaves it pending, prepared again by the next run. Small images (tens of
+    // microseconds each) are prepared in turn on this thread, as before.
     let tasks: FuturesUnordered<_> = (0..jobs)
         .map(|_| async move {
-            while let Some((item, row, planned)) = next_row() {
-                worker::process(shared, lane, item, row, planned).await;
+            let mut ahead: Option<worker::Prepared> = None;
+            loop {
+                let current = match ahead.take() {
+                    Some(p) => p,
+                    None => {
+                        let Some((item, row, planned)) = next_row() else {
+                            break;
+                        };
+                        let Some(p) = worker::prepare(shared, item, row, planned).await else {
+                            break;
+                        };
+                        p
+                    }
+                };
+                if !shared.heavy.load(Ordering::Relaxed) {
+                    worker::finish(shared, lane, current).await;
+                    continue;
+                }
+                let next = async {
+                    let (item, row, planned) = next_row()?;
+                    worker::prepare(shared, item, row, planned).await
+                };
+                let ((), next) =
+                    futures_util::future::join(worker::finish(shared, lane, current), next).await;
+                // A row prepared while the run stopped is left unsent (pending).
+                ahead = next.filter(|_| !stop.is_requested());
             }
         })
         .collect();

@@ -190,6 +190,25 @@ fn class_name(c: Sent) -> &'static str {
 /// One row, start to end, sent through `lane` (the batch's one connection pool; this
 /// runs on its runtime, beside the run's other rows in flight).
 pub async fn process(sh: &Shared<'_>, lane: &Lane, item: u64, row: Row, planned: Planned) {
+    if let Some(prepared) = prepare(sh, item, row, planned).await {
+        finish(sh, lane, prepared).await;
+    }
+}
+
+/// A row read and prepared, not sent: nothing of it is journaled yet. Dropped unsent
+/// (the run stopped), it is simply prepared again by the next run.
+pub struct Prepared {
+    item: u64,
+    row: Row,
+    planned: Planned,
+    built: Result<(Body, String), String>,
+}
+
+/// Read, check and prepare the row's images: its body and fingerprint. Photos are
+/// prepared on a blocking thread (see [`Shared::heavy`]). `None`: the run stopped
+/// while the row waited for its turn; it was not prepared, and stays pending (it
+/// was never sent, nor journaled).
+pub async fn prepare(sh: &Shared<'_>, item: u64, row: Row, planned: Planned) -> Option<Prepared> {
     let (row, built, took) = if sh.heavy.load(Ordering::Relaxed) {
         // Photos: read, hash and prepare (perhaps decode and re-encode) them on a
         // blocking thread, so that the rows in flight are not held up meanwhile and
@@ -199,6 +218,9 @@ pub async fn process(sh: &Shared<'_>, lane: &Lane, item: u64, row: Row, planned:
         // As many at once as there are CPUs: more would not go faster, and each
         // decoded photo in flight costs tens of megabytes.
         let _turn = sh.preparing.acquire().await.expect("never closed");
+        if sh.stopped() {
+            return None;
+        }
         let done = tokio::task::spawn_blocking(move || {
             let t0 = Instant::now();
             let built = build(op, &images, known.as_deref(), &row);
@@ -222,6 +244,22 @@ pub async fn process(sh: &Shared<'_>, lane: &Lane, item: u64, row: Row, planned:
         let heavy = took > HEAVY_BUILD || body.len() > OFF_THREAD;
         sh.heavy.store(heavy, Ordering::Relaxed);
     }
+    Some(Prepared {
+        item,
+        row,
+        planned,
+        built,
+    })
+}
+
+/// Send a prepared row until it is finished or left pending, journal and report it.
+pub async fn finish(sh: &Shared<'_>, lane: &Lane, prepared: Prepared) {
+    let Prepared {
+        item,
+        row,
+        planned,
+        built,
+    } = prepared;
     let mut later = false;
     let (outcome, attempts) = match built {
         Ok((body, fp)) => {
