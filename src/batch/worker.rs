@@ -187,14 +187,6 @@ fn class_name(c: Sent) -> &'static str {
     }
 }
 
-/// One row, start to end, sent through `lane` (the batch's one connection pool; this
-/// runs on its runtime, beside the run's other rows in flight).
-pub async fn process(sh: &Shared<'_>, lane: &Lane, item: u64, row: Row, planned: Planned) {
-    if let Some(prepared) = prepare(sh, item, row, planned).await {
-        finish(sh, lane, prepared).await;
-    }
-}
-
 /// A row read and prepared, not sent: nothing of it is journaled yet. Dropped unsent
 /// (the run stopped), it is simply prepared again by the next run.
 pub struct Prepared {
