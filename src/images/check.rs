@@ -1,12 +1,12 @@
 //! `biopass check`: what is known about an image without sending it. Reads the
 //! whole file, inspects its header, decodes every pixel and prepares it as a send
-//! would ([`crate::prepare`]); nothing is sent and nothing written.
+//! would ([`crate::images::prepare`]); nothing is sent and nothing written.
 
 use std::io::{Cursor, Read};
 
 use serde::Serialize;
 
-use crate::prepare::{
+use crate::images::prepare::{
     Code, Options, Role, SUGGESTED_MAX_DIMENSION, decode, header_only, inspect, plan, prepare,
 };
 
@@ -52,7 +52,7 @@ pub struct Report {
     /// What preparation would do.
     pub preparation: Option<String>,
     /// What the face gate found (faces only, and only with the gate on).
-    pub faces: Option<crate::face::Faces>,
+    pub faces: Option<crate::images::face::Faces>,
     /// What was found.
     pub findings: Vec<Finding>,
     /// No finding blocks: the image would be sent.
@@ -71,7 +71,7 @@ impl Report {
 
 /// `check` one file: read it whole, inspect its header, decode every pixel, and
 /// prepare it as a send would (nothing is sent, nothing written).
-/// With `opts.face_check`, faces also go through the face gate ([`crate::face`]);
+/// With `opts.face_check`, faces also go through the face gate ([`crate::images::face`]);
 /// `strict` makes its warnings block.
 pub fn check_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool) -> Report {
     let mut r = Report {
@@ -97,7 +97,7 @@ pub fn check_file(path: &std::path::Path, role: Role, opts: &Options, strict: bo
 }
 
 fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool, r: &mut Report) {
-    let source = crate::image::Source::File(path.to_path_buf());
+    let source = crate::images::Source::File(path.to_path_buf());
     let raw = match read_for_check(path, opts.read_cap(role)) {
         Ok(b) => b,
         Err((code, m)) => return r.add(code, m),
@@ -107,7 +107,7 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool
     if raw.is_empty() {
         return r.add(Code::Empty, "is empty");
     }
-    let format = match crate::image::identify(&source, &raw[..raw.len().min(512)], len) {
+    let format = match crate::images::identify(&source, &raw[..raw.len().min(512)], len) {
         Ok(f) => f,
         Err(f) => {
             let m = f.message;
@@ -140,8 +140,8 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool
         Err(p) => return r.add(p.code, p.what),
     };
     // The decoder paints missing blocks grey without a word: count them.
-    if format == crate::format::Format::Jpeg
-        && crate::prepare::jpeg_scan_complete(&raw) == Some(false)
+    if format == crate::images::format::Format::Jpeg
+        && crate::images::prepare::jpeg_scan_complete(&raw) == Some(false)
     {
         return r.add(
             Code::Truncated,
@@ -162,8 +162,8 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool
         });
     }
     if gate {
-        let grey = crate::prepare::upright(pixels, h.orientation).into_luma8();
-        let faces = crate::face::examine(&grey);
+        let grey = crate::images::prepare::upright(pixels, h.orientation).into_luma8();
+        let faces = crate::images::face::examine(&grey);
         for (code, blocking, message) in faces.findings(strict) {
             r.findings.push(Finding {
                 code,
@@ -193,7 +193,7 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool
         "sent because of --keep-metadata"
     } else if matches!(
         format,
-        crate::format::Format::Tiff | crate::format::Format::Bmp
+        crate::images::format::Format::Tiff | crate::images::format::Format::Bmp
     ) && !p_reencodes(&h, role, opts)
     {
         "sent: TIFF and BMP files are sent as they are; export as PNG to drop it"
@@ -245,7 +245,7 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool
                     && !r.metadata.is_empty()
                     && matches!(
                         format,
-                        crate::format::Format::Tiff | crate::format::Format::Bmp
+                        crate::images::format::Format::Tiff | crate::images::format::Format::Bmp
                     )
                 {
                     "sent as is, with its metadata (TIFF and BMP are not rewritten)".into()
@@ -264,7 +264,7 @@ fn examine_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool
     }
 }
 
-fn p_reencodes(h: &crate::prepare::Header, role: Role, opts: &Options) -> bool {
+fn p_reencodes(h: &crate::images::prepare::Header, role: Role, opts: &Options) -> bool {
     plan(h, role, opts).reencodes()
 }
 
