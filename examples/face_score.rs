@@ -12,7 +12,7 @@ fn main() {
     let model = rustface::read_model(&include_bytes!("../assets/seeta_fd_frontal_v1.0.bin")[..])
         .expect("model");
     let mut d = rustface::create_detector_with_model(model);
-    d.set_min_face_size(biopass::face::MIN_DETECT_FACE);
+    d.set_min_face_size(biopass::images::face::MIN_DETECT_FACE);
     d.set_score_thresh(0.01);
     d.set_pyramid_scale_factor(0.8);
     d.set_slide_window_step(4, 4);
@@ -20,11 +20,11 @@ fn main() {
     for line in stdin.lock().lines() {
         let path = line.expect("a line");
         let grey = image::open(&path).expect("an image").to_luma8();
-        let small = biopass::face::shrink(&grey, biopass::face::DETECT_SIDE);
+        let small = biopass::images::face::shrink(&grey, biopass::images::face::DETECT_SIDE);
         let img = rustface::ImageData::new(small.as_raw(), small.width(), small.height());
         let found = d.detect(&img);
         let best = found.iter().map(|f| f.score()).fold(0.0f64, f64::max);
-        let passing = biopass::face::examine(&grey).count;
+        let passing = biopass::images::face::examine(&grey).count;
         println!("{best:.4} {passing}");
     }
 }

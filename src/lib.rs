@@ -8,7 +8,7 @@
 //! modules it declares) parses arguments, resolves settings, renders results and picks
 //! the exit code from [`error::kind_of`] and [`error::Status`].
 //!
-//! The layers, one way: [`image`] (with [`prepare`]: metadata removal, upright faces,
+//! The layers, one way: [`images`] (with [`images::prepare`]: metadata removal, upright faces,
 //! the `check` report) → [`request`] (files to wire bodies, the table of
 //! operations) → [`client`] (the only module that speaks HTTP, with [`messages`], the
 //! table of service texts) → [`batch`] (the resumable engine) and [`target`] (where
@@ -20,15 +20,11 @@
 #![warn(missing_docs)]
 
 pub mod batch;
-pub mod check;
 pub mod client;
 pub mod doctor;
 pub mod error;
-pub mod face;
-pub mod format;
-pub mod image;
+pub mod images;
 pub mod messages;
-pub mod prepare;
 pub mod regular;
 pub mod request;
 pub mod sandbox;

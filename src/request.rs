@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::client::body::{Body, Builder as BodyBuilder};
 
 use crate::error::{Failure, Kind};
-use crate::image::{self, Image, Source};
-use crate::prepare::{Options, Role};
+use crate::images::prepare::{Options, Role};
+use crate::images::{self, Image, Source};
 use crate::wire::{Envelope, Person, PersonId, Slots};
 
 /// Finger positions by slot (ISO/ANSI-NIST numbering): slot N is `FINGER_NAMES[N-1]`.
@@ -476,12 +476,12 @@ impl PersonSpec {
         let faces = self
             .faces
             .iter()
-            .map(|s| image::load(s, Role::Face, opts))
+            .map(|s| images::load(s, Role::Face, opts))
             .collect::<Result<_, _>>()?;
         let fingers = self
             .fingers
             .iter()
-            .map(|(slot, s)| Ok((*slot, image::load(s, Role::Finger, opts)?)))
+            .map(|(slot, s)| Ok((*slot, images::load(s, Role::Finger, opts)?)))
             .collect::<Result<_, Failure>>()?;
         Ok(LoadedPerson {
             custom_id: self.custom_id.clone(),
@@ -763,7 +763,7 @@ mod tests {
 
     #[test]
     fn fingers_are_sent_in_slot_order_in_one_object() {
-        let img = |b: &[u8]| image::check(&Source::File("x".into()), b.to_vec(), 100).unwrap();
+        let img = |b: &[u8]| images::check(&Source::File("x".into()), b.to_vec(), 100).unwrap();
         let p = LoadedPerson {
             custom_id: "7".into(),
             faces: vec![],
@@ -796,7 +796,7 @@ mod tests {
             fingers: vec![
                 (
                     7,
-                    image::check(&Source::File("x".into()), big, 1 << 20).unwrap(),
+                    images::check(&Source::File("x".into()), big, 1 << 20).unwrap(),
                 ),
                 (3, img(b"\xff\xd8\xffD")),
             ],

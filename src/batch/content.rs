@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 
 use super::manifest::Row;
 use super::manifest::columns::{self, Holds};
-use crate::image::{self, Source};
-use crate::prepare::{Options, Role};
+use crate::images::prepare::{Options, Role};
+use crate::images::{self, Source};
 use crate::request::{LoadedPerson, Op};
 
 /// FNV-1a, 64-bit: small, stable across platforms and versions, documented.
@@ -53,7 +53,7 @@ pub fn id_key(id: &str) -> [u64; 2] {
 }
 
 /// The row's content fingerprint: operation, CustomID and each image's digest
-/// ([`image::Image::content_digest`]: the SHA-256 of the file as read, plus the
+/// ([`images::Image::content_digest`]: the SHA-256 of the file as read, plus the
 /// preparation settings unless `--keep-metadata`).
 pub fn fingerprint(op: Op, p: Option<&LoadedPerson>, id: &str) -> String {
     let faces: Vec<String> = p
@@ -95,7 +95,7 @@ fn digest(op: Op, id: &str, faces: &[String], fingers: Vec<(u8, String)>) -> Str
             }
         }
     }
-    image::sha256_hex(&h.finalize())[..32].to_string()
+    images::sha256_hex(&h.finalize())[..32].to_string()
 }
 
 /// Validate a row ([`check_row`]) and compute its fingerprint from the files
@@ -118,7 +118,7 @@ pub fn row_fingerprint(op: Op, row: &Row, opts: &Options) -> Result<String, Stri
         }
         Ok(format!(
             "{}{}",
-            image::hex(&h.finalize()),
+            images::hex(&h.finalize()),
             opts.fingerprint_tag(role)
         ))
     };
@@ -156,7 +156,7 @@ pub fn check_row(op: Op, row: &Row, opts: &Options) -> Result<(), String> {
     let roles = row.faces.iter().map(|p| (p, Role::Face));
     let roles = roles.chain(row.fingers.iter().map(|(_, p)| (p, Role::Finger)));
     for (p, role) in roles {
-        image::peek_file(p, role, opts).map_err(|f| f.message)?;
+        images::peek_file(p, role, opts).map_err(|f| f.message)?;
     }
     Ok(())
 }
@@ -190,7 +190,7 @@ pub fn load_row(op: Op, row: &Row, opts: &Options) -> Result<Option<LoadedPerson
         return Ok(None);
     }
     let load = |p: &PathBuf, role: Role| {
-        image::load(&Source::File(p.clone()), role, opts).map_err(|f| f.message)
+        images::load(&Source::File(p.clone()), role, opts).map_err(|f| f.message)
     };
     let (faces, fingers) = each_image(row, load)?;
     Ok(Some(LoadedPerson {
@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn fingerprint_covers_images() {
-        let img = |b: &[u8]| image::check(&Source::File("x".into()), b.to_vec(), 100).unwrap();
+        let img = |b: &[u8]| images::check(&Source::File("x".into()), b.to_vec(), 100).unwrap();
         let p = |b: &[u8]| LoadedPerson {
             custom_id: "1".into(),
             faces: vec![img(b)],
@@ -236,7 +236,7 @@ mod tests {
             for (slot, d) in fingers {
                 h.update(format!("\0Finger-{slot}={d}"));
             }
-            image::sha256_hex(&h.finalize())[..32].to_string()
+            images::sha256_hex(&h.finalize())[..32].to_string()
         };
         let owned = |f: &[(u8, &str)]| f.iter().map(|(s, d)| (*s, d.to_string())).collect();
         for (op, id, faces, fingers) in [

@@ -84,7 +84,7 @@ pub struct Config {
     pub shard: Option<(u32, u32)>,
     /// How images are prepared, and the largest accepted (after preparation);
     /// an image that does not pass makes the row invalid.
-    pub images: crate::prepare::Options,
+    pub images: crate::images::prepare::Options,
     /// Validate and plan only: nothing is sent, and nothing is written anywhere.
     pub dry_run: bool,
     /// Passes in all (`--passes`, at least 1): after the first, each sends again

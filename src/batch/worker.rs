@@ -37,7 +37,7 @@ pub struct Shared<'a> {
     /// The run's retry budget.
     pub budget: pace::Budget,
     /// How images are prepared, and the largest accepted.
-    pub images: crate::prepare::Options,
+    pub images: crate::images::prepare::Options,
     /// `--skip-existing`: "already exists" finishes an enroll row as skipped.
     pub skip_existing: bool,
     /// Where finished rows and progress go.
@@ -296,7 +296,7 @@ const HEAVY_BUILD: Duration = Duration::from_millis(1);
 /// `known` is the fingerprint the journal has for the row, if any.
 fn build(
     op: Op,
-    images: &crate::prepare::Options,
+    images: &crate::images::prepare::Options,
     known: Option<&str>,
     row: &Row,
 ) -> Result<(Body, String), String> {

@@ -477,7 +477,7 @@ mod tests {
             );
         }
         assert!(
-            saved.contains(&crate::image::sha256_hex(
+            saved.contains(&crate::images::sha256_hex(
                 b"\x89PNG\r\n\x1a\nsynthetic thumb"
             )),
             "{saved}"

@@ -4,7 +4,7 @@
 //! ("The sandbox's quality answers"):
 //!
 //! - face detect: the faces the client's own offline detector finds
-//!   ([`crate::face::examine`]);
+//!   ([`crate::images::face::examine`]);
 //! - ICAO: the requirements the offline measures can judge (`Blurred` from the
 //!   sharpness, `TooDarkLight` from the mean level, `WashedOut` from the clipped
 //!   share, `OtherFaces` from the face count); every other requirement is answered
@@ -20,7 +20,7 @@
 
 use serde_json::{Value, json};
 
-use crate::face::{self, Faces};
+use crate::images::face::{self, Faces};
 use crate::request::{Op, RequestShape};
 use crate::wire::{self, CheckRequest, SpoofRequest};
 
@@ -73,8 +73,9 @@ pub fn answer(op: Op, body: &[u8]) -> Result<Value, String> {
     }
     let bytes = wire::decode_image(&b64).ok_or("Invalid base64 string")?;
     drop(b64);
-    let format = crate::format::sniff(&bytes).ok_or("Invalid image")?;
-    let img = crate::prepare::decode(&bytes, format).map_err(|_| "Invalid image".to_string())?;
+    let format = crate::images::format::sniff(&bytes).ok_or("Invalid image")?;
+    let img =
+        crate::images::prepare::decode(&bytes, format).map_err(|_| "Invalid image".to_string())?;
     drop(bytes);
     let marked = looks_marked_as_spoof(&img.to_rgb8());
     let grey = img.into_luma8();

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::image::{sha256_hex, sniff};
+use crate::images::{sha256_hex, sniff};
 use crate::wire::{Envelope, Person, PersonId, decode_image};
 
 /// Why a request was refused. Each maps to the API's exact 400 text.

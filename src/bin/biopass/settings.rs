@@ -73,7 +73,7 @@ pub struct Settings {
     pub max_image_bytes: u64,
     pub keep_metadata: bool,
     pub max_dimension: Option<u32>,
-    /// The offline face gate before every send ([`biopass::face`]).
+    /// The offline face gate before every send ([`biopass::images::face`]).
     pub face_check: bool,
     pub ca_cert: Option<PathBuf>,
     pub verbose: u8,
@@ -373,8 +373,8 @@ impl Settings {
     }
 
     /// How images are prepared before sending.
-    pub fn images(&self) -> biopass::prepare::Options {
-        biopass::prepare::Options {
+    pub fn images(&self) -> biopass::images::prepare::Options {
+        biopass::images::prepare::Options {
             max_bytes: self.max_image_bytes,
             keep_metadata: self.keep_metadata,
             max_dimension: self.max_dimension,

@@ -1,6 +1,6 @@
 //! `check FILE... | --from MANIFEST`: a pre-flight report on images, sending nothing.
 //! The library reads, inspects, decodes and prepares each image
-//! ([`biopass::check::check_file`]); this renders one line per image (text) or one
+//! ([`biopass::images::check::check_file`]); this renders one line per image (text) or one
 //! JSON object per line, and says how it came out: all well when nothing blocks, invalid
 //! data (65) when something does (66 when the only problems are files that cannot
 //! be read).
@@ -12,10 +12,10 @@
 
 use anyhow::Result;
 use biopass::batch::manifest::{self, Manifest};
-use biopass::check::{Answer, Report, check_file_prepared};
 use biopass::client::AttemptError;
 use biopass::error::{Failure, Kind, Status};
-use biopass::prepare::{Code, Role};
+use biopass::images::check::{Answer, Report, check_file_prepared};
+use biopass::images::prepare::{Code, Role};
 use biopass::request::{Op, quality_body};
 use biopass::sanitize::{clean, sanitize};
 use biopass::stop::Stop;

@@ -18,7 +18,7 @@ use std::io::{Cursor, Read, Seek, SeekFrom};
 
 use serde::Serialize;
 
-use crate::format::Format;
+use crate::images::format::Format;
 
 /// Images smaller than this on a side are refused.
 pub const MIN_SIDE: u32 = 64;
@@ -44,7 +44,7 @@ pub struct Options {
     pub keep_metadata: bool,
     /// Downscale faces whose long side is larger than this to exactly this.
     pub max_dimension: Option<u32>,
-    /// Run the face gate ([`crate::face`]) on every face before it is sent
+    /// Run the face gate ([`crate::images::face`]) on every face before it is sent
     /// (`--no-face-check` turns it off). It never changes the bytes sent.
     pub face_check: bool,
 }
@@ -213,11 +213,11 @@ pub enum Code {
     /// An EXIF block whose orientation cannot be known (the tag or its directory is
     /// malformed): a face cannot be turned upright, so the face gate refuses it.
     ExifUnreadable,
-    /// The face gate found no face ([`crate::face`]).
+    /// The face gate found no face ([`crate::images::face`]).
     NoFace,
     /// The face gate found more than one face.
     SeveralFaces,
-    /// The largest face is under [`crate::face::MIN_FACE_HEIGHT`] of the frame.
+    /// The largest face is under [`crate::images::face::MIN_FACE_HEIGHT`] of the frame.
     FaceTooSmall,
     /// The largest face's centre is far from the frame's centre.
     FaceOffCentre,
@@ -882,7 +882,7 @@ pub fn prepare_looking(
 ) -> Result<(Vec<u8>, Format, Preparation, Option<image::GrayImage>), Problem> {
     let mut prep = Preparation {
         file_bytes: raw.len() as u64,
-        file_sha256: crate::format::sha256_hex(&raw),
+        file_sha256: crate::images::format::sha256_hex(&raw),
         kept: opts.keep_metadata,
         tag: opts.fingerprint_tag(role),
         ..Preparation::default()

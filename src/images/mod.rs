@@ -1,8 +1,10 @@
-//! Loading and checking biometric images before anything is sent.
+//! Biometric images before anything is sent: loading and checking them (here), their
+//! format ([`mod@format`]), inspecting and preparing them ([`prepare`]), the `check`
+//! report ([`mod@check`]) and the offline face detector ([`face`]).
 //!
 //! Every image is read once into memory, checked (not empty, a known format by its
 //! magic bytes, a whole file with a readable header, at least 64 pixels a side),
-//! prepared ([`crate::prepare`]: metadata removed, faces turned upright or
+//! prepared ([`prepare`]: metadata removed, faces turned upright or
 //! downscaled) and checked against the size limit; the request body is built from
 //! the prepared bytes directly. Errors name the file and what was found; they never
 //! quote the file's contents.
@@ -11,9 +13,14 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+pub mod check;
+pub mod face;
+pub mod format;
+pub mod prepare;
+
 use crate::error::{Failure, Kind};
-pub use crate::format::{Format, hex, sha256_hex, sniff};
-use crate::prepare::{self, Code, Header, Options, Preparation, Problem, Role};
+pub use format::{Format, hex, sha256_hex, sniff};
+use prepare::{Code, Header, Options, Preparation, Problem, Role};
 
 /// Where an image comes from: a file, or standard input when the user wrote `-`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +86,7 @@ impl Image {
     /// file as read plus the preparation settings ([`Options::fingerprint_tag`]).
     pub fn content_digest(&self) -> String {
         if self.prep.file_sha256.is_empty() {
-            // Built from bytes directly ([`check`]): they are the file.
+            // Built from bytes directly ([`check()`]): they are the file.
             return self.sha256();
         }
         format!("{}{}", self.prep.file_sha256, self.prep.tag)
@@ -138,7 +145,7 @@ pub fn load(source: &Source, role: Role, opts: &Options) -> Result<Image, Failur
         prepare::prepare_looking(bytes, format, &header, role, opts, look)
             .map_err(|p| refusal(source, p))?;
     if let Some(grey) = grey {
-        let faces = crate::face::examine(&grey);
+        let faces = crate::images::face::examine(&grey);
         drop(grey);
         if let Some((code, _, what)) = faces.findings(false).into_iter().find(|f| f.1) {
             return Err(gate_refusal(source, code, &what));
@@ -281,7 +288,7 @@ fn too_large(source: &Source, role: Role, opts: &Options) -> Failure {
     )
 }
 
-/// The checks shared by [`check`] and [`peek_file`]: `head` is the start of the
+/// The checks shared by [`check()`] and [`peek_file`]: `head` is the start of the
 /// image (or all of it), `len` its full size.
 fn verdict(source: &Source, head: &[u8], len: u64, max_bytes: u64) -> Result<Format, Failure> {
     if len == 0 {

@@ -1,6 +1,6 @@
 //! Image formats by content, and the digests images are known by. The lowest layer of
-//! the image code: [`crate::image`] (reading and checking files) and
-//! [`crate::prepare`] (what is sent) both build on it.
+//! the image code: [`crate::images`] (reading and checking files) and
+//! [`crate::images::prepare`] (what is sent) both build on it.
 
 use std::fmt;
 

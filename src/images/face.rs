@@ -23,11 +23,11 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::prepare::Code;
+use crate::images::prepare::Code;
 
 /// The SeetaFace frontal detection model (`seeta_fd_frontal_v1.0.bin`, as shipped in
 /// the `rustface` 0.1.7 crate; BSD-2-Clause, see `assets/`).
-static MODEL_BYTES: &[u8] = include_bytes!("../assets/seeta_fd_frontal_v1.0.bin");
+static MODEL_BYTES: &[u8] = include_bytes!("../../assets/seeta_fd_frontal_v1.0.bin");
 
 /// The detector's score threshold in production: SeetaFace's own example program
 /// (`facedetection_test.cpp`) uses 2.0. Never lowered to make a picture pass.
@@ -239,7 +239,7 @@ pub fn shrink(img: &image::GrayImage, side: u32) -> image::GrayImage {
     if long <= side {
         return img.clone();
     }
-    let (nw, nh) = crate::prepare::fit(w, h, side);
+    let (nw, nh) = crate::images::prepare::fit(w, h, side);
     area_resample(img, (0, 0, w, h), nw, nh)
 }
 

@@ -1,12 +1,12 @@
 //! `biopass check`: what is known about an image without sending it. Reads the
 //! whole file, inspects its header, decodes every pixel and prepares it as a send
-//! would ([`crate::prepare`]); nothing is sent and nothing written.
+//! would ([`crate::images::prepare`]); nothing is sent and nothing written.
 
 use std::io::{Cursor, Read};
 
 use serde::Serialize;
 
-use crate::prepare::{
+use crate::images::prepare::{
     Code, Options, Role, SUGGESTED_MAX_DIMENSION, decode, header_only, inspect, plan, prepare,
 };
 
@@ -52,7 +52,7 @@ pub struct Report {
     /// What preparation would do.
     pub preparation: Option<String>,
     /// What the face gate found (faces only, and only with the gate on).
-    pub faces: Option<crate::face::Faces>,
+    pub faces: Option<crate::images::face::Faces>,
     /// What the service's quality operations said (`check --remote` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remote: Option<Remote>,
@@ -74,7 +74,7 @@ impl Report {
 
 /// `check` one file: read it whole, inspect its header, decode every pixel, and
 /// prepare it as a send would (nothing is sent, nothing written).
-/// With `opts.face_check`, faces also go through the face gate ([`crate::face`]);
+/// With `opts.face_check`, faces also go through the face gate ([`crate::images::face`]);
 /// `strict` makes its warnings block.
 pub fn check_file(path: &std::path::Path, role: Role, opts: &Options, strict: bool) -> Report {
     check_file_prepared(path, role, opts, strict).0
@@ -121,7 +121,7 @@ fn examine_file(
     r: &mut Report,
     prepared: &mut Option<Vec<u8>>,
 ) {
-    let source = crate::image::Source::File(path.to_path_buf());
+    let source = crate::images::Source::File(path.to_path_buf());
     let raw = match read_for_check(path, opts.read_cap(role)) {
         Ok(b) => b,
         Err((code, m)) => return r.add(code, m),
@@ -131,7 +131,7 @@ fn examine_file(
     if raw.is_empty() {
         return r.add(Code::Empty, "is empty");
     }
-    let format = match crate::image::identify(&source, &raw[..raw.len().min(512)], len) {
+    let format = match crate::images::identify(&source, &raw[..raw.len().min(512)], len) {
         Ok(f) => f,
         Err(f) => {
             let m = f.message;
@@ -164,8 +164,8 @@ fn examine_file(
         Err(p) => return r.add(p.code, p.what),
     };
     // The decoder paints missing blocks grey without a word: count them.
-    if format == crate::format::Format::Jpeg
-        && crate::prepare::jpeg_scan_complete(&raw) == Some(false)
+    if format == crate::images::format::Format::Jpeg
+        && crate::images::prepare::jpeg_scan_complete(&raw) == Some(false)
     {
         return r.add(
             Code::Truncated,
@@ -186,8 +186,8 @@ fn examine_file(
         });
     }
     if gate {
-        let grey = crate::prepare::upright(pixels, h.orientation).into_luma8();
-        let faces = crate::face::examine(&grey);
+        let grey = crate::images::prepare::upright(pixels, h.orientation).into_luma8();
+        let faces = crate::images::face::examine(&grey);
         for (code, blocking, message) in faces.findings(strict) {
             r.findings.push(Finding {
                 code,
@@ -217,7 +217,7 @@ fn examine_file(
         "sent because of --keep-metadata"
     } else if matches!(
         format,
-        crate::format::Format::Tiff | crate::format::Format::Bmp
+        crate::images::format::Format::Tiff | crate::images::format::Format::Bmp
     ) && !p_reencodes(&h, role, opts)
     {
         "sent: TIFF and BMP files are sent as they are; export as PNG to drop it"
@@ -269,7 +269,7 @@ fn examine_file(
                     && !r.metadata.is_empty()
                     && matches!(
                         format,
-                        crate::format::Format::Tiff | crate::format::Format::Bmp
+                        crate::images::format::Format::Tiff | crate::images::format::Format::Bmp
                     )
                 {
                     "sent as is, with its metadata (TIFF and BMP are not rewritten)".into()
@@ -290,7 +290,7 @@ fn examine_file(
     }
 }
 
-fn p_reencodes(h: &crate::prepare::Header, role: Role, opts: &Options) -> bool {
+fn p_reencodes(h: &crate::images::prepare::Header, role: Role, opts: &Options) -> bool {
     plan(h, role, opts).reencodes()
 }
 
