@@ -34,26 +34,6 @@ fn assert_exactly_once(s: &Served, n: usize) {
     assert!(twice.is_empty(), "enrolled more than once: {twice:?}");
 }
 
-fn summary(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn assert_adds_up(v: &serde_json::Value) {
-    let parts: u64 = [
-        "succeeded",
-        "reconciled",
-        "already_done",
-        "skipped",
-        "failed",
-        "invalid",
-        "pending",
-    ]
-    .iter()
-    .map(|k| v[k].as_u64().unwrap())
-    .sum();
-    assert_eq!(parts, v["total"].as_u64().unwrap(), "summary adds up: {v}");
-}
-
 #[test]
 fn clean_run_prints_a_line_per_row_and_rerun_sends_nothing() {
     let home = Home::new();

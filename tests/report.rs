@@ -40,10 +40,6 @@ fn assert_rfc3339(s: &str) {
     );
 }
 
-fn summary(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 #[test]
 fn report_lists_every_row_across_runs_and_failed_rows_say_why() {
     let home = Home::new();

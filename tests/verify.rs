@@ -19,27 +19,6 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
-fn summary(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// Every row in exactly one count, and the counts add up to the total.
-fn assert_adds_up(v: &serde_json::Value) {
-    let parts: u64 = [
-        "succeeded",
-        "reconciled",
-        "already_done",
-        "skipped",
-        "failed",
-        "invalid",
-        "pending",
-    ]
-    .iter()
-    .map(|k| v[k].as_u64().unwrap())
-    .sum();
-    assert_eq!(parts, v["total"].as_u64().unwrap(), "{v}");
-}
-
 const MATCH: &str =
     r#"{"Person":{"Match":true,"MatchDetails":{"FaceMatched":true,"NonMatchedFingers":[]}}}"#;
 

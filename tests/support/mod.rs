@@ -343,3 +343,26 @@ pub fn serve_at(home: &Home, port: u16, extra: &[&str]) -> Served {
     }
 }
 pub mod hostile;
+
+/// A `--summary-json` file, parsed.
+pub fn summary(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Every row of a batch summary in exactly one count, and the counts add up to the
+/// total.
+pub fn assert_adds_up(v: &serde_json::Value) {
+    let parts: u64 = [
+        "succeeded",
+        "reconciled",
+        "already_done",
+        "skipped",
+        "failed",
+        "invalid",
+        "pending",
+    ]
+    .iter()
+    .map(|k| v[k].as_u64().unwrap())
+    .sum();
+    assert_eq!(parts, v["total"].as_u64().unwrap(), "summary adds up: {v}");
+}
