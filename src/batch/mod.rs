@@ -560,7 +560,8 @@ fn run_pass<'m>(
     };
     let next_row = &next_row;
     // Each task is one slot: it sends a row, and, when rows are photos (prepared on
-    // blocking threads, see `Shared::heavy`), prepares its next row meanwhile, so that
+    // blocking threads, see `Shared::heavy`) of at most `AHEAD_MAX_BODY` bytes once
+    // prepared, prepares its next row meanwhile, so that
     // preparation hides under the service's latency instead of adding to it. At most
     // one prepared row waits per slot (`jobs` bodies in all, besides the `jobs` in
     // flight); nothing of a waiting row is journaled, so a run stopped before sending
@@ -582,7 +583,12 @@ fn run_pass<'m>(
                         p
                     }
                 };
-                if !shared.heavy.load(Ordering::Relaxed) {
+                // Large bodies are not prepared ahead: a waiting body would add one
+                // more image per slot to the memory the run holds (README, memory
+                // model: about 1.3 x jobs x image), while the look-ahead is for phone
+                // photos, whose preparation (decode, gate, re-encode) costs more than
+                // the bytes they hold. The row just prepared predicts the next.
+                if !shared.heavy.load(Ordering::Relaxed) || current.body_len() > AHEAD_MAX_BODY {
                     worker::finish(shared, lane, current).await;
                     continue;
                 }
@@ -599,6 +605,9 @@ fn run_pass<'m>(
         .collect();
     lane.block_on(tasks.count());
 }
+
+/// The largest body a slot prepares ahead of its request in flight (see `run_pass`).
+const AHEAD_MAX_BODY: u64 = 1 << 20;
 
 /// The pause before pass `pass + 1`: 2 s, then twice as long each pass, at most 60 s
 /// (a burst of 503s or resets has time to pass).

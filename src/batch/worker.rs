@@ -196,6 +196,13 @@ pub struct Prepared {
     built: Result<(Body, String), String>,
 }
 
+impl Prepared {
+    /// The request body's size in bytes (0 when the row could not be prepared).
+    pub fn body_len(&self) -> u64 {
+        self.built.as_ref().map_or(0, |(body, _)| body.len())
+    }
+}
+
 /// Read, check and prepare the row's images: its body and fingerprint. Photos are
 /// prepared on a blocking thread (see [`Shared::heavy`]). `None`: the run stopped
 /// while the row waited for its turn; it was not prepared, and stays pending (it
