@@ -1,5 +1,6 @@
-//! The HTTP client: the only module (with its `answer` submodule, how answers are read) that
-//! touches reqwest.
+//! The HTTP client: the only module (with its submodules: `connect`, the endpoint
+//! rules and the connection pools with their TLS setup; `transport`, how a failed
+//! exchange is named; `answer`, how answers are read) that touches reqwest.
 //!
 //! One reqwest async client (one connection pool) per process, driven by a small
 //! tokio runtime that the [`Client`] owns; single commands call the blocking
@@ -32,23 +33,27 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use reqwest::Client as Http;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url};
 
 use crate::error::{Failure, Kind};
 use crate::request::Op;
-use crate::sanitize::sanitize;
 use crate::secret::ApiKey;
 use crate::stop;
 
 mod answer;
 pub mod body;
+mod connect;
 pub mod retry;
+mod transport;
 
 use answer::note_earlier_attempt;
 pub use answer::{AttemptError, Reply, Sent, check_echo, classify, server_text};
 pub use body::{Body, Builder as BodyBuilder};
+pub use connect::{Lane, check_endpoint};
+use connect::{PoolSettings, is_loopback};
+pub use transport::NAME_MISMATCH;
+use transport::root_cause;
 
 /// The header that carries the API key (Azure API Management's).
 pub const KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
@@ -75,49 +80,6 @@ pub struct Probed {
     pub result: Result<Reply, AttemptError>,
 }
 
-/// Is this host loopback (127.0.0.0/8, ::1, localhost)?
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
-/// Check an endpoint before any connection: https anywhere, plain http to loopback only.
-pub fn check_endpoint(endpoint: &str) -> Result<(), Failure> {
-    let cfg = |m: String| Failure::new(Kind::Config, m);
-    let url = Url::parse(endpoint).map_err(|e| {
-        cfg(format!(
-            "endpoint '{}' is not a URL: {e}",
-            sanitize(endpoint, 200)
-        ))
-    })?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(cfg(format!(
-                "refusing plain http to {}: images and the API key would travel unencrypted; use https \
-(plain http is allowed only to 127.0.0.1, ::1 and localhost)",
-                url.host_str().unwrap_or("?")
-            )));
-        }
-        other => {
-            return Err(cfg(format!(
-                "endpoint scheme '{other}' is not supported: use https"
-            )));
-        }
-    }
-    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
-        return Err(cfg(
-            "the endpoint must not contain credentials or a query string".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// Where `-v` request logs go: the library prints nothing itself; the binary passes a
 /// function that writes to stderr. Lines hold method, URL, status, timing, sizes and
 /// an allow-list of headers: never the key, never image data.
@@ -135,80 +97,6 @@ pub struct ClientOptions<'a> {
     pub verbose: u8,
     /// Where log lines go (ignored when `verbose` is 0).
     pub log: Option<Log>,
-}
-
-/// A connection pool and the runtime that drives it.
-///
-/// The client's own lane (a two-thread runtime) serves single commands and any
-/// thread that calls [`Client::attempt`]. A batch gets a lane of its own
-/// ([`Client::lane`]): a single-threaded runtime on the batch's thread, and the one
-/// connection pool of all its rows in flight. Requests, connections and sockets
-/// are then all handled on that one thread: no hand-off between threads per row.
-pub struct Lane {
-    http: Http,
-    /// Drives `http`; `None` only while dropping.
-    runtime: Option<tokio::runtime::Runtime>,
-}
-
-impl Lane {
-    /// Run `fut` to completion on this lane's runtime, on the calling thread (which
-    /// must not be inside a runtime already).
-    pub fn block_on<F: std::future::Future>(&self, fut: F) -> F::Output {
-        self.runtime
-            .as_ref()
-            .expect("alive until dropped")
-            .block_on(fut)
-    }
-}
-
-impl Drop for Lane {
-    fn drop(&mut self) {
-        // Idle pooled connections need no goodbye; do not wait for their tasks.
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
-        }
-    }
-}
-
-/// What every connection pool of a [`Client`] is built with.
-struct PoolSettings {
-    connect_timeout: Duration,
-    loopback: bool,
-    https: bool,
-    extra_roots: Vec<reqwest::Certificate>,
-}
-
-impl PoolSettings {
-    /// A pool on `runtime` keeping up to `idle` idle connections (building reads the
-    /// system trust store, for https, inside the runtime so that anything reqwest
-    /// starts at build time finds it).
-    fn build(&self, runtime: &tokio::runtime::Runtime, idle: usize) -> Result<Http, Failure> {
-        // No overall `.timeout()` here: `attempt` bounds the whole exchange itself.
-        let mut builder = Http::builder()
-            .use_rustls_tls()
-            // Plain http is only ever to loopback, and redirects are never followed:
-            // such a client never makes a TLS connection, so it need not load roots.
-            .tls_built_in_native_certs(self.https)
-            .tls_built_in_webpki_certs(self.https)
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout)
-            .user_agent(USER_AGENT)
-            .pool_max_idle_per_host(idle)
-            // Keeps the server's certificate with each answer, for `doctor` (see
-            // `Client::probe`); a copy of a few KB per answer.
-            .tls_info(self.https);
-        if self.loopback {
-            // Loopback traffic never goes through a proxy.
-            builder = builder.no_proxy();
-        }
-        for cert in &self.extra_roots {
-            builder = builder.add_root_certificate(cert.clone());
-        }
-        let _guard = runtime.enter();
-        builder
-            .build()
-            .map_err(|e| Failure::new(Kind::Internal, format!("building the HTTP client: {e}")))
-    }
 }
 
 /// The HTTP client of one process: one endpoint, one key, and the connection pools
@@ -234,26 +122,10 @@ impl Client {
     pub fn new(base: &str, key: Option<&ApiKey>, opts: &ClientOptions) -> Result<Client> {
         check_endpoint(base)?;
         let url = Url::parse(base).map_err(|e| Failure::new(Kind::Config, e.to_string()))?;
-        let mut extra_roots = Vec::new();
-        if let Some(path) = opts.ca_cert {
-            let pem = std::fs::read(path).map_err(|e| {
-                Failure::new(
-                    Kind::Config,
-                    format!("cannot read CA certificate {}: {e}", path.display()),
-                )
-            })?;
-            let bad = |why: String| {
-                Failure::new(
-                    Kind::Config,
-                    format!("CA certificate {}: {why}", path.display()),
-                )
-            };
-            extra_roots = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| bad(format!("not valid PEM: {e}")))?;
-            if extra_roots.is_empty() {
-                return Err(bad("no PEM certificate in it".into()).into());
-            }
-        }
+        let extra_roots = match opts.ca_cert {
+            Some(path) => connect::extra_roots(path)?,
+            None => Vec::new(),
+        };
         let pools = PoolSettings {
             connect_timeout: opts.connect_timeout,
             loopback: is_loopback(&url),
@@ -503,66 +375,6 @@ impl Client {
         }
     }
 
-    /// `--timeout` passed: the request may have been acted on.
-    fn timed_out(&self) -> AttemptError {
-        AttemptError::new(
-            Kind::Unavailable,
-            Sent::Maybe,
-            format!(
-                "no answer from {} within {}s (raise --timeout)",
-                self.host,
-                self.timeout.as_secs_f64()
-            ),
-        )
-    }
-
-    fn transport_error(&self, e: &reqwest::Error) -> AttemptError {
-        if let Some(names) = name_mismatch(e) {
-            // A CA cannot fix a certificate made for another name: say which names
-            // it holds, so the user can correct the endpoint (or the server).
-            let host = &self.host;
-            return AttemptError::new(
-                Kind::Config,
-                Sent::No,
-                format!(
-                    "the TLS certificate of {host} {NAME_MISMATCH} asked for, {host}: it holds {}; \
-a CA (--ca-cert) cannot fix this: check the host name in the endpoint (biopass config show)",
-                    server_text(&names, self.secret(), 300)
-                ),
-            );
-        }
-        if let Some(problem) = certificate_problem(e) {
-            // Re-trying cannot help and the fix is local: 78, not "unavailable".
-            return AttemptError::new(
-                Kind::Config,
-                Sent::No,
-                format!(
-                    "cannot trust the TLS certificate of {} ({}): if it is signed by a private or \
-corporate CA, pass that CA's certificate with --ca-cert FILE (or set SSL_CERT_FILE, or add it to the \
-system trust store); otherwise check the endpoint",
-                    self.host,
-                    server_text(&problem, self.secret(), 200)
-                ),
-            );
-        }
-        let cause = root_cause(e, self.secret());
-        if e.is_connect() {
-            AttemptError::new(
-                Kind::Unavailable,
-                Sent::No,
-                format!("cannot connect to {}: {cause}", self.host),
-            )
-        } else if e.is_timeout() {
-            self.timed_out()
-        } else {
-            AttemptError::new(
-                Kind::Unavailable,
-                Sent::Maybe,
-                format!("the connection to {} failed: {cause}", self.host),
-            )
-        }
-    }
-
     /// A single command's call: attempts under the one retry policy
     /// ([`retry::decide`], without a journal: a connect failure, 429 and 503 are
     /// re-sent, and anything at all for an operation that changes nothing), at most
@@ -643,77 +455,6 @@ system trust store); otherwise check the endpoint",
     }
 }
 
-/// How a certificate for another host name is described (the doctor tells it from
-/// an untrusted one by this).
-pub const NAME_MISMATCH: &str = "is not valid for the host name";
-
-/// The names a certificate holds, when a TLS failure is that it is not valid for the
-/// host name asked for: `other.example, 10.0.0.1` (`(none)` when it holds none).
-fn name_mismatch(e: &(dyn std::error::Error + 'static)) -> Option<String> {
-    use rustls::CertificateError as C;
-    match e.downcast_ref::<rustls::Error>() {
-        Some(rustls::Error::InvalidCertificate(C::NotValidForNameContext {
-            presented, ..
-        })) => {
-            let names: Vec<String> = presented
-                .iter()
-                .map(|n| {
-                    let n = n
-                        .strip_prefix("DnsName(\"")
-                        .map_or(n.as_str(), |d| d.trim_end_matches("\")"));
-                    let n = n
-                        .strip_prefix("IpAddress(")
-                        .map_or(n, |i| i.trim_end_matches(')'));
-                    n.to_string()
-                })
-                .take(20)
-                .collect();
-            return Some(if names.is_empty() {
-                "(none)".into()
-            } else {
-                names.join(", ")
-            });
-        }
-        Some(rustls::Error::InvalidCertificate(C::NotValidForName)) => {
-            return Some("other names".into());
-        }
-        _ => {}
-    }
-    if let Some(inner) = e
-        .downcast_ref::<std::io::Error>()
-        .and_then(|io| io.get_ref())
-        && let Some(p) = name_mismatch(inner)
-    {
-        return Some(p);
-    }
-    name_mismatch(e.source()?)
-}
-
-/// The certificate problem in a TLS failure, if that is what it was. rustls's error
-/// travels inside (nested) `io::Error`s, whose `source()` skips the error they wrap:
-/// look inside each one as well as down the chain.
-fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
-    if let Some(r @ rustls::Error::InvalidCertificate(_)) = e.downcast_ref::<rustls::Error>() {
-        return Some(r.to_string());
-    }
-    if let Some(inner) = e
-        .downcast_ref::<std::io::Error>()
-        .and_then(|io| io.get_ref())
-        && let Some(p) = certificate_problem(inner)
-    {
-        return Some(p);
-    }
-    certificate_problem(e.source()?)
-}
-
-fn root_cause(e: &(dyn std::error::Error + 'static), key: Option<&str>) -> String {
-    let mut cur: &dyn std::error::Error = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    server_text(&cur.to_string(), key, 200)
-}
-
 /// Headers worth logging at `-vv`: an allow-list, never the key.
 fn header_lines(h: &HeaderMap, key: Option<&str>) -> Vec<String> {
     let mut lines = vec![];
@@ -737,24 +478,6 @@ mod tests {
     use super::*;
 
     const KEY: &str = "k3y-secret-value";
-
-    #[test]
-    fn endpoints() {
-        assert!(check_endpoint("https://api.biopassid.com").is_ok());
-        assert!(check_endpoint("http://127.0.0.1:8080").is_ok());
-        assert!(check_endpoint("http://127.1.2.3").is_ok());
-        assert!(check_endpoint("http://[::1]:9").is_ok());
-        assert!(check_endpoint("http://localhost:9").is_ok());
-        for bad in [
-            "http://api.biopassid.com",
-            "http://10.0.0.1",
-            "ftp://x",
-            "nonsense",
-            "https://u:p@h",
-        ] {
-            assert_eq!(check_endpoint(bad).unwrap_err().kind, Kind::Config, "{bad}");
-        }
-    }
 
     /// A server that answers the head at once, then drips the body a byte per 300 ms.
     fn dripping_server(seen: std::sync::Arc<std::sync::atomic::AtomicBool>) -> String {
