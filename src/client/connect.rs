@@ -7,6 +7,8 @@ use std::time::Duration;
 use reqwest::Client as Http;
 use reqwest::Url;
 
+#[cfg(doc)]
+use super::Client;
 use super::USER_AGENT;
 use crate::error::{Failure, Kind};
 use crate::sanitize::sanitize;
