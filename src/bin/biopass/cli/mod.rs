@@ -12,6 +12,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::exit::EXIT_CODES_HELP;
+use biopass::request::Op;
 
 mod batch;
 mod check;
@@ -103,25 +104,29 @@ pub struct Cli {
 pub enum Command {
     /// Enroll a person (prints the BioPassID), or many with --from
     #[command(
-        override_usage = "biopass enroll [OPTIONS] (--id <ID> | --from <MANIFEST>)",
+        name = Op::Enroll.name(),
+        override_usage = person_usage(Op::Enroll),
         after_long_help = ENROLL_EXAMPLES
     )]
     Enroll(WriteArgs),
     /// Replace a person's images (prints the BioPassID), or many with --from
     #[command(
-        override_usage = "biopass update [OPTIONS] (--id <ID> | --from <MANIFEST>)",
+        name = Op::Update.name(),
+        override_usage = person_usage(Op::Update),
         after_long_help = UPDATE_EXAMPLES
     )]
     Update(WriteArgs),
     /// Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1), or many with --from
     #[command(
-        override_usage = "biopass verify [OPTIONS] (--id <ID> | --from <MANIFEST>)",
+        name = Op::Verify.name(),
+        override_usage = person_usage(Op::Verify),
         after_long_help = VERIFY_EXAMPLES
     )]
     Verify(WriteArgs),
     /// Delete a person (prints the CustomID), or many with --from
     #[command(
-        override_usage = "biopass delete [OPTIONS] (--id <ID> | --from <MANIFEST>)",
+        name = Op::Delete.name(),
+        override_usage = person_usage(Op::Delete),
         after_long_help = DELETE_EXAMPLES
     )]
     Delete(DeleteArgs),
@@ -154,6 +159,29 @@ pub enum Command {
     Man,
 }
 
+/// The usage line of a person command: one person by `--id`, or a manifest.
+fn person_usage(op: Op) -> String {
+    format!(
+        "biopass {} [OPTIONS] (--id <ID> | --from <MANIFEST>)",
+        op.name()
+    )
+}
+
+impl Command {
+    /// The operation a person command sends. The person commands are named by the
+    /// operation table ([`biopass::request::OPS`]), so their names, and the shell
+    /// completions generated from them, are the table's.
+    pub fn op(&self) -> Option<Op> {
+        match self {
+            Command::Enroll(_) => Some(Op::Enroll),
+            Command::Update(_) => Some(Op::Update),
+            Command::Verify(_) => Some(Op::Verify),
+            Command::Delete(_) => Some(Op::Delete),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +197,36 @@ mod tests {
         let e =
             Cli::try_parse_from(["biopass", "--api-key", "x", "delete", "--id", "1"]).unwrap_err();
         assert_eq!(e.kind(), clap::error::ErrorKind::UnknownArgument);
+    }
+
+    #[test]
+    fn the_person_commands_are_the_tables_person_operations() {
+        // Every operation with a CustomID is a command of its name (the quality
+        // operations, which have none, are asked by `check --remote`), and each
+        // command parses to the operation it is named after.
+        let cli = Cli::command();
+        for spec in biopass::request::OPS.iter().filter(|s| s.custom_id) {
+            let mut sub = cli
+                .find_subcommand(spec.name)
+                .unwrap_or_else(|| panic!("no command for {}", spec.name))
+                .clone();
+            let usage = sub.render_usage().to_string();
+            assert!(
+                usage.contains(&format!("biopass {} ", spec.name)),
+                "{usage}"
+            );
+            let parsed = Cli::try_parse_from(["biopass", spec.name, "--id", "1", "--face", "f"])
+                .or_else(|_| Cli::try_parse_from(["biopass", spec.name, "--id", "1"]))
+                .unwrap();
+            assert_eq!(parsed.command.op(), Some(spec.op), "{}", spec.name);
+        }
+        let person_commands = cli
+            .get_subcommands()
+            .filter(|c| Op::from_name(c.get_name()).is_some())
+            .count();
+        assert_eq!(
+            person_commands,
+            biopass::request::OPS.iter().filter(|s| s.custom_id).count()
+        );
     }
 }

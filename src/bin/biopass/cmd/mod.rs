@@ -94,11 +94,7 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
     }
     match &cli.command {
         Command::Enroll(a) | Command::Update(a) => {
-            let op = if matches!(cli.command, Command::Enroll(_)) {
-                Op::Enroll
-            } else {
-                Op::Update
-            };
+            let op = cli.command.op().expect("a person command");
             let s = resolve(format)?;
             let stop = on_interrupt(&s);
             match (&a.id, &a.batch.from) {
