@@ -1,9 +1,6 @@
-//! Resolving the command line, environment and config file into [`Settings`].
-//!
-//! Precedence, for every setting: flag > environment variable > profile > built-in
-//! default. clap merges a flag with its environment variable; `ArgMatches::value_source`
-//! tells us which one won, so `config show` can say where each value came from.
-//! The API key has its own documented order (see [`Settings::api_key`]).
+//! The steps of resolving the command line, environment and config file into
+//! [`Settings`]: the config file in use, the profile, then each group of settings,
+//! each recording where its values came from for `config show`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -13,80 +10,16 @@ use anyhow::Result;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
 
+use super::{Endpoint, HML_URL, Origin, PRODUCTION_URL, Settings};
 use crate::cli::{EnvName, GlobalArgs, OutputFormat};
 use crate::config_file::{
-    ConfigFile, Profile, ProfileKey, check_key_holder, check_mode, config_err, config_path, expand,
-    io_reason, load_config, read_config,
+    ConfigFile, Profile, check_key_holder, config_err, config_path, expand, load_config,
+    read_config,
 };
 use crate::values::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_TIMEOUT, parse_duration,
     parse_max_dimension, parse_max_image_bytes,
 };
-use biopass::secret::ApiKey;
-
-pub const PRODUCTION_URL: &str = "https://api.biopassid.com";
-
-pub const HML_URL: &str = "https://hml-api.biopassid.com";
-
-pub const KEY_ENV: &str = "BIOPASS_API_KEY";
-
-/// Where a setting's value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    Flag(&'static str),
-    Env(&'static str),
-    Profile,
-    Default,
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        match self {
-            Origin::Flag(flag) => write!(f, "flag {flag}"),
-            Origin::Env(var) => write!(f, "env {var}"),
-            Origin::Profile => f.write_str("profile"),
-            Origin::Default => f.write_str("default"),
-        }
-    }
-}
-
-/// Where requests go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Endpoint {
-    /// A base URL such as `https://api.biopassid.com`, without trailing slash.
-    Url(String),
-    /// The emulator, started in-process for this command.
-    EmbeddedSandbox,
-}
-
-/// Everything a command needs, resolved: no `Option` left to default downstream.
-#[derive(Debug)]
-pub struct Settings {
-    pub config_path: PathBuf,
-    pub config_found: bool,
-    pub profile_name: String,
-    pub env: EnvName,
-    pub endpoint: Endpoint,
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    pub output: OutputFormat,
-    pub max_image_bytes: u64,
-    pub keep_metadata: bool,
-    pub max_dimension: Option<u32>,
-    /// The offline face gate before every send ([`biopass::images::face`]).
-    pub face_check: bool,
-    pub ca_cert: Option<PathBuf>,
-    pub verbose: u8,
-    pub quiet: bool,
-    pub dry_run: bool,
-    /// (setting, shown value, origin) for `config show`, in display order.
-    pub origins: Vec<(&'static str, String, Origin)>,
-    profile: Profile,
-    api_key_file_arg: Option<(String, Origin)>,
-    /// `config show` only: what is wrong with the config file that other commands
-    /// refuse it for (a key that others can read).
-    pub config_problem: Option<String>,
-}
 
 fn source(m: &ArgMatches, id: &str, flag: &'static str, env: &'static str) -> Origin {
     match m.value_source(id) {
@@ -113,20 +46,9 @@ fn pick<T>(
 }
 
 impl Settings {
-    pub fn resolve(g: &GlobalArgs, m: &ArgMatches) -> Result<Settings> {
-        Settings::resolve_with(g, m, false)
-    }
-
-    /// For `config show`, which always prints every setting: a config file holding a
-    /// key that others can read is a problem to name ([`Settings::config_problem`]),
-    /// not a reason to show nothing. The key from it is not shown.
-    pub fn resolve_for_show(g: &GlobalArgs, m: &ArgMatches) -> Result<Settings> {
-        Settings::resolve_with(g, m, true)
-    }
-
     /// The steps, in the order their errors are reported and their rows are shown by
     /// `config show`: the config file, the profile, then each group of settings.
-    fn resolve_with(g: &GlobalArgs, m: &ArgMatches, tolerant: bool) -> Result<Settings> {
+    pub(super) fn resolve_with(g: &GlobalArgs, m: &ArgMatches, tolerant: bool) -> Result<Settings> {
         let file = ConfigInUse::read(g, tolerant)?;
         let (profile_name, profile) = select_profile(g, &file)?;
         let mut r = Resolver {
@@ -164,101 +86,6 @@ impl Settings {
             profile_name,
             api_key_file_arg: key_file_arg(g, m),
             config_problem: file.problem,
-        })
-    }
-
-    /// How images are prepared before sending.
-    pub fn images(&self) -> biopass::images::prepare::Options {
-        biopass::images::prepare::Options {
-            max_bytes: self.max_image_bytes,
-            keep_metadata: self.keep_metadata,
-            max_dimension: self.max_dimension,
-            face_check: self.face_check,
-        }
-    }
-
-    /// Whether `--api-key-file -` asks for the key on standard input.
-    pub fn key_from_stdin(&self) -> bool {
-        self.api_key_file_arg
-            .as_ref()
-            .is_some_and(|(f, _)| f == "-")
-    }
-
-    /// Whether requests go to a sandbox (the embedded one, or `--env sandbox` with an
-    /// endpoint): then only a key given explicitly is used, never the profile's.
-    pub fn targets_sandbox(&self) -> bool {
-        self.endpoint == Endpoint::EmbeddedSandbox || self.env == EnvName::Sandbox
-    }
-
-    /// The key given explicitly for this run: `BIOPASS_API_KEY`, else `--api-key-file`
-    /// (or `BIOPASS_API_KEY_FILE`). `Ok(None)` when neither is set.
-    pub fn explicit_api_key(&self) -> Result<Option<(ApiKey, String)>> {
-        self.lookup(false)
-            .map(|l| l.key.map(|k| (k, l.source)))
-            .transpose()
-    }
-
-    /// The API key and where it came from, in this order: `BIOPASS_API_KEY`,
-    /// `--api-key-file` (or `BIOPASS_API_KEY_FILE`), the profile's `api_key_file`,
-    /// the profile's `api_key`. `Ok(None)` when none is set.
-    pub fn api_key(&self) -> Result<Option<(ApiKey, String)>> {
-        self.lookup(true)
-            .map(|l| l.key.map(|k| (k, l.source)))
-            .transpose()
-    }
-
-    /// The key source a command would use and what reading it gave, so `config
-    /// show` can name a broken source instead of failing: the first one set in the
-    /// order of [`Settings::api_key`], or for a sandbox (see
-    /// [`Settings::targets_sandbox`]) only the explicit ones. `None` when none is set.
-    pub fn key_lookup(&self) -> Option<KeyLookup> {
-        self.lookup(!self.targets_sandbox())
-    }
-
-    fn lookup(&self, with_profile: bool) -> Option<KeyLookup> {
-        let found = |source: String, key: Result<ApiKey>| Some(KeyLookup { source, key });
-        if let Some(raw) = std::env::var_os(KEY_ENV) {
-            let source = format!("env {KEY_ENV}");
-            let key = ApiKey::from_bytes(raw.into_encoded_bytes(), &source).map_err(config_err);
-            return found(source, key);
-        }
-        if let Some((file, origin)) = &self.api_key_file_arg {
-            let source = format!("{origin} ({file})");
-            let key = if file == "-" {
-                let what = format!("standard input ({origin} -)");
-                ApiKey::read(std::io::stdin().lock(), &what).map_err(config_err)
-            } else {
-                read_key_file(Path::new(file), &source)
-            };
-            return found(source, key);
-        }
-        if !with_profile {
-            return None;
-        }
-        let base = self.config_path.parent().unwrap_or(Path::new("."));
-        if let Some(file) = &self.profile.api_key_file {
-            let path = expand(file, base);
-            let source = format!("profile api_key_file ({})", path.display());
-            let key = read_key_file(&path, &source);
-            return found(source, key);
-        }
-        if let Some(ProfileKey(raw)) = &self.profile.api_key {
-            let source = format!("profile api_key ({})", self.config_path.display());
-            let key = ApiKey::from_bytes(raw.clone().into_bytes(), &source).map_err(config_err);
-            return found(source, key);
-        }
-        None
-    }
-
-    /// The key, or a configuration error saying how to set one.
-    pub fn require_api_key(&self) -> Result<ApiKey> {
-        self.api_key()?.map(|(k, _)| k).ok_or_else(|| {
-            config_err(format!(
-                "no API key: set {KEY_ENV}, pass --api-key-file PATH, or set api_key_file in profile \
-'{}' of {} (biopass config init writes a starter file)",
-                self.profile_name,
-                self.config_path.display()
-            ))
         })
     }
 }
@@ -570,36 +397,4 @@ impl Resolver<'_> {
         );
         ca_cert
     }
-}
-
-/// One key source and what reading it gave (see [`Settings::key_lookup`]).
-pub struct KeyLookup {
-    /// Where the key comes from, e.g. `profile api_key_file (/home/me/biopass.key)`.
-    pub source: String,
-    /// The key, or a configuration error (78) that names the source and never
-    /// holds any of the key's bytes.
-    pub key: Result<ApiKey>,
-}
-
-/// A key file: a directory is refused, a regular file must be private (as ssh's
-/// rule), and at most [`biopass::secret::MAX_KEY_BYTES`] are read. Pipes and devices (`<(pass key)`,
-/// `/dev/stdin`) hold no stored copy of the key, so the mode rule, and its chmod
-/// hint, do not apply to them; the bound still does (`/dev/zero` ends at 4 KiB). A
-/// FIFO nobody writes to blocks in `open`, as for any program: the user named it.
-fn read_key_file(path: &Path, what: &str) -> Result<ApiKey> {
-    let cannot = |reason: String| {
-        config_err(format!(
-            "cannot read the API key file {}: {reason}",
-            path.display()
-        ))
-    };
-    let file = std::fs::File::open(path).map_err(|e| cannot(io_reason(&e)))?;
-    let meta = file.metadata().map_err(|e| cannot(io_reason(&e)))?;
-    if meta.is_dir() {
-        return Err(cannot("it is a directory".into()));
-    }
-    if meta.is_file() {
-        check_mode(path, &meta, "API key file")?;
-    }
-    ApiKey::read(file, what).map_err(config_err)
 }
