@@ -7,11 +7,11 @@ use std::time::Duration;
 use reqwest::Client as Http;
 use reqwest::Url;
 
-#[cfg(doc)]
-use super::Client;
-use super::USER_AGENT;
 use crate::error::{Failure, Kind};
 use crate::sanitize::sanitize;
+
+/// `biopass/<version>`, sent with every request.
+pub const USER_AGENT: &str = concat!("biopass/", env!("CARGO_PKG_VERSION"));
 
 /// Is this host loopback (127.0.0.0/8, ::1, localhost)?
 pub(super) fn is_loopback(url: &Url) -> bool {
@@ -59,8 +59,8 @@ pub fn check_endpoint(endpoint: &str) -> Result<(), Failure> {
 /// A connection pool and the runtime that drives it.
 ///
 /// The client's own lane (a two-thread runtime) serves single commands and any
-/// thread that calls [`Client::attempt`]. A batch gets a lane of its own
-/// ([`Client::lane`]): a single-threaded runtime on the batch's thread, and the one
+/// thread that calls `Client::attempt`. A batch gets a lane of its own
+/// (`Client::lane`): a single-threaded runtime on the batch's thread, and the one
 /// connection pool of all its rows in flight. Requests, connections and sockets
 /// are then all handled on that one thread: no hand-off between threads per row.
 pub struct Lane {

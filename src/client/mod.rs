@@ -50,15 +50,13 @@ mod transport;
 use answer::note_earlier_attempt;
 pub use answer::{AttemptError, Reply, Sent, check_echo, classify, server_text};
 pub use body::{Body, Builder as BodyBuilder};
-pub use connect::{Lane, check_endpoint};
+pub use connect::{Lane, USER_AGENT, check_endpoint};
 use connect::{PoolSettings, is_loopback};
 pub use transport::NAME_MISMATCH;
 use transport::root_cause;
 
 /// The header that carries the API key (Azure API Management's).
 pub const KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
-/// `biopass/<version>`, sent with every request.
-pub const USER_AGENT: &str = concat!("biopass/", env!("CARGO_PKG_VERSION"));
 /// Largest response body read; anything longer is a protocol error.
 pub const MAX_RESPONSE: u64 = 1024 * 1024;
 /// Longest BioPassID accepted in a success answer; longer is a protocol error.
@@ -202,6 +200,15 @@ impl Client {
         self.secret.as_ref().map(|k| k.expose())
     }
 
+    /// What this client's failures are described with.
+    fn peer(&self) -> transport::Peer<'_> {
+        transport::Peer {
+            host: &self.host,
+            timeout: self.timeout,
+            secret: self.secret(),
+        }
+    }
+
     /// One attempt, no retries: the building block of both single commands and batch.
     ///
     /// `--timeout` bounds the whole exchange: connect, send, response head and the
@@ -298,7 +305,10 @@ impl Client {
         }
         let started = Instant::now();
         let exchange = async {
-            let mut resp = req.send().await.map_err(|e| self.transport_error(&e))?;
+            let mut resp = req
+                .send()
+                .await
+                .map_err(|e| self.peer().transport_error(&e))?;
             // Copied only for `probe`: a batch's attempts never look at it.
             let peer_certificate = resp
                 .extensions()
@@ -370,7 +380,7 @@ impl Client {
                 format!("interrupted while waiting for {}: the request may have been processed", self.host),
             )),
             done = tokio::time::timeout(self.timeout, exchange) => {
-                done.unwrap_or_else(|_| Err(self.timed_out()))
+                done.unwrap_or_else(|_| Err(self.peer().timed_out()))
             }
         }
     }

@@ -2,10 +2,20 @@
 //! timeout becomes an [`AttemptError`] whose kind says whether a retry can help and
 //! whose message says what to do, with no byte of the key in it.
 
-use super::{AttemptError, Client, Sent, server_text};
+use std::time::Duration;
+
+use super::answer::{AttemptError, Sent, server_text};
 use crate::error::Kind;
 
-impl Client {
+/// What a failure is described with: the host asked, the whole-exchange timeout,
+/// and the key to scrub from any text the failure carries.
+pub(super) struct Peer<'a> {
+    pub(super) host: &'a str,
+    pub(super) timeout: Duration,
+    pub(super) secret: Option<&'a str>,
+}
+
+impl Peer<'_> {
     /// `--timeout` passed: the request may have been acted on.
     pub(super) fn timed_out(&self) -> AttemptError {
         AttemptError::new(
@@ -23,14 +33,14 @@ impl Client {
         if let Some(names) = name_mismatch(e) {
             // A CA cannot fix a certificate made for another name: say which names
             // it holds, so the user can correct the endpoint (or the server).
-            let host = &self.host;
+            let host = self.host;
             return AttemptError::new(
                 Kind::Config,
                 Sent::No,
                 format!(
                     "the TLS certificate of {host} {NAME_MISMATCH} asked for, {host}: it holds {}; \
 a CA (--ca-cert) cannot fix this: check the host name in the endpoint (biopass config show)",
-                    server_text(&names, self.secret(), 300)
+                    server_text(&names, self.secret, 300)
                 ),
             );
         }
@@ -44,11 +54,11 @@ a CA (--ca-cert) cannot fix this: check the host name in the endpoint (biopass c
 corporate CA, pass that CA's certificate with --ca-cert FILE (or set SSL_CERT_FILE, or add it to the \
 system trust store); otherwise check the endpoint",
                     self.host,
-                    server_text(&problem, self.secret(), 200)
+                    server_text(&problem, self.secret, 200)
                 ),
             );
         }
-        let cause = root_cause(e, self.secret());
+        let cause = root_cause(e, self.secret);
         if e.is_connect() {
             AttemptError::new(
                 Kind::Unavailable,
