@@ -11,9 +11,8 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use serde::{Deserialize, Serialize};
 
-use super::Op;
 use super::files::{LEGACY_FILE, LOG_FILE, load, write_atomic};
-use super::state::{Entry, Outcome, State};
+use super::state::{Entry, Op, Outcome, State};
 
 /// Version of the sync-mode log layout, checked on load.
 const LOG_FORMAT: u32 = 1;

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::BatchArgs;
+use super::batch::BatchArgs;
 use biopass::request::parse_finger_pos;
 
 pub(super) const ENROLL_EXAMPLES: &str = "Examples:
