@@ -1,5 +1,5 @@
 //! The command line, as clap types only: no I/O, no defaults that depend on the
-//! machine. `settings.rs` turns these into a resolved [`crate::settings::Settings`];
+//! machine. `settings/` turns these into a resolved [`crate::settings::Settings`];
 //! nothing downstream reads clap types.
 //!
 //! This file holds the top level (`biopass` and its commands); each group of
