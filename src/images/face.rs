@@ -7,9 +7,9 @@
 //! that is looked at ([`OnceLock`]), so commands that detect nothing (`--version`,
 //! `delete`) never pay for it. A detection borrows a detector (a copy of the model
 //! and its working buffers, about 2.7 MB) from one pool and gives it back, so there
-//! are as many as detections ever ran at once (at most one per CPU in a batch), not
-//! one per thread that ever detected: a batch's blocking threads come and go, and
-//! each kept its own copy before.
+//! are as many as detections ever ran at once (in a batch about one per CPU, as
+//! photos are prepared one per CPU), not one per thread that ever detected: a
+//! batch's blocking threads come and go, and a copy per thread added up.
 //!
 //! Detection runs on a grey copy of the upright pixels scaled down to
 //! [`DETECT_SIDE`] on its long side (a 1280x960 photo is looked at as 320x240): the
