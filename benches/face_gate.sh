@@ -66,27 +66,44 @@ echo "  target <= 25 ms: $( (($(calc "($per <= 25) ? 1 : 0"))) && echo PASS || e
 m=$work/manifest.csv
 echo "id,face" >"$m"
 for ((i = 0; i < N; i++)); do printf 'F%05d,%s\n' "$i" "$photo" >>"$m"; done
-rate() { # extra args...: rows/s of a fresh run
+rate() { # extra args...: rows/s of a fresh run; appends "rows/s client-CPU-s sandbox-CPU-s wall-s" to $work/runs
     start_server "$LATENCY_MS"
     rm -f "$work"/*.journal
     local t0 t1
     t0=$(now)
-    BIOPASS_ENDPOINT=$ENDPOINT BIOPASS_API_KEY=$KEY "$BIN" "$@" enroll --from "$m" \
+    BIOPASS_ENDPOINT=$ENDPOINT BIOPASS_API_KEY=$KEY "$TIME" -f '%U %S' -o "$work/batch.t" "$BIN" "$@" enroll --from "$m" \
         --jobs "$JOBS" --journal "$work/run.journal" -q >/dev/null 2>"$work/run.err" || {
         echo "batch failed:" >&2
         cat "$work/run.err" >&2
     }
     t1=$(now)
     stop_server
-    calc "sprintf(\"%.1f\", $N / ($t1 - $t0))"
+    local r c
+    r=$(calc "sprintf(\"%.1f\", $N / ($t1 - $t0))")
+    c=$(awk '{ printf "%.2f", $1 + $2 }' "$work/batch.t")
+    echo "$r $c $SERVER_CPU $(calc "sprintf(\"%.3f\", $t1 - $t0)")" >>"$work/runs"
+    echo "$r"
 }
+: >"$work/runs"
 r_off=$(rate --no-face-check)
 r_on=$(rate)
 r_off2=$(rate --no-face-check)
 r_on2=$(rate)
 ratio=$(calc "sprintf(\"%.3f\", ($r_on + $r_on2) / ($r_off + $r_off2))")
-echo "batch, $N rows, --jobs $JOBS, ${LATENCY_MS} ms latency: gate on $r_on / $r_on2 rows/s, off $r_off / $r_off2 rows/s: ratio $ratio"
+echo "batch, $N rows, --jobs $JOBS, ${LATENCY_MS} ms latency: gate on $r_on / $r_on2 rows/s, off $r_off / $r_off2 rows/s: ratio $ratio (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "  target >= 0.9: $( (($(calc "($ratio >= 0.9) ? 1 : 0"))) && echo PASS || echo FAIL)"
+# The floor: the CPU a gate-on run at 0.9x the off rate needs, from its own CPU per
+# row (client and sandbox), against the 2 cores (or however many there are).
+awk -v n="$N" -v cores="$(nproc)" '
+    { rate[NR] = $1; client[NR] = $2; server[NR] = $3; wall[NR] = $4 }
+    END {
+        off = (rate[1] + rate[3]) / 2
+        on_c = (client[2] + client[4]) / (2 * n); off_c = (client[1] + client[3]) / (2 * n)
+        on_s = (server[2] + server[4]) / (2 * n); off_s = (server[1] + server[3]) / (2 * n)
+        printf "  CPU per row: gate on client %.1f ms + sandbox %.1f ms, off client %.1f ms + sandbox %.1f ms\n", on_c * 1000, on_s * 1000, off_c * 1000, off_s * 1000
+        printf "  CPU busy per second of run: gate on %.2f, off %.2f cores (of %d)\n", (client[2] + server[2] + client[4] + server[4]) / (wall[2] + wall[4]), (client[1] + server[1] + client[3] + server[3]) / (wall[1] + wall[3]), cores
+        printf "  0.9x of %.1f rows/s with the gate needs %.2f cores for biopass and the sandbox\n", off, 0.9 * off * (on_c + on_s)
+    }' "$work/runs"
 
 # ---- 3. startup
 loop() { # bin args...: CPU ms per run over R runs

@@ -2,7 +2,8 @@
 """Make the scale benchmark's synthetic inputs (used by scale.sh; not timed).
 
 Usage:
-  gen_scale.py images DIR              small/0-3.jpg (~1 KB, 96x96) and big/0-7.jpg (~5 MiB)
+  gen_scale.py images DIR [FACE]       small/0-3.jpg (~1 KB, 96x96) and big/0-7.jpg (~5 MiB);
+                                       with FACE (a synthetic face JPEG), bigface/0-7.jpg too
   gen_scale.py manifest FILE N [IMGDIR] CSV `id,face`, N rows over the 4 small images
   gen_scale.py dups FILE N DISTINCT    N rows cycling over DISTINCT CustomIDs
   gen_scale.py longline FILE MB        a header, one good row, then a row with an MB-long field
@@ -18,8 +19,8 @@ import random
 import sys
 
 
-def images(out):
-    from PIL import Image  # noqa: only this subcommand needs Pillow
+def images(out, face=None):
+    from PIL import Image, ImageChops  # noqa: only this subcommand needs Pillow
 
     rng = random.Random(20261129)
     os.makedirs(os.path.join(out, "small"), exist_ok=True)
@@ -37,6 +38,19 @@ def images(out):
         noise = rng.randbytes(1900 * 1420 * 3)
         Image.frombytes("RGB", (1900, 1420), noise).save(
             os.path.join(out, "big", f"{i}.jpg"), quality=92, subsampling=0
+        )
+    if face is None:
+        return
+    # The same shape with a face the gate lets through: the synthetic face (the test
+    # fixture drawn by tests/fixtures/make_faces.py) scaled up, plus seeded noise of
+    # +-128 on every sample, which the gate's 320 px copy averages away (issue 14's
+    # random-content photo with the gate on; tests/scale.rs makes the same kind).
+    os.makedirs(os.path.join(out, "bigface"), exist_ok=True)
+    base = Image.open(face).convert("RGB").resize((1900, 1420), Image.NEAREST)
+    for i in range(8):
+        noise = Image.frombytes("RGB", (1900, 1420), rng.randbytes(1900 * 1420 * 3))
+        ImageChops.add(base, noise, scale=1.0, offset=-128).save(
+            os.path.join(out, "bigface", f"{i}.jpg"), quality=92, subsampling=0
         )
 
 
@@ -90,7 +104,7 @@ def quoted(path, mb):
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "images":
-        images(args[0])
+        images(args[0], *(args[1:2]))
     elif cmd == "manifest":
         manifest(args[0], int(args[1]), *(args[2:3]))
     elif cmd == "dups":

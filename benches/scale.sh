@@ -16,7 +16,8 @@
 #          with --passes 1 and with the default (3)
 #   floor  the kernel's share of a row without biopass (benches/floor.c, needs gcc): an
 #          image read, one request and answer, one fdatasync
-#   big    8 x ~5 MiB JPEGs (16 rows) at --jobs 8 against `sandbox serve`
+#   big    8 x ~5 MiB JPEGs (16 rows) at --jobs 8 against `sandbox serve`, noise with the
+#          gate off, then random-content faces with it on
 #   emb    the embedded sandbox (--env sandbox) at 100, 1k and 10k people (benches/sandbox.sh)
 #   bad    a 200 MB field, the same as a quoted value over 200k lines, a header of 1e9
 #          columns, 10M rows with 10 distinct CustomIDs
@@ -63,7 +64,8 @@ gen() { python3 "$here/gen_scale.py" "$@"; }
 
 data=$work/data
 mkdir -p "$data/img"
-gen images "$data/img"
+# The face photos for the big section (gate on) only when it runs.
+gen images "$data/img" $(want big && echo "$root/tests/fixtures/faces/photo-1280.jpg")
 small_bytes=$(cat "$data"/img/small/*.jpg | wc -c)
 say "images: 4 small JPEGs, $((small_bytes / 4)) bytes on average; 8 big JPEGs, $(($(cat "$data"/img/big/*.jpg | wc -c) / 8)) bytes on average"
 
@@ -261,6 +263,21 @@ if want big; then
     stop_server
     [[ $RC == 0 ]] || warn "big-photo run exited $RC: $(head -c 300 "$work/big.err")"
     row "${big_mib} MiB JPEGs, jobs $JOBS" 16 "$WALL" "$(per_row_us "$WALL" 16)" "$(mib "$CLIENT_RSS_KB")" - \
+        "peak RSS <= $limit MiB" "$(verdict "$CLIENT_RSS_KB <= $limit * 1024")"
+    # The same shape with the face gate on: decodable random-content faces that it
+    # lets through, each decoded to grey (2.6 MiB) and looked at, one per CPU.
+    {
+        echo "id,face"
+        for i in $(seq 0 15); do echo "bigface-$i,img/bigface/$((i % 8)).jpg"; done
+    } >"$data/bigface.csv"
+    face_mib=$(calc "sprintf(\"%.2f\", $(stat -c %s "$data/img/bigface/0.jpg") / 1048576)")
+    limit=$(calc "sprintf(\"%.1f\", 16 + 1.3 * $JOBS * $face_mib)")
+    start_server
+    run_timed "$work/bigface.err" env BIOPASS_ENDPOINT="$ENDPOINT" BIOPASS_API_KEY="$KEY" BIOPASS_FACE_CHECK=true \
+        "$BIN" enroll --from "$data/bigface.csv" --jobs "$JOBS" -q --progress-interval 0 --journal "$work/bigface.journal"
+    stop_server
+    [[ $RC == 0 ]] || warn "big-face run exited $RC: $(head -c 300 "$work/bigface.err")"
+    row "${face_mib} MiB faces, gate on, jobs $JOBS" 16 "$WALL" "$(per_row_us "$WALL" 16)" "$(mib "$CLIENT_RSS_KB")" - \
         "peak RSS <= $limit MiB" "$(verdict "$CLIENT_RSS_KB <= $limit * 1024")"
 fi
 

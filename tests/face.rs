@@ -252,3 +252,57 @@ fn a_sideways_face_is_looked_at_upright() {
     assert_eq!(v["faces"]["count"], 1, "{v}");
     assert_eq!(code, 0, "{v}");
 }
+
+/// This process's resident memory, KiB.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn detectors_are_as_many_as_detections_at_once_not_threads() {
+    // A batch prepares photos on tokio's blocking threads, which stay alive between
+    // rows and are replaced as they come and go; a detector (a model copy and its
+    // buffers, about 2.7 MB) kept per thread added up to several per run (issue 14's
+    // photo memory). Here 8 threads stay alive and detect one after another: one
+    // detector serves them all. (The library in this process: the other tests here
+    // run the binary, so nothing else detects in it.)
+    let grey = image::open(face("photo-1280.jpg")).unwrap().to_luma8();
+    assert_eq!(biopass::images::face::examine(&grey).count, 1);
+    let (made, before) = (biopass::images::face::detectors_made(), rss_kib());
+    let grey = std::sync::Arc::new(grey);
+    let mut turns = Vec::new();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let mut threads = Vec::new();
+    for _ in 0..8 {
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let (grey, done_tx) = (grey.clone(), done_tx.clone());
+        turns.push(go_tx);
+        threads.push(std::thread::spawn(move || {
+            go_rx.recv().unwrap();
+            assert_eq!(biopass::images::face::examine(&grey).count, 1);
+            done_tx.send(()).unwrap();
+            // Alive until every thread has detected (its sender is dropped).
+            go_rx.recv().ok();
+        }));
+    }
+    for go in &turns {
+        go.send(()).unwrap();
+        done_rx.recv().unwrap();
+    }
+    let (made_after, after) = (biopass::images::face::detectors_made(), rss_kib());
+    drop(turns);
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(made_after, made, "detectors made by 8 threads in turn");
+    assert!(
+        after.saturating_sub(before) < 4 * 1024,
+        "8 threads detecting in turn grew the memory by {} KiB",
+        after.saturating_sub(before)
+    );
+}

@@ -5,8 +5,11 @@
 //! frontal model embedded in the binary (`assets/`, BSD-2-Clause): nothing is
 //! downloaded at run time. The model is parsed once per process, on the first face
 //! that is looked at ([`OnceLock`]), so commands that detect nothing (`--version`,
-//! `delete`) never pay for it; each thread that detects keeps its own detector (the
-//! detector is `&mut` and not `Send`), cloned from the parsed model.
+//! `delete`) never pay for it. A detection borrows a detector (a copy of the model
+//! and its working buffers, about 2.7 MB) from one pool and gives it back, so there
+//! are as many as detections ever ran at once (in a batch about one per CPU, as
+//! photos are prepared one per CPU), not one per thread that ever detected: a
+//! batch's blocking threads come and go, and a copy per thread added up.
 //!
 //! Detection runs on a grey copy of the upright pixels scaled down to
 //! [`DETECT_SIDE`] on its long side (a 1280x960 photo is looked at as 320x240): the
@@ -18,8 +21,7 @@
 //! Every threshold is a constant here and in the README (section "Images"), each
 //! with its source.
 
-use std::cell::RefCell;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -191,28 +193,46 @@ fn model() -> &'static rustface::Model {
     })
 }
 
-thread_local! {
-    static DETECTOR: RefCell<Option<Box<dyn rustface::Detector>>> = const { RefCell::new(None) };
+/// A detector in the pool.
+struct Pooled(Box<dyn rustface::Detector>);
+
+// SAFETY: `rustface::Detector` has no `Send` bound, but its one implementation (the
+// `FuStDetector` that `create_detector_with_model` boxes, rustface 0.1.7 as locked)
+// holds only owned data: the model's `Vec`s, its feature maps' `Vec` buffers and
+// numbers; no `Rc`, no raw pointer, no thread-local. A pooled detector is used by
+// one thread at a time (it is out of the pool while it detects).
+unsafe impl Send for Pooled {}
+
+/// How many detectors were made (see [`detectors_made`]).
+static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The detectors not in use.
+static POOL: Mutex<Vec<Pooled>> = Mutex::new(Vec::new());
+
+fn pool() -> std::sync::MutexGuard<'static, Vec<Pooled>> {
+    POOL.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The faces in a grey image (one byte per pixel, row by row), boxes in its pixels.
-/// Uses this thread's detector, made on first use from the model parsed once.
+/// Borrows a detector from the pool (made from the model parsed once when none is
+/// free) and gives it back.
 pub fn detect(pixels: &[u8], width: u32, height: u32) -> Vec<FaceBox> {
     if width < MIN_DETECT_FACE || height < MIN_DETECT_FACE {
         return vec![];
     }
-    DETECTOR.with(|cell| {
-        let mut cell = cell.borrow_mut();
-        let d = cell.get_or_insert_with(|| {
-            let mut d = rustface::create_detector_with_model(model().clone());
-            d.set_min_face_size(MIN_DETECT_FACE);
-            d.set_score_thresh(SCORE_THRESHOLD);
-            d.set_pyramid_scale_factor(0.8);
-            d.set_slide_window_step(4, 4);
-            d
-        });
+    let taken = pool().pop();
+    let mut d = taken.unwrap_or_else(|| {
+        let mut d = rustface::create_detector_with_model(model().clone());
+        d.set_min_face_size(MIN_DETECT_FACE);
+        d.set_score_thresh(SCORE_THRESHOLD);
+        d.set_pyramid_scale_factor(0.8);
+        d.set_slide_window_step(4, 4);
+        MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Pooled(d)
+    });
+    let found = {
         let img = rustface::ImageData::new(pixels, width, height);
-        d.detect(&img)
+        d.0.detect(&img)
             .into_iter()
             .map(|f| {
                 let b = f.bbox();
@@ -227,8 +247,19 @@ pub fn detect(pixels: &[u8], width: u32, height: u32) -> Vec<FaceBox> {
                 }
             })
             .filter(|b| b.width > 0 && b.height > 0)
-            .collect()
-    })
+            .collect::<Vec<_>>()
+    };
+    // A detection that panicked drops its detector instead (the pool never holds
+    // one left half-way).
+    pool().push(d);
+    found
+}
+
+/// How many detectors this process made (each stays, in the pool or in use): what
+/// detection holds in memory. For tests.
+#[doc(hidden)]
+pub fn detectors_made() -> usize {
+    MADE.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A grey copy of `img` (already upright) with its long side at most `side`,

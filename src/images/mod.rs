@@ -14,9 +14,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub mod check;
+mod encode;
 pub mod face;
 pub mod format;
+mod inspect;
 pub mod prepare;
+mod scan;
+mod strip;
 
 use crate::error::{Failure, Kind};
 pub use format::{Format, hex, sha256_hex, sniff};
