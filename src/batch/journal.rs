@@ -5,6 +5,11 @@
 //! Terminal `end` records are group-committed with the next fsync. One writer
 //! thread does all writes: workers hand it records and, for `start`, wait for the
 //! fsync that covers theirs, so eight workers share one fsync instead of eight.
+//! An `end` record waits in memory for the next write (a `start`'s group commit,
+//! or a [`Writer::written`] that asks for one); a row's result is printed only once
+//! its `end` record is written (see `batch::worker::finish`), so a `kill -9` can
+//! never leave a printed row that the journal does not know (and a resume would
+//! send and print again).
 //! Never holds images or the key; created with mode 0600; locked against a second
 //! process. Each run's first record names the target it sends to, and a journal is
 //! only ever used against that target (see `batch::plan`).
@@ -727,6 +732,13 @@ struct Queue {
     asked: u64,
     /// Number of the last durable record the writer has taken.
     taken: u64,
+    /// Records handed over (durable or not), counting from 1.
+    appended: u64,
+    /// Records written to the file (`write(2)` done, perhaps not yet synced).
+    written: u64,
+    /// The highest record number a [`Writer::written`] waits to see written: the
+    /// writer writes (without syncing) until it has.
+    want_written: u64,
     /// Number of the last durable record known to be on disk.
     synced: u64,
     /// The writer thread is waiting for work (so a hand-over must wake it).
@@ -754,7 +766,23 @@ struct Shared {
     /// The same news for waiters on a runtime ([`Writer::durable_async`]): `synced`,
     /// and whether a write failed. One wake-up per fsync, whoever waits.
     synced: tokio::sync::watch::Sender<(u64, bool)>,
+    /// For [`Writer::written`]: `written`, and whether a write failed.
+    written: tokio::sync::watch::Sender<(u64, bool)>,
 }
+
+impl Queue {
+    /// Whether the writer has work: a sync is asked for, a written record is waited
+    /// for, the buffer is large enough to write anyway, or the writer is to finish.
+    fn due(&self) -> bool {
+        self.asked > self.taken
+            || self.want_written > self.written
+            || self.buf.len() >= WRITE_AT
+            || self.closing
+    }
+}
+
+/// Records that nobody waits for are written once this many bytes of them wait.
+const WRITE_AT: usize = 64 * 1024;
 
 impl Shared {
     fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
@@ -786,6 +814,9 @@ impl Writer {
                 buf: Vec::with_capacity(64 * 1024),
                 asked: 0,
                 taken: 0,
+                appended: 0,
+                written: 0,
+                want_written: 0,
                 synced: 0,
                 idle: false,
                 failed: None,
@@ -797,6 +828,7 @@ impl Writer {
             work: std::sync::Condvar::new(),
             done: std::sync::Condvar::new(),
             synced: tokio::sync::watch::Sender::new((0, false)),
+            written: tokio::sync::watch::Sender::new((0, false)),
         });
         let for_thread = shared.clone();
         let thread = std::thread::Builder::new()
@@ -878,12 +910,17 @@ impl Writer {
         }
         if let Some(rec) = rec {
             rec.write_line(&mut q.buf);
+            q.appended += 1;
         }
         // Wake the writer only if it sleeps, or lingers and this completes its group:
         // a busy writer takes this with its next batch (each notification is a
-        // system call).
+        // system call). A record nobody waits for does not wake it at all, until
+        // enough of them wait (`WRITE_AT`).
         if !durable {
-            let wake = std::mem::take(&mut q.idle);
+            let wake = q.idle && q.buf.len() >= WRITE_AT;
+            if wake {
+                q.idle = false;
+            }
             drop(q);
             if wake {
                 self.shared.work.notify_one();
@@ -906,9 +943,41 @@ impl Writer {
         self.send(Some(&erased::Ser(rec)), true)
     }
 
-    /// Append; it reaches the disk with the next group commit or [`Writer::flush`].
+    /// Append; it is written with the next group commit, [`Writer::written`] or
+    /// [`Writer::flush`], and reaches the disk with the next fsync.
     pub fn append(&self, rec: &impl Serialize) -> Result<()> {
         self.send(Some(&erased::Ser(rec)), false)
+    }
+
+    /// Wait, without blocking the thread, until every record handed over so far is
+    /// written to the file (`write(2)` done: a `kill -9` of this process can no
+    /// longer lose it; it reaches the disk with the next fsync, as before). Asks
+    /// the writer for a write if none is due; one shares the writer's next batch
+    /// with every other record waiting.
+    pub async fn written(&self) -> Result<()> {
+        let mut q = self.shared.lock();
+        let mine = q.appended;
+        if q.written >= mine {
+            return Ok(());
+        }
+        if q.closing {
+            return Err(self.stopped());
+        }
+        q.want_written = q.want_written.max(mine);
+        let wake = std::mem::take(&mut q.idle);
+        drop(q);
+        if wake {
+            self.shared.work.notify_one();
+        }
+        let mut rx = self.shared.written.subscribe();
+        let _ = rx
+            .wait_for(|&(written, failed)| written >= mine || failed)
+            .await;
+        let q = self.shared.lock();
+        match &q.failed {
+            Some(e) if q.written < mine => Err(io_fail(&self.path, "write failed", e)),
+            _ => Ok(()),
+        }
     }
 
     /// Write and fsync everything handed over so far.
@@ -956,7 +1025,7 @@ fn write_loop(mut file: File, shared: &Shared) {
     let mut batch = Vec::with_capacity(64 * 1024);
     loop {
         let mut q = shared.lock();
-        while q.buf.is_empty() && q.asked == q.taken && !q.closing {
+        while !q.due() {
             q.idle = true;
             q = shared.work.wait(q).unwrap_or_else(|p| p.into_inner());
         }
@@ -989,6 +1058,9 @@ fn write_loop(mut file: File, shared: &Shared) {
         // Take everything handed over so far: one write and one fsync for all of it.
         std::mem::swap(&mut batch, &mut q.buf);
         q.urgent = false;
+        let records = q.appended;
+        // Every record waited for is in this batch.
+        q.want_written = 0;
         let upto = q.asked;
         let needs_sync = upto > q.taken;
         q.taken = upto;
@@ -996,23 +1068,38 @@ fn write_loop(mut file: File, shared: &Shared) {
         drop(q);
         let mut result = Ok(());
         if healthy {
-            result = file
-                .write_all(&batch)
-                .and_then(|_| if needs_sync { file.sync_data() } else { Ok(()) });
+            result = file.write_all(&batch);
+            // Written: the rows waiting for it may be printed while the fsync runs.
+            let mut q = shared.lock();
+            if let Err(e) = &result {
+                q.failed = Some(e.to_string());
+            } else {
+                q.written = records;
+            }
+            let news = (q.written, q.failed.is_some());
+            drop(q);
+            shared.written.send_replace(news);
+            if result.is_ok() && needs_sync {
+                result = file.sync_data();
+            }
         }
         batch.clear();
         let mut q = shared.lock();
         if let Err(e) = result {
-            q.failed = Some(e.to_string());
+            q.failed.get_or_insert(e.to_string());
         }
         if q.failed.is_none() {
             q.synced = upto;
         }
-        let news = (q.synced, q.failed.is_some());
+        let failed = q.failed.is_some();
+        let (news, written) = ((q.synced, failed), (q.written, failed));
         drop(q);
-        if needs_sync {
+        if needs_sync || failed {
             shared.done.notify_all();
             shared.synced.send_replace(news);
+        }
+        if failed {
+            shared.written.send_replace(written);
         }
     }
 }
@@ -1228,6 +1315,26 @@ mod tests {
                 serde_json::to_string(&rec).unwrap()
             );
         }
+    }
+
+    #[test]
+    fn an_end_record_waits_for_a_write_that_written_asks_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("j");
+        let (f, _) = open(&p).unwrap();
+        let w = Writer::start(f.file, &p);
+        w.append(&end("x", "f", State::Done)).unwrap();
+        // Nobody waits for it: it waits for the next write.
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(std::fs::metadata(&p).unwrap().len(), 0);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(w.written()).unwrap();
+        // Written before `written` returns, without waiting for anything else.
+        assert_eq!(std::fs::read_to_string(&p).unwrap().lines().count(), 1);
+        // Nothing new: no wait.
+        rt.block_on(w.written()).unwrap();
     }
 
     #[test]

@@ -354,11 +354,16 @@ fn run_inner(
             &problems,
         );
         for (e, id) in problems.all.iter().flatten() {
-            summary.invalid += 1;
             let id = id.as_deref().unwrap_or_default();
             writer
                 .append(&worker::End::invalid(e.line, id, &e.message).record())
                 .map_err(|e| (e, true))?;
+        }
+        // Printed once the journal has them (see `worker::finish`).
+        writer.flush().map_err(|e| (e, true))?;
+        for (e, id) in problems.all.iter().flatten() {
+            summary.invalid += 1;
+            let id = id.as_deref().unwrap_or_default();
             let outcome = Outcome::Invalid(e.message.clone());
             let row = RowResult {
                 op: cfg.op,

@@ -252,6 +252,9 @@ pub async fn prepare(sh: &Shared<'_>, item: u64, row: Row, planned: Planned) -> 
 }
 
 /// Send a prepared row until it is finished or left pending, journal and report it.
+/// A finished row is reported only once its `end` record is written to the journal
+/// ([`journal::Writer::written`]): a row printed is a row the journal knows, so a
+/// resume after `kill -9` neither sends nor prints it again.
 pub async fn finish(sh: &Shared<'_>, lane: &Lane, prepared: Prepared) {
     let Prepared {
         item,
@@ -287,6 +290,14 @@ pub async fn finish(sh: &Shared<'_>, lane: &Lane, prepared: Prepared) {
             (Outcome::Invalid(msg), 0)
         }
     };
+    let mut outcome = outcome;
+    if !matches!(outcome, Outcome::Pending)
+        && let Err(e) = sh.journal.written().await
+    {
+        // Not in the journal: not a result yet. The next run sends the row again.
+        sh.halt(Reason::Journal, format!("{e:#}"));
+        outcome = Outcome::Pending;
+    }
     record(sh, &row, &outcome, attempts, later);
 }
 
