@@ -143,6 +143,16 @@ pub enum Record {
         /// in journals before version 4.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         matched: Option<bool>,
+        /// Verify's `MatchDetails.FaceMatched`, on success, when the service sent
+        /// details; absent otherwise (and in journals written before biopass
+        /// recorded details).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        face_matched: Option<bool>,
+        /// Verify's `MatchDetails.NonMatchedFingers`, as [`Record::End`]'s
+        /// `face_matched` (at most [`MAX_FINGERS`] names, each sanitised and cut to
+        /// [`FINGER_MAX`] characters).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        non_matched_fingers: Option<Vec<String>>,
         /// The pass of the run the attempt belongs to, when it is not the first
         /// (`--passes`); absent for the first pass and before version 4.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,9 +212,40 @@ pub struct EndView<'a> {
     /// As [`Record::End`]'s `matched`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched: Option<bool>,
+    /// As [`Record::End`]'s `face_matched`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face_matched: Option<bool>,
+    /// As [`Record::End`]'s `non_matched_fingers` (already cut: [`fingers`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub non_matched_fingers: Option<&'a [String]>,
     /// As [`Record::End`]'s `pass`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pass: Option<u32>,
+}
+
+/// The most finger names an `end` record keeps (a hand has five, a person ten).
+pub const MAX_FINGERS: usize = 10;
+/// The longest finger name an `end` record keeps, in characters.
+pub const FINGER_MAX: usize = 40;
+
+/// The service's `NonMatchedFingers` as a journal records them: at most
+/// [`MAX_FINGERS`] names, sanitised and cut to [`FINGER_MAX`] characters and an
+/// ellipsis (what a
+/// service sends must never make a line too long for the journal to load). `None`
+/// when they are already fit to record, as they are in every answer we know.
+pub fn fingers(names: &[String]) -> Option<Vec<String>> {
+    let fit =
+        |n: &String| n.len() <= FINGER_MAX && n.bytes().all(|b| b.is_ascii_graphic() || b == b' ');
+    if names.len() <= MAX_FINGERS && names.iter().all(fit) {
+        return None;
+    }
+    Some(
+        names
+            .iter()
+            .take(MAX_FINGERS)
+            .map(|n| crate::sanitize::sanitize(n, FINGER_MAX))
+            .collect(),
+    )
 }
 
 /// What the journal says about one CustomID, in a few bytes: what a run needs to plan
@@ -1132,6 +1173,8 @@ mod tests {
             ms: 1,
             at: None,
             matched: None,
+            face_matched: None,
+            non_matched_fingers: None,
             pass: None,
         }
     }
@@ -1187,6 +1230,8 @@ mod tests {
                 ms: 1,
                 at: None,
                 matched: None,
+                face_matched: None,
+                non_matched_fingers: None,
                 pass: None,
             },
         );
@@ -1291,9 +1336,12 @@ mod tests {
                 error: some("bad \u{1} gateway").map(String::from),
                 ms: 12,
                 at: full.then_some(1_700_000_000),
-                matched: None,
-                pass: None,
+                matched: full.then_some(false),
+                face_matched: full.then_some(true),
+                non_matched_fingers: full.then(|| vec!["Finger-2".to_string()]),
+                pass: full.then_some(2),
             };
+            let fingers = ["Finger-2".to_string()];
             let view = EndView {
                 line: 9,
                 id: "x",
@@ -1307,8 +1355,10 @@ mod tests {
                 error: some("bad \u{1} gateway"),
                 ms: 12,
                 at: full.then_some(1_700_000_000),
-                matched: None,
-                pass: None,
+                matched: full.then_some(false),
+                face_matched: full.then_some(true),
+                non_matched_fingers: full.then_some(&fingers[..]),
+                pass: full.then_some(2),
             };
             assert_eq!(
                 serde_json::to_string(&view).unwrap(),
@@ -1335,6 +1385,22 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&p).unwrap().lines().count(), 1);
         // Nothing new: no wait.
         rt.block_on(w.written()).unwrap();
+    }
+
+    #[test]
+    fn finger_names_are_kept_fit_for_a_journal_line() {
+        let ok = vec!["Finger-1".to_string(), "Finger-10".to_string()];
+        assert_eq!(fingers(&ok), None);
+        let many: Vec<String> = (0..10_000)
+            .map(|i| format!("F{i}\u{1}{}", "x".repeat(99)))
+            .collect();
+        let cut = fingers(&many).unwrap();
+        assert_eq!(cut.len(), MAX_FINGERS);
+        assert!(
+            cut.iter()
+                .all(|n| n.chars().count() <= FINGER_MAX + 1 && !n.contains('\u{1}')),
+            "{cut:?}"
+        );
     }
 
     #[test]
