@@ -361,17 +361,18 @@ impl Writer {
     /// the writer for a write if none is due; one shares the writer's next batch
     /// with every other record waiting.
     pub async fn written(&self) -> Result<()> {
-        let mut q = self.shared.lock();
-        let mine = q.appended;
-        if q.written >= mine {
-            return Ok(());
-        }
-        if q.closing {
-            return Err(self.stopped());
-        }
-        q.want_written = q.want_written.max(mine);
-        let wake = std::mem::take(&mut q.idle);
-        drop(q);
+        let (mine, wake) = {
+            let mut q = self.shared.lock();
+            let mine = q.appended;
+            if q.written >= mine {
+                return Ok(());
+            }
+            if q.closing {
+                return Err(self.stopped());
+            }
+            q.want_written = q.want_written.max(mine);
+            (mine, std::mem::take(&mut q.idle))
+        };
         if wake {
             self.shared.work.notify_one();
         }
