@@ -217,8 +217,31 @@ fn run_inner(
     )
     .map_err(early)?;
 
-    // 1. The journal: lock it first (a second process stops here), and load it. A
-    // dry run only reads it.
+    let loaded = open_journal(cfg, reporter, journal_file)?;
+    let validated = validate(cfg, &manifest, loaded, reporter, stop, summary)?;
+    let Some(started) = start_run(
+        cfg,
+        &manifest,
+        validated,
+        reporter,
+        stop,
+        summary,
+        journal_file,
+    )?
+    else {
+        return Ok(true);
+    };
+    send_all(cfg, spec, &manifest, started, reporter, stop, summary)
+}
+
+/// Step 1 of a run, the journal: lock it first (a second process stops here), and
+/// load it. A dry run only reads it. The opened file is left in `journal_file`.
+fn open_journal(
+    cfg: &Config,
+    reporter: &dyn Reporter,
+    journal_file: &mut Option<journal::Opened>,
+) -> Result<journal::Loaded, Failed> {
+    let early = |e: anyhow::Error| (e, false);
     let loaded = if cfg.dry_run {
         journal::peek(&cfg.journal).map_err(early)?
     } else {
@@ -241,19 +264,24 @@ fn run_inner(
             }
         ));
     }
+    Ok(loaded)
+}
 
-    // 2. Validate everything before anything is sent, planning each row against
-    // the journal on the way.
-    let plan::Validated {
-        mut plan,
-        problems,
-        changed,
-        valid,
-        already_done,
-        already_verdicts,
-        failed,
-    } = plan::validate(cfg, &manifest, &loaded, stop).map_err(early)?;
+/// Step 2 of a run: validate everything before anything is sent, planning each row
+/// against the journal on the way. Invalid rows end the run here, unless
+/// `--skip-invalid`.
+fn validate(
+    cfg: &Config,
+    manifest: &Manifest,
+    loaded: journal::Loaded,
+    reporter: &dyn Reporter,
+    stop: &Arc<Stop>,
+    summary: &mut Summary,
+) -> Result<plan::Validated, Failed> {
+    let early = |e: anyhow::Error| (e, false);
+    let validated = plan::validate(cfg, manifest, &loaded, stop).map_err(early)?;
     drop(loaded);
+    let (problems, valid) = (&validated.problems, validated.valid);
     let (ignored, ignored_count) = manifest.ignored_columns().map_err(early)?;
     if !ignored.is_empty() {
         let more = ignored_count.saturating_sub(ignored.len());
@@ -275,7 +303,7 @@ fn run_inner(
     }
     summary.total = valid + problems.count;
     if problems.count > 0 && !cfg.skip_invalid {
-        list(reporter, &manifest.name, Problems::Invalid, &problems);
+        list(reporter, &manifest.name, Problems::Invalid, problems);
         summary.invalid = problems.count;
         summary.pending = valid;
         summary.stopped = Some("invalid_rows");
@@ -288,8 +316,32 @@ fn run_inner(
         );
         return Err((e.into(), true));
     }
+    Ok(validated)
+}
 
-    // 3. What the journal says of the valid rows.
+/// Step 3 of a run, what the journal says of the valid rows: they are counted, and
+/// rows changed since it recorded them end the run here. Then a dry run shows its plan; a real run starts
+/// the journal's writer with the run record, and records (`--skip-invalid`) the
+/// invalid rows. `None`: the run ends here (a dry run, nothing to send, a stop).
+fn start_run(
+    cfg: &Config,
+    manifest: &Manifest,
+    validated: plan::Validated,
+    reporter: &dyn Reporter,
+    stop: &Arc<Stop>,
+    summary: &mut Summary,
+    journal_file: &mut Option<journal::Opened>,
+) -> Result<Option<(journal::Writer, plan::Plan)>, Failed> {
+    let early = |e: anyhow::Error| (e, false);
+    let plan::Validated {
+        mut plan,
+        problems,
+        changed,
+        valid: _,
+        already_done,
+        already_verdicts,
+        failed,
+    } = validated;
     summary.already_done += already_done;
     summary.matched += already_verdicts.0;
     summary.not_matched += already_verdicts.1;
@@ -324,8 +376,8 @@ fn run_inner(
         return Err((e.into(), true));
     }
     if cfg.dry_run {
-        dry_run(cfg, &manifest, &mut plan, summary, &problems, reporter).map_err(|e| (e, true))?;
-        return Ok(true);
+        dry_run(cfg, manifest, &mut plan, summary, &problems, reporter).map_err(|e| (e, true))?;
+        return Ok(None);
     }
     reporter.ready().map_err(early)?;
     let opened = journal_file.take().expect("opened unless dry run");
@@ -390,10 +442,22 @@ fn run_inner(
                 cfg.journal.display()
             ));
         }
-        return Ok(true);
+        return Ok(None);
     }
+    Ok(Some((writer, plan)))
+}
 
-    // 4. Run.
+/// Step 4 of a run, the run itself: every planned row sent, in passes, on one
+/// runtime thread; the counts back in `summary`.
+fn send_all(
+    cfg: &Config,
+    spec: &Spec,
+    manifest: &Manifest,
+    (writer, mut plan): (journal::Writer, plan::Plan),
+    reporter: &dyn Reporter,
+    stop: &Arc<Stop>,
+    summary: &mut Summary,
+) -> Result<bool, Failed> {
     reporter.note(&format!("journal: {}", cfg.journal.display()));
     let target = Target::open(spec).map_err(|e| (e, true))?;
     let jobs = cfg.jobs.max(1);
@@ -432,7 +496,6 @@ fn run_inner(
     reporter.started(plan.len());
     let broken: RefCell<Option<anyhow::Error>> = RefCell::new(None);
     let mut rows = Some(rows);
-    let mut plan = std::mem::take(&mut plan);
     let mut pass = 1;
     loop {
         shared.pass.store(pass, Ordering::Relaxed);
@@ -450,7 +513,7 @@ fn run_inner(
         };
         match pass_rows {
             Ok(pass_rows) => run_pass(
-                &shared, &lane, &manifest, pass_rows, &mut plan, &broken, jobs,
+                &shared, &lane, manifest, pass_rows, &mut plan, &broken, jobs,
             ),
             Err(e) => *broken.borrow_mut() = Some(e),
         }
