@@ -80,7 +80,7 @@ pub struct Reply {
     /// The HTTP status (a 2xx).
     pub status: u16,
     /// The answer as received (the key scrubbed if it was echoed); `Null` from
-    /// [`classify_typed`] (a batch, which never prints it).
+    /// `classify_typed` (a batch row, which never prints it).
     pub raw: serde_json::Value,
     /// The same answer, typed.
     pub body: wire::Response,
