@@ -103,6 +103,10 @@ pub struct End<'a> {
     pub biopass_id: Option<String>,
     /// Verify's verdict, on success.
     pub matched: Option<bool>,
+    /// Verify's `MatchDetails.FaceMatched`, on success, if sent.
+    pub face_matched: Option<bool>,
+    /// Verify's `MatchDetails.NonMatchedFingers`, on success, if sent.
+    pub non_matched_fingers: Option<&'a [String]>,
     /// The pass of the run, when not the first.
     pub pass: Option<u32>,
     /// For a failed attempt, whether the service could have acted on it.
@@ -127,6 +131,8 @@ impl End<'_> {
             status: None,
             biopass_id: None,
             matched: None,
+            face_matched: None,
+            non_matched_fingers: None,
             pass: None,
             class: None,
             kind: Some(Kind::Invalid),
@@ -139,6 +145,7 @@ impl End<'_> {
     /// first (as [`End::record`] would write it).
     pub fn append_to(&self, journal: &journal::Writer) -> anyhow::Result<()> {
         let error = self.error.map(|e| sanitize(e, 300));
+        let cut = self.non_matched_fingers.and_then(journal::fingers);
         journal.append(&journal::EndView {
             line: self.line,
             id: self.id,
@@ -153,6 +160,8 @@ impl End<'_> {
             ms: self.ms,
             at: Some(crate::time::now_secs()),
             matched: self.matched,
+            face_matched: self.face_matched,
+            non_matched_fingers: cut.as_deref().or(self.non_matched_fingers),
             pass: self.pass,
         })
     }
@@ -173,6 +182,10 @@ impl End<'_> {
             ms: self.ms,
             at: Some(crate::time::now_secs()),
             matched: self.matched,
+            face_matched: self.face_matched,
+            non_matched_fingers: self
+                .non_matched_fingers
+                .map(|f| journal::fingers(f).unwrap_or_else(|| f.to_vec())),
             pass: self.pass,
         }
     }
@@ -252,6 +265,9 @@ pub async fn prepare(sh: &Shared<'_>, item: u64, row: Row, planned: Planned) -> 
 }
 
 /// Send a prepared row until it is finished or left pending, journal and report it.
+/// A finished row is reported only once its `end` record is written to the journal
+/// ([`journal::Writer::written`]): a row printed is a row the journal knows, so a
+/// resume after `kill -9` neither sends nor prints it again.
 pub async fn finish(sh: &Shared<'_>, lane: &Lane, prepared: Prepared) {
     let Prepared {
         item,
@@ -287,6 +303,14 @@ pub async fn finish(sh: &Shared<'_>, lane: &Lane, prepared: Prepared) {
             (Outcome::Invalid(msg), 0)
         }
     };
+    let mut outcome = outcome;
+    if !matches!(outcome, Outcome::Pending)
+        && let Err(e) = sh.journal.written().await
+    {
+        // Not in the journal: not a result yet. The next run sends the row again.
+        sh.halt(Reason::Journal, format!("{e:#}"));
+        outcome = Outcome::Pending;
+    }
     record(sh, &row, &outcome, attempts, later);
 }
 
@@ -378,7 +402,23 @@ async fn send(
             .await;
         sh.gate.release();
         let ms = t0.elapsed().as_millis() as u64;
-        let end = |state, status, biopass_id, matched, failure: Option<(Sent, Kind, &str)>| {
+        let end = |state,
+                   status,
+                   biopass_id,
+                   details: Option<&Outcome>,
+                   failure: Option<(Sent, Kind, &str)>| {
+            let (matched, face_matched, non_matched_fingers) = match details {
+                Some(Outcome::Verified {
+                    matched,
+                    face_matched,
+                    non_matched_fingers,
+                }) => (
+                    Some(*matched),
+                    *face_matched,
+                    non_matched_fingers.as_deref(),
+                ),
+                _ => (None, None, None),
+            };
             let rec = End {
                 line: row.line,
                 id: &row.id,
@@ -388,6 +428,8 @@ async fn send(
                 status,
                 biopass_id,
                 matched,
+                face_matched,
+                non_matched_fingers,
                 pass: (pass > 1).then_some(pass),
                 class: failure.map(|f| f.0),
                 kind: failure.map(|f| f.1),
@@ -402,12 +444,11 @@ async fn send(
                 sh.budget.success();
                 let status = reply.status;
                 let outcome = outcome_of(sh.op, reply);
-                let (bid, matched) = match &outcome {
-                    Outcome::Done(bid) => (bid.clone(), None),
-                    Outcome::Verified { matched, .. } => (None, Some(*matched)),
-                    _ => (None, None),
+                let bid = match &outcome {
+                    Outcome::Done(bid) => bid.clone(),
+                    _ => None,
                 };
-                end(State::Done, Some(status), bid, matched, None);
+                end(State::Done, Some(status), bid, Some(&outcome), None);
                 return (outcome, attempt, None);
             }
             Err(e) => e,

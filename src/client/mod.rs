@@ -260,7 +260,7 @@ impl Client {
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
         let (status, headers, buf, _) = self.exchange_async(lane, op, body, cancel, false).await?;
-        let reply = classify(op, status, &headers, &buf, self.secret())?;
+        let reply = answer::classify_typed(op, status, &headers, &buf, self.secret())?;
         check_echo(op, body.custom_id(), reply, self.secret())
     }
 
