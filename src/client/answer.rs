@@ -197,6 +197,15 @@ fn scrub_json(v: &mut serde_json::Value, key: &str) {
     }
 }
 
+/// Whether the answer's `Person.BioPassID` holds the key (also once control
+/// characters are stripped, as a terminal would show it).
+fn biopass_id_holds(raw: &serde_json::Value, key: &str) -> bool {
+    raw.get("Person")
+        .and_then(|p| p.get("BioPassID"))
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|b| b.contains(key) || crate::sanitize::clean(b).contains(key))
+}
+
 /// Answer integrity: where the operation's request carries a CustomID
 /// ([`crate::request::OpSpec::custom_id`]) and the answer names one, it must be the
 /// one sent. An answer about someone else is never a result: it is a protocol error
@@ -308,6 +317,17 @@ fn classify_as(
                     fail(Kind::Protocol, Sent::Maybe, format!("the server answered {code} but not with JSON: the request may have been processed"))
                 })?;
                 if let Some(k) = key.filter(|k| !k.is_empty()) {
+                    // Before scrubbing: a BioPassID holding the key would otherwise be
+                    // printed and journaled as `[REDACTED]`, a result it is not.
+                    if op.spec().answer == AnswerShape::BioPassId && biopass_id_holds(&raw, k) {
+                        return Err(fail(
+                            Kind::Protocol,
+                            Sent::Maybe,
+                            format!(
+                                "the server answered {code} with a BioPassID that contains the API key (an echo, not an id): the request may have been processed"
+                            ),
+                        ));
+                    }
                     scrub_json(&mut raw, k);
                 }
                 // Read from the tree in place, not from a copy of it.
