@@ -281,6 +281,7 @@ fn send_all(
         pass: AtomicU32::new(1),
         passes: cfg.passes.max(1),
         again: Mutex::new(Vec::new()),
+        protocol_streak: std::sync::atomic::AtomicBool::new(false),
     };
     reporter.started(plan.len());
     let broken: RefCell<Option<anyhow::Error>> = RefCell::new(None);

@@ -64,6 +64,10 @@ pub struct Shared<'a> {
     /// Rows this pass left pending after transient errors outlasted their
     /// attempts: what the next pass sends.
     pub again: Mutex<Vec<Again>>,
+    /// The last answer of the run was a protocol error (a 2xx that is not the API's
+    /// answer: not JSON, not the expected result, about someone else): a second one
+    /// before any real answer stops the run ([`Reason::Protocol`], 76).
+    pub protocol_streak: std::sync::atomic::AtomicBool,
 }
 
 impl Shared<'_> {
@@ -276,9 +280,11 @@ pub async fn finish(sh: &Shared<'_>, lane: &Lane, prepared: Prepared) {
         built,
     } = prepared;
     let mut later = false;
+    let mut sent = false;
     let (outcome, attempts) = match built {
         Ok((body, fp)) => {
             let (outcome, attempts, again) = send(sh, lane, &row, &planned, &fp, body).await;
+            sent = true;
             if let Some(maybe_landed) = again {
                 later = sh.pass.load(Ordering::Relaxed) < sh.passes;
                 let again = Again {
@@ -311,7 +317,7 @@ pub async fn finish(sh: &Shared<'_>, lane: &Lane, prepared: Prepared) {
         sh.halt(Reason::Journal, format!("{e:#}"));
         outcome = Outcome::Pending;
     }
-    record(sh, &row, &outcome, attempts, later);
+    record(sh, &row, &outcome, attempts, later, sent);
 }
 
 /// After a row whose request body is larger than this, or whose images took longer
@@ -440,6 +446,7 @@ async fn send(
         };
         let e = match result {
             Ok(reply) => {
+                sh.protocol_streak.store(false, Ordering::Relaxed);
                 sh.gate.success();
                 sh.budget.success();
                 let status = reply.status;
@@ -465,6 +472,26 @@ async fn send(
             None,
             Some((e.sent, f.kind, &f.message)),
         );
+        // A protocol error is not transient: the row is re-sent once at most (an
+        // enroll's re-send reconciles what may have landed), never in another pass,
+        // and two in a row with no real answer between (a captive portal answering
+        // every request with its page) stop the whole run, as 76. The row stays
+        // pending, journaled as ambiguous when it may have landed: a resume
+        // reconciles it.
+        let protocol = f.kind == Kind::Protocol && matches!(next, Next::Retry(_));
+        if protocol {
+            if sh.protocol_streak.swap(true, Ordering::Relaxed) {
+                let m = format!(
+                    "{} (twice with no answer from the API between: is something other than the API answering, a captive portal or a proxy? check the endpoint)",
+                    f.message
+                );
+                sh.note_error(&f.message);
+                sh.halt(Reason::Protocol, m);
+                return (Outcome::Pending, attempt, None);
+            }
+        } else if f.status.is_some() {
+            sh.protocol_streak.store(false, Ordering::Relaxed);
+        }
         match next {
             Next::Finish(State::Reconciled) => return (Outcome::Reconciled, attempt, None),
             Next::Finish(State::Skipped) => return (Outcome::Skipped, attempt, None),
@@ -488,6 +515,11 @@ async fn send(
             sh.gate.rate_limited(e.retry_after);
         }
         if attempt - first >= retry::POLICY.max_attempts {
+            if protocol {
+                // Passes are for transient errors only.
+                sh.halt(Reason::Protocol, f.message.clone());
+                return (Outcome::Pending, attempt, None);
+            }
             return (Outcome::Pending, attempt, Some(maybe_landed));
         }
         if !sh.budget.spend() {
@@ -581,12 +613,15 @@ pub async fn sleep_unless_stopped(stop: &Stop, d: Duration) {
 
 /// Count the row and hand it to the reporter. A reporter that cannot deliver rows
 /// stops the run. `later`: a later pass sends the row again (progress counts it
-/// then).
-fn record(sh: &Shared, row: &Row, outcome: &Outcome, attempts: u32, later: bool) {
+/// then). `sent`: the row's outcome came from sending it; only those count in the
+/// pass that settled them (`passes`): a row refused before sending (its images not
+/// as validated, a face the gate refuses) is `invalid`, like a row validation
+/// refused, and no pass settled it.
+fn record(sh: &Shared, row: &Row, outcome: &Outcome, attempts: u32, later: bool, sent: bool) {
     sh.processed.fetch_add(1, Ordering::Relaxed);
     let mut sum = sh.summary.lock().unwrap_or_else(|p| p.into_inner());
     sum.count(outcome);
-    if !matches!(outcome, Outcome::Pending) {
+    if sent && !matches!(outcome, Outcome::Pending) {
         let pass = sh.pass.load(Ordering::Relaxed).max(1) as usize;
         if sum.passes.len() < pass {
             sum.passes.resize(pass, 0);
