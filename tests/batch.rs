@@ -871,12 +871,18 @@ fn dry_run_lists_the_plan_and_sends_nothing() {
         .args(["--dry-run", "enroll", "--from"])
         .arg(&m)
         .arg("--journal")
-        .arg(&journal));
+        .arg(&journal)
+        .arg("--summary-json")
+        .arg(home.path().join("dry.json")));
     assert_eq!(code, 0, "{err}");
+    let v = summary(&home.path().join("dry.json"));
+    assert_eq!(v["dry_run"], true, "{v}");
     assert_eq!(
-        out,
-        "P0003\tplanned\t\nP0004\tplanned\t\nP0005\tplanned\t\n"
+        (v["requests"].as_u64(), v["total"].as_u64()),
+        (Some(0), Some(6)),
+        "{v}"
     );
+    assert_eq!(out, "P0003\tplanned\nP0004\tplanned\nP0005\tplanned\n");
     assert!(
         err.contains("nothing was sent; 3 of 6 rows would be sent (3 already done"),
         "{err}"

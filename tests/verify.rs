@@ -153,7 +153,7 @@ fn verify_batch_json_rows_carry_the_match_details_and_all_matched_exits_0() {
         .arg("--from")
         .arg(&m));
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "A\tplanned\t\nB\tplanned\t\n");
+    assert_eq!(out, "A\tplanned\nB\tplanned\n");
 }
 
 #[test]
