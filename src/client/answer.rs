@@ -724,11 +724,24 @@ mod tests {
         assert!(fast.raw.is_null());
         let slow = typed(
             Op::Enroll,
-            &format!(r#"{{"Person":{{"CustomID":"E1","BioPassID":"{k}"}}}}"#),
+            &format!(r#"{{"Person":{{"CustomID":"E1","BioPassID":"77"}},"Message":"{k}"}}"#),
         )
         .unwrap();
         assert!(slow.raw.is_object());
         assert!(!format!("{:?}", slow.body).contains(KEY));
+        // A BioPassID holding the key is no result, either way (also hidden behind a
+        // control character, or escaped).
+        for bid in [
+            k.to_string(),
+            format!("x{k}"),
+            escaped.clone(),
+            format!("{head}\u{202e}{tail}"),
+        ] {
+            let body = format!(r#"{{"Person":{{"CustomID":"E1","BioPassID":"{bid}"}}}}"#);
+            let e = typed(Op::Enroll, &body).unwrap_err();
+            assert_eq!(e.failure.kind, Kind::Protocol, "{body}");
+            assert!(!e.failure.message.contains(KEY), "{body}");
+        }
     }
 
     #[test]
