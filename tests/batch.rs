@@ -871,12 +871,18 @@ fn dry_run_lists_the_plan_and_sends_nothing() {
         .args(["--dry-run", "enroll", "--from"])
         .arg(&m)
         .arg("--journal")
-        .arg(&journal));
+        .arg(&journal)
+        .arg("--summary-json")
+        .arg(home.path().join("dry.json")));
     assert_eq!(code, 0, "{err}");
+    let v = summary(&home.path().join("dry.json"));
+    assert_eq!(v["dry_run"], true, "{v}");
     assert_eq!(
-        out,
-        "P0003\tplanned\t\nP0004\tplanned\t\nP0005\tplanned\t\n"
+        (v["requests"].as_u64(), v["total"].as_u64()),
+        (Some(0), Some(6)),
+        "{v}"
     );
+    assert_eq!(out, "P0003\tplanned\nP0004\tplanned\nP0005\tplanned\n");
     assert!(
         err.contains("nothing was sent; 3 of 6 rows would be sent (3 already done"),
         "{err}"
@@ -1060,4 +1066,94 @@ fn a_second_signal_during_sandbox_serve_exits_130_at_once() {
     assert_eq!(status.code(), Some(130), "{status:?}");
     let _ = client.kill();
     let _ = client.wait();
+}
+
+/// Passes are for transient errors only. A 200 that is not the API's JSON (a captive
+/// portal's page) is a protocol error: two in a row with no real answer between stop
+/// the run with 76 (`stopped: protocol`), without further passes or the retry
+/// budget; an enroll that may have landed stays pending as ambiguous, and the
+/// resume reconciles it.
+#[test]
+fn a_captive_portal_stops_the_batch_with_76_not_more_passes() {
+    let home = Home::new();
+    let m = manifest(home.path(), 3);
+    let portal = || {
+        Canned::text(200, "<html><body>Sign in to the Wi-Fi</body></html>")
+            .header("content-type", "text/html")
+    };
+    for op in ["enroll", "verify"] {
+        // After the portal, for the enroll's resume: the real service, where the
+        // first row's earlier attempt had landed.
+        let r = Recorder::start(vec![
+            portal(),
+            portal(),
+            Canned::text(400, "Person already exists"),
+            Canned::json(200, r#"{"Person":{"CustomID":"P0001","BioPassID":"71"}}"#),
+            Canned::json(200, r#"{"Person":{"CustomID":"P0002","BioPassID":"72"}}"#),
+        ]);
+        let sum = home.path().join(format!("{op}.json"));
+        let (code, out, err) = run(home
+            .cmd_at(&r.url)
+            .args([op, "--jobs", "1", "--from"])
+            .arg(&m)
+            .arg("--summary-json")
+            .arg(&sum));
+        assert_eq!(code, 76, "{op}: {err}");
+        assert_eq!(out, "", "{op}");
+        assert!(!err.contains("pass 2 of"), "{op}: {err}");
+        assert!(err.contains("not with JSON"), "{op}: {err}");
+        assert!(err.contains("captive portal"), "{op}: {err}");
+        assert_eq!(r.requests().len(), 2, "{op}: stopped at the second");
+        let v = summary(&sum);
+        assert_adds_up(&v);
+        assert_eq!(v["stopped"], "protocol", "{op}: {v}");
+        assert_eq!(v["exit_code"], 76, "{op}: {v}");
+        assert_eq!(v["pending"], 3, "{op}: {v}");
+        assert_eq!(v["requests"], 2, "{op}: {v}");
+        if op == "verify" {
+            continue;
+        }
+        // The enroll that may have landed is journaled ambiguous; the resume
+        // reconciles it ("already exists" is its own earlier attempt).
+        let journal = std::fs::read_to_string(format!("{}.enroll.journal", m.display())).unwrap();
+        assert!(journal.contains("\"state\":\"ambiguous\""), "{journal}");
+        let (code, out, err) = run(home
+            .cmd_at(&r.url)
+            .args(["enroll", "--jobs", "1", "--from"])
+            .arg(&m));
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            out,
+            "P0000\treconciled\t\nP0001\tenrolled\t71\nP0002\tenrolled\t72\n"
+        );
+    }
+}
+
+/// `passes` counts the rows each pass settled by a sent request: a face the gate
+/// refuses at send time is invalid, like a row validation refused, and no pass's.
+#[test]
+fn passes_count_only_rows_settled_by_a_request() {
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    std::fs::copy(fixture("faces/no-face.jpg"), home.path().join("none.jpg")).unwrap();
+    let m = home.path().join("m.csv");
+    std::fs::write(&m, "id,face\nA,face.jpg\nB,none.jpg\n").unwrap();
+    let r = Recorder::start(vec![Canned::json(
+        200,
+        r#"{"Person":{"CustomID":"A","BioPassID":"70"}}"#,
+    )]);
+    let sum = home.path().join("s.json");
+    let (_, out, err) = run(home
+        .cmd_at(&r.url)
+        .args(["enroll", "--jobs", "1", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert!(out.contains("A\tenrolled\t70\n"), "{out}{err}");
+    assert!(out.contains("B\tinvalid\t"), "{out}{err}");
+    let v = summary(&sum);
+    assert_adds_up(&v);
+    assert_eq!(v["invalid"], 1, "{v}");
+    assert_eq!(v["requests"], 1, "{v}");
+    assert_eq!(v["passes"], serde_json::json!([1]), "{v}");
 }

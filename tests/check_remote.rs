@@ -309,3 +309,49 @@ fn dry_run_and_remote_are_refused_before_anything_is_sent() {
     assert_eq!(out, "");
     assert!(err.contains("--dry-run sends nothing"), "{err}");
 }
+
+/// The sandbox's answers agree with themselves: `FaceNumber` is the number of
+/// `FaceRects` (every face, the largest first), and `IsAllConformed` is the AND of
+/// the 23 requirements, whatever the score.
+#[test]
+fn the_sandbox_answers_every_face_and_all_conformed_is_every_requirement() {
+    let home = Home::new();
+    let (_, out, err) = run(home
+        .cmd()
+        .args(["--env", "sandbox", "check", "--remote", "-o", "json"])
+        .arg(fixture("faces/two-faces.jpg"))
+        .arg(fixture("faces/small-left.jpg"))
+        .arg(fixture("faces/no-face.jpg")));
+    let v: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l} {err}")))
+        .collect();
+    assert_eq!(v.len(), 3, "{out}{err}");
+    let d = &v[0]["remote"]["face_detect"];
+    assert_eq!(d["faces"], 2, "{d}");
+    let rects = d["rects"].as_array().unwrap();
+    assert_eq!(rects.len(), 2, "{d}");
+    let area = |r: &serde_json::Value| r["width"].as_i64().unwrap() * r["height"].as_i64().unwrap();
+    assert!(area(&rects[0]) >= area(&rects[1]), "largest first: {d}");
+    assert_ne!(rects[0], rects[1], "{d}");
+    for r in &v {
+        let icao = &r["remote"]["icao"];
+        let every = icao["requirements"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|x| x["conformed"] == true);
+        assert_eq!(icao["all_conformed"], every, "{}: {icao}", r["file"]);
+        assert_eq!(
+            icao["failed"].as_array().unwrap().is_empty(),
+            every,
+            "{}: {icao}",
+            r["file"]
+        );
+    }
+    // small-left: every requirement conformed, the score lowered by the framing.
+    let icao = &v[1]["remote"]["icao"];
+    assert_eq!(icao["all_conformed"], true, "{icao}");
+    assert!(icao["conformed"].as_f64().unwrap() < 100.0, "{icao}");
+    assert_eq!(v[2]["remote"]["icao"]["all_conformed"], false);
+}

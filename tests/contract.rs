@@ -311,7 +311,7 @@ fn a_file_that_is_not_a_journal_is_left_untouched() {
 }
 
 #[test]
-fn a_dry_run_writes_nothing_anywhere() {
+fn a_dry_run_writes_nothing_but_its_summary() {
     let home = Home::new();
     let m = manifest(home.path(), 4);
     let s = serve(&home, &[]);
@@ -325,7 +325,7 @@ fn a_dry_run_writes_nothing_anywhere() {
     assert_eq!(code, 0, "{err}");
     assert!(out.is_empty(), "{out}");
     assert!(err.contains("torn line"), "{err}");
-    // Not even the summary is written.
+    // Nothing else is written; the summary asked for is (it is the dry run's result).
     let sum = home.path().join("dry-summary.json");
     let (code, _, err) = run(s
         .cmd(&home)
@@ -334,7 +334,11 @@ fn a_dry_run_writes_nothing_anywhere() {
         .arg("--summary-json")
         .arg(&sum));
     assert_eq!(code, 0, "{err}");
-    assert!(!sum.exists(), "a dry run wrote its summary");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sum).unwrap()).unwrap();
+    assert_eq!(v["dry_run"], true, "{v}");
+    assert_eq!(v["exit_code"], 0, "{v}");
+    assert_eq!(v["requests"], 0, "{v}");
     assert_eq!(
         std::fs::read(&j).unwrap(),
         text,

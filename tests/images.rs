@@ -424,3 +424,142 @@ fn a_batch_of_phone_photos_validates_without_sending_and_resumes_with_zero_reque
     assert!(err.contains("changed"), "{err}");
     assert_eq!(s.stats()["requests"].as_u64().unwrap(), sent);
 }
+
+/// CRC-32 (PNG's), for hand-made chunks.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in bytes {
+        c ^= b as u32;
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut v = (data.len() as u32).to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(data);
+    v.extend_from_slice(&crc32(&[&kind[..], data].concat()).to_be_bytes());
+    v
+}
+
+/// A PNG whose header says `w` x `h` (grey, 8 bits) with `idat` bytes of pixel data:
+/// far fewer than the header promises.
+fn png_claiming(w: u32, h: u32, idat: usize) -> Vec<u8> {
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+    v.extend(chunk(b"IHDR", &ihdr));
+    v.extend(chunk(b"IDAT", &vec![0x78; idat]));
+    v.extend(chunk(b"IEND", b""));
+    v
+}
+
+/// face.jpg with its frame header (SOF0) saying 65535x65535.
+fn jpeg_claiming_65535() -> Vec<u8> {
+    let mut b = fixture_bytes("face.jpg");
+    let sof = b
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("a baseline JPEG");
+    b[sof + 5..sof + 9].copy_from_slice(&[0xFF; 4]);
+    b
+}
+
+/// The 100-megapixel cap is read from the header on every load, not only where
+/// pixels are decoded: what `check` calls TOO_LARGE is never sent (a fingerprint, a
+/// face with --no-face-check, a batch row).
+#[test]
+fn an_image_over_100_megapixels_by_its_header_is_refused_before_anything_is_sent() {
+    let home = Home::new();
+    let huge_png = home.path().join("huge.png");
+    std::fs::write(&huge_png, png_claiming(100_000, 100_000, 1)).unwrap();
+    let huge_jpg = home.path().join("huge.jpg");
+    std::fs::write(&huge_jpg, jpeg_claiming_65535()).unwrap();
+    for (file, extra) in [(&huge_png, &["--fingerprints"][..]), (&huge_jpg, &[][..])] {
+        let (code, out, err) = run(home
+            .cmd()
+            .args(["check", "-o", "json"])
+            .args(extra)
+            .arg(file));
+        assert_eq!(code, 65, "{err}");
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(v["findings"][0]["code"], "TOO_LARGE", "{v}");
+    }
+    let srv = Recorder::start(vec![enrolled()]);
+    srv.expect_no_requests();
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["enroll", "--id", "f", "--finger"])
+        .arg(format!("1={}", huge_png.display())));
+    assert_eq!(code, 65, "{err}");
+    assert!(err.contains("100000x100000 pixels"), "{err}");
+    assert!(err.contains("huge.png"), "{err}");
+    let (code, _, err) = enroll(&home, &srv, &[], &huge_jpg);
+    assert_eq!(code, 65, "{err}");
+    assert!(err.contains("65535x65535 pixels"), "{err}");
+    // A batch: refused at validation, before the first request.
+    let m = home.path().join("m.csv");
+    std::fs::write(
+        &m,
+        format!(
+            "id,face,right-index\nA,{},\nB,,{}\n",
+            fixture("face.jpg").display(),
+            huge_png.display()
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(home.cmd_at(&srv.url).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 65, "{err}");
+    assert_eq!(out, "");
+    assert!(err.contains("100000x100000 pixels"), "{err}");
+}
+
+/// Issue 15: an orientation that cannot be known is said as unknown (JSON null,
+/// text "orientation unknown"), never as 1: Orientation 0 and 9 alike.
+#[test]
+fn an_unknown_orientation_is_null_not_1() {
+    let home = Home::new();
+    let zero = fixture_bytes("exif/orientation-unreadable.jpg");
+    // The Orientation entry (tag 0x0112, type SHORT, count 1), in either byte order.
+    let at = |b: &[u8]| {
+        b.windows(8)
+            .position(|w| {
+                w == b"\x01\x12\x00\x03\x00\x00\x00\x01" || w == b"\x12\x01\x03\x00\x01\x00\x00\x00"
+            })
+            .expect("an Orientation entry")
+    };
+    let mut nine = zero.clone();
+    let i = at(&nine) + 8;
+    let big = nine[at(&nine)] == 0x01;
+    nine[i..i + 2].copy_from_slice(if big { &[0, 9] } else { &[9, 0] });
+    for (name, bytes) in [("zero.jpg", zero), ("nine.jpg", nine)] {
+        let file = home.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let (_, out, err) = run(home
+            .cmd()
+            .args(["check", "--fingerprints", "-o", "json"])
+            .arg(&file));
+        let v: serde_json::Value =
+            serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
+        assert!(v["orientation"].is_null(), "{name}: {v}");
+        assert!(
+            v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["code"] == "EXIF_UNREADABLE"),
+            "{name}: {v}"
+        );
+        let (_, out, err) = run(home.cmd().args(["check", "--fingerprints"]).arg(&file));
+        assert!(out.contains("orientation unknown"), "{name}: {out} {err}");
+        assert!(!out.contains("orientation 1"), "{name}: {out}");
+    }
+}

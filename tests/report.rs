@@ -400,3 +400,105 @@ fn progress_interval_env_var_and_bad_values() {
     );
     assert!(!home.path().join("m.csv.enroll.journal").exists());
 }
+
+/// Issue 16: a verify journal records the service's details, and `report` shows
+/// them (text: two more columns; JSON: as on verify's batch rows).
+#[test]
+fn report_of_a_verify_journal_shows_the_match_details() {
+    let home = Home::new();
+    let m = write_manifest(
+        home.path(),
+        "m.csv",
+        &[("V1", "face.jpg"), ("V2", "face.jpg"), ("V3", "face.jpg")],
+    );
+    let r = Recorder::start(vec![
+        Canned::json(
+            200,
+            r#"{"Person":{"CustomID":"V1","Match":true,"MatchDetails":{"FaceMatched":true,"NonMatchedFingers":[]}}}"#,
+        ),
+        Canned::json(
+            200,
+            r#"{"Person":{"CustomID":"V2","Match":false,"MatchDetails":{"FaceMatched":false,"NonMatchedFingers":["Finger-2","Finger-7"]}}}"#,
+        ),
+        // No details at all.
+        Canned::json(200, r#"{"Person":{"CustomID":"V3","Match":true}}"#),
+    ]);
+    let (code, out, err) = run(home
+        .cmd_at(&r.url)
+        .args(["verify", "--jobs", "1", "--from"])
+        .arg(&m));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "V1\tmatch\nV2\tno_match\nV3\tmatch\n");
+    let j = format!("{}.verify.journal", m.display());
+    let (code, out, err) = run(home.cmd().arg("report").arg(&j));
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("{HEADER}\tface_matched\tnon_matched_fingers")
+    );
+    let cols = |i: usize| -> Vec<&str> { lines[i].split('\t').collect() };
+    let shown = |i: usize| {
+        let c = cols(i);
+        (c[1], c[2], c[9], c[10])
+    };
+    assert_eq!(shown(1), ("V1", "match", "true", ""));
+    assert_eq!(shown(2), ("V2", "no_match", "false", "Finger-2,Finger-7"));
+    assert_eq!(shown(3), ("V3", "match", "", ""));
+    assert_eq!(lines.len(), 4);
+
+    let (code, out, err) = run(home.cmd().args(["report", "-o", "json"]).arg(&j));
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let details: Vec<_> = rows
+        .iter()
+        .map(|v| (v["face_matched"].clone(), v["non_matched_fingers"].clone()))
+        .collect();
+    use serde_json::json;
+    assert_eq!(
+        details,
+        vec![
+            (json!(true), json!([])),
+            (json!(false), json!(["Finger-2", "Finger-7"])),
+            (json!(null), json!(null)),
+        ]
+    );
+}
+
+/// A verify journal written before details were recorded (version 4, `matched`
+/// only) still reports its verdicts, with the details empty.
+#[test]
+fn report_of_a_verify_journal_without_details_shows_them_empty() {
+    let home = Home::new();
+    let j = home.path().join("old.journal");
+    std::fs::write(
+        &j,
+        concat!(
+            r#"{"event":"run","v":4,"op":"verify","manifest":"m.csv","target":"http://127.0.0.1:9","env":"production","shard":null,"pid":1,"at":5}"#,
+            "\n",
+            r#"{"event":"start","line":2,"id":"V1","fp":"f","attempt":1}"#,
+            "\n",
+            r#"{"event":"end","line":2,"id":"V1","fp":"f","attempt":1,"state":"done","status":200,"ms":3,"at":1700000000,"matched":false}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(home.cmd().arg("report").arg(&j));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        format!(
+            "{HEADER}\tface_matched\tnon_matched_fingers\n2\tV1\tno_match\t\t1\t\t\t2023-11-14T22:13:20Z\t1\t\t\n"
+        )
+    );
+    let (_, out, _) = run(home.cmd().args(["report", "-o", "json"]).arg(&j));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["outcome"], "no_match");
+    assert!(
+        v["face_matched"].is_null() && v["non_matched_fingers"].is_null(),
+        "{v}"
+    );
+}

@@ -255,3 +255,37 @@ fn dry_run_sends_nothing_and_shows_no_key_or_image() {
         }
     }
 }
+
+/// An answer whose BioPassID holds the key (an echoing server) is a protocol error:
+/// never printed (not even as `[REDACTED]`), never journaled as done.
+#[test]
+fn a_biopass_id_holding_the_key_is_a_protocol_error() {
+    let home = Home::new();
+    let echo = format!(r#"{{"Person":{{"CustomID":"f","BioPassID":"{TEST_KEY}"}}}}"#);
+    let r = Recorder::start(vec![Canned::json(200, &echo)]);
+    let (code, out, err) = run(home
+        .cmd_at(&r.url)
+        .args(["enroll", "--id", "f", "--finger"])
+        .arg(format!("1={}", fixture("finger1.png").display())));
+    assert_eq!(code, 76, "{err}");
+    assert_eq!(out, "");
+    assert!(err.contains("contains the API key"), "{err}");
+    assert!(!err.contains(TEST_KEY), "{err}");
+    assert_eq!(
+        r.requests().len(),
+        1,
+        "an enroll that may have landed is not re-sent"
+    );
+    // In a batch: the row stays pending (ambiguous), the run stops with 76.
+    std::fs::copy(fixture("finger1.png"), home.path().join("f.png")).unwrap();
+    let m = home.path().join("m.csv");
+    std::fs::write(&m, "id,right-index\nf,f.png\n").unwrap();
+    let (code, out, err) = run(home.cmd_at(&r.url).args(["enroll", "--from"]).arg(&m));
+    assert_eq!(code, 76, "{err}");
+    assert_eq!(out, "");
+    let journal = std::fs::read_to_string(format!("{}.enroll.journal", m.display())).unwrap();
+    assert!(!journal.contains("\"done\""), "{journal}");
+    assert!(!journal.contains("REDACTED"), "{journal}");
+    assert!(!journal.contains(TEST_KEY), "{journal}");
+    assert!(journal.contains("\"ambiguous\""), "{journal}");
+}

@@ -40,6 +40,21 @@ pub struct Row {
     /// The pass of its run that settled the row (`--passes`; 1 for the first pass,
     /// and in journals from before passes); `None` for a pending or invalid row.
     pub pass: Option<u32>,
+    /// Verify: `MatchDetails.FaceMatched` of the answer that settled the row, when
+    /// the service sent details and the journal recorded them.
+    pub face_matched: Option<bool>,
+    /// Verify: `MatchDetails.NonMatchedFingers`, as `face_matched`.
+    pub non_matched_fingers: Option<Vec<String>>,
+}
+
+/// A journal folded for `biopass report`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    /// The operation of the journal's last run (`None` if it records no run, or
+    /// one this program does not know).
+    pub op: Option<Op>,
+    /// One [`Row`] per manifest row, in manifest-line order.
+    pub rows: Vec<Row>,
 }
 
 #[derive(Default)]
@@ -54,7 +69,7 @@ struct Fold {
 /// unless a valid history has that same line and id: invalid records never change a
 /// row's history, so a row fixed later shows its later outcome, and a duplicate id
 /// on another line shows as invalid beside the first. Missing: 66; not a journal: 74.
-pub fn read(path: &Path) -> Result<Vec<Row>> {
+pub fn read(path: &Path) -> Result<History> {
     let mut op = String::new();
     let mut rows: HashMap<String, Fold> = HashMap::new();
     let mut invalid: HashMap<String, Row> = HashMap::new();
@@ -71,6 +86,8 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
             r.outcome = "pending";
             r.finished_at = None;
             r.pass = None;
+            r.face_matched = None;
+            r.non_matched_fingers = None;
         }
         Record::End {
             line,
@@ -82,6 +99,8 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
             error,
             at,
             matched,
+            face_matched,
+            non_matched_fingers,
             pass,
             ..
         } => {
@@ -111,6 +130,10 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
             if biopass_id.is_some() {
                 r.biopass_id = biopass_id;
             }
+            // The details of the answer that gave the verdict, and only of that one.
+            let answered = matched.is_some() && state == State::Done;
+            r.face_matched = face_matched.filter(|_| answered);
+            r.non_matched_fingers = non_matched_fingers.filter(|_| answered);
         }
     })?;
     let mut out: Vec<Row> = rows.into_values().filter_map(|f| f.row).collect();
@@ -122,7 +145,10 @@ pub fn read(path: &Path) -> Result<Vec<Row>> {
             .filter(|r| !known.contains(&(r.line, r.id.clone()))),
     );
     out.sort_by(|a, b| (a.line, &a.id).cmp(&(b.line, &b.id)));
-    Ok(out)
+    Ok(History {
+        op: Op::from_name(&op),
+        rows: out,
+    })
 }
 
 /// The row of `id` for content `fp` at `line`: a new content starts a new history.
@@ -150,6 +176,8 @@ fn new_row(line: u64, id: String) -> Row {
         message: None,
         finished_at: None,
         pass: None,
+        face_matched: None,
+        non_matched_fingers: None,
     }
 }
 
@@ -196,7 +224,7 @@ mod tests {
                 r#"{"event":"end","line":3,"id":"b","fp":"f","attempt":1,"state":"done","status":200,"biopass_id":"77","ms":1,"at":200}"#,
             ],
         );
-        let rows = read(&p).unwrap();
+        let rows = read(&p).unwrap().rows;
         let got: Vec<_> = rows
             .iter()
             .map(|r| {

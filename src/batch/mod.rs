@@ -11,7 +11,9 @@
 //! not as a failure.
 //!
 //! The pieces: [`manifest`] reads rows, [`content`] reads a row's images and
-//! fingerprints them, [`plan`] validates and plans, [`worker`] sends one row, [`journal`] remembers, [`pace`] paces, [`report`] is what the caller sees.
+//! fingerprints them, [`plan`] validates and plans, `start` takes a run up to its
+//! first request (journal, validation, plan), [`worker`] sends one row, [`journal`]
+//! remembers, [`pace`] paces, [`report`] is what the caller sees.
 //! A [`Stop`] passed in ends the run early (Ctrl-C, a closed stdout, a run-level
 //! failure); rows not finished stay pending for the next run.
 
@@ -22,6 +24,7 @@ pub mod manifest;
 pub mod pace;
 pub mod plan;
 pub mod report;
+mod start;
 pub mod worker;
 
 use std::cell::RefCell;
@@ -39,7 +42,6 @@ use crate::request::Op;
 use crate::sanitize::sanitize;
 use crate::stop::Stop;
 use crate::target::{Spec, Target};
-use journal::Record;
 use manifest::Manifest;
 use plan::Planned;
 pub use report::{MAX_LISTED, Outcome, Problems, Reporter, RowResult, Summary};
@@ -217,178 +219,34 @@ fn run_inner(
     )
     .map_err(early)?;
 
-    // 1. The journal: lock it first (a second process stops here), and load it. A
-    // dry run only reads it.
-    let loaded = if cfg.dry_run {
-        journal::peek(&cfg.journal).map_err(early)?
-    } else {
-        let (opened, loaded) = journal::open(&cfg.journal).map_err(early)?;
-        *journal_file = Some(opened);
-        loaded
+    let loaded = start::open_journal(cfg, reporter, journal_file)?;
+    let validated = start::validate(cfg, &manifest, loaded, reporter, stop, summary)?;
+    let Some(started) = start::start_run(
+        cfg,
+        &manifest,
+        validated,
+        reporter,
+        stop,
+        summary,
+        journal_file,
+    )?
+    else {
+        return Ok(true);
     };
-    plan::check_binding(cfg, &loaded).map_err(|f| early(f.into()))?;
-    if let Some(opened) = journal_file.as_mut() {
-        opened.prepare(&loaded).map_err(early)?;
-    }
-    if loaded.torn_tail {
-        reporter.note(&format!(
-            "warning: journal {} ended in a torn line (a crash mid-write); {}",
-            cfg.journal.display(),
-            if cfg.dry_run {
-                "a real run will cut it off"
-            } else {
-                "it was cut off"
-            }
-        ));
-    }
+    send_all(cfg, spec, &manifest, started, reporter, stop, summary)
+}
 
-    // 2. Validate everything before anything is sent, planning each row against
-    // the journal on the way.
-    let plan::Validated {
-        mut plan,
-        problems,
-        changed,
-        valid,
-        already_done,
-        already_verdicts,
-        failed,
-    } = plan::validate(cfg, &manifest, &loaded, stop).map_err(early)?;
-    drop(loaded);
-    let (ignored, ignored_count) = manifest.ignored_columns().map_err(early)?;
-    if !ignored.is_empty() {
-        let more = ignored_count.saturating_sub(ignored.len());
-        reporter.note(&format!(
-            "warning: manifest {}: ignoring column(s) {}{}: biopass reads only {}",
-            manifest.name,
-            ignored
-                .iter()
-                .map(|c| format!("'{c}'"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            },
-            manifest::columns::summary()
-        ));
-    }
-    summary.total = valid + problems.count;
-    if problems.count > 0 && !cfg.skip_invalid {
-        list(reporter, &manifest.name, Problems::Invalid, &problems);
-        summary.invalid = problems.count;
-        summary.pending = valid;
-        summary.stopped = Some("invalid_rows");
-        let e = Failure::new(
-            Kind::Invalid,
-            format!(
-                "manifest {} has {} invalid row(s); nothing was sent (fix them, or run with --skip-invalid)",
-                manifest.name, problems.count
-            ),
-        );
-        return Err((e.into(), true));
-    }
-
-    // 3. What the journal says of the valid rows.
-    summary.already_done += already_done;
-    summary.matched += already_verdicts.0;
-    summary.not_matched += already_verdicts.1;
-    let mut kinds: Vec<_> = failed.into_iter().collect();
-    kinds.sort();
-    for (kind, n) in kinds {
-        summary.failed += n;
-        for _ in 0..n {
-            summary.count_error(&kind);
-        }
-    }
-    if changed.count > 0 {
-        list(reporter, &manifest.name, Problems::Changed, &changed);
-        summary.invalid = problems.count;
-        summary.pending = summary
-            .total
-            .saturating_sub(summary.already_done + summary.failed + summary.invalid);
-        summary.stopped = Some("changed_rows");
-        let what_to_do = if cfg.op == Op::Enroll {
-            "restore those rows to resume this enroll; to send new images of people already enrolled, use `biopass update --from` with a manifest of them"
-        } else {
-            "restore those rows, or run with --accept-changed to send the new content"
-        };
-        let e = Failure::new(
-            Kind::Invalid,
-            format!(
-                "{} row(s) changed since journal {} recorded them; nothing was sent ({what_to_do})",
-                changed.count,
-                cfg.journal.display()
-            ),
-        );
-        return Err((e.into(), true));
-    }
-    if cfg.dry_run {
-        dry_run(cfg, &manifest, &mut plan, summary, &problems, reporter).map_err(|e| (e, true))?;
-        return Ok(true);
-    }
-    reporter.ready().map_err(early)?;
-    let opened = journal_file.take().expect("opened unless dry run");
-    let writer = journal::Writer::start(opened.file, &cfg.journal);
-    writer.group(cfg.jobs);
-    // The run record comes first: it binds the journal to this target before any row
-    // is recorded.
-    writer
-        .durable(&Record::Run {
-            v: journal::VERSION,
-            op: cfg.op.name().into(),
-            manifest: manifest.name.clone(),
-            target: Some(cfg.target.clone()),
-            env: Some(cfg.env.clone()),
-            shard: summary.shard.clone(),
-            pid: std::process::id(),
-            at: crate::time::now_secs(),
-        })
-        .map_err(|e| (e, true))?;
-    // Invalid rows, with --skip-invalid: recorded as invalid, listed, the rest run.
-    if problems.count > 0 {
-        list(
-            reporter,
-            &manifest.name,
-            Problems::SkippedInvalid,
-            &problems,
-        );
-        for (e, id) in problems.all.iter().flatten() {
-            summary.invalid += 1;
-            let id = id.as_deref().unwrap_or_default();
-            writer
-                .append(&worker::End::invalid(e.line, id, &e.message).record())
-                .map_err(|e| (e, true))?;
-            let outcome = Outcome::Invalid(e.message.clone());
-            let row = RowResult {
-                op: cfg.op,
-                line: e.line,
-                id,
-                outcome: &outcome,
-                attempts: 0,
-            };
-            if let Err(err) = reporter.row(&row) {
-                stop.request(
-                    crate::stop::Reason::OutputClosed,
-                    Some(format!("cannot write results to standard output ({err})")),
-                );
-                break;
-            }
-        }
-    }
-    if plan.is_empty() || stop.is_requested() {
-        summary.pending += plan.len();
-        writer.flush().map_err(|e| (e, true))?;
-        if plan.is_empty() {
-            reporter.note(&format!(
-                "nothing to do: journal {} shows every row finished",
-                cfg.journal.display()
-            ));
-        }
-        return Ok(true);
-    }
-
-    // 4. Run.
+/// Step 4 of a run, the run itself: every planned row sent, in passes, on one
+/// runtime thread; the counts back in `summary`.
+fn send_all(
+    cfg: &Config,
+    spec: &Spec,
+    manifest: &Manifest,
+    (writer, mut plan): (journal::Writer, plan::Plan),
+    reporter: &dyn Reporter,
+    stop: &Arc<Stop>,
+    summary: &mut Summary,
+) -> Result<bool, Failed> {
     reporter.note(&format!("journal: {}", cfg.journal.display()));
     let target = Target::open(spec).map_err(|e| (e, true))?;
     let jobs = cfg.jobs.max(1);
@@ -423,11 +281,11 @@ fn run_inner(
         pass: AtomicU32::new(1),
         passes: cfg.passes.max(1),
         again: Mutex::new(Vec::new()),
+        protocol_streak: std::sync::atomic::AtomicBool::new(false),
     };
     reporter.started(plan.len());
     let broken: RefCell<Option<anyhow::Error>> = RefCell::new(None);
     let mut rows = Some(rows);
-    let mut plan = std::mem::take(&mut plan);
     let mut pass = 1;
     loop {
         shared.pass.store(pass, Ordering::Relaxed);
@@ -445,7 +303,7 @@ fn run_inner(
         };
         match pass_rows {
             Ok(pass_rows) => run_pass(
-                &shared, &lane, &manifest, pass_rows, &mut plan, &broken, jobs,
+                &shared, &lane, manifest, pass_rows, &mut plan, &broken, jobs,
             ),
             Err(e) => *broken.borrow_mut() = Some(e),
         }
@@ -618,56 +476,6 @@ fn pass_pause(pass: u32) -> std::time::Duration {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// `--dry-run`: what a run would do, row by row; nothing sent, nothing written.
-fn dry_run(
-    cfg: &Config,
-    manifest: &Manifest,
-    plan: &mut plan::Plan,
-    summary: &mut Summary,
-    problems: &plan::Found,
-    reporter: &dyn Reporter,
-) -> Result<()> {
-    if problems.count > 0 {
-        list(reporter, &manifest.name, Problems::WouldSkip, problems);
-    }
-    for (item, read) in manifest.rows()?.enumerate() {
-        let plan::Take::Send(_) = plan.take(item as u64, &read) else {
-            continue;
-        };
-        let Ok(row) = read else { continue };
-        let r = RowResult {
-            op: cfg.op,
-            line: row.line,
-            id: &row.id,
-            outcome: &Outcome::Planned,
-            attempts: 0,
-        };
-        reporter
-            .row(&r)
-            .map_err(|e| Failure::new(Kind::Io, format!("cannot write to standard output: {e}")))?;
-    }
-    summary.pending = plan.len();
-    summary.invalid = problems.count;
-    reporter.note(&format!(
-        "dry run: nothing was sent; {} of {} rows would be sent ({} already done, {} failed earlier, {} invalid)",
-        plan.len(),
-        summary.total,
-        summary.already_done,
-        summary.failed,
-        problems.count
-    ));
-    Ok(())
-}
-
-/// Hand the first [`MAX_LISTED`] problems, in line order, to the reporter.
-fn list(reporter: &dyn Reporter, manifest: &str, what: Problems, found: &plan::Found) {
-    let mut sorted: Vec<_> = found.first.iter().map(|(e, _)| e.clone()).collect();
-    sorted.sort_by_key(|e| e.line);
-    sorted.truncate(MAX_LISTED);
-    let more = (found.count as usize).saturating_sub(sorted.len());
-    reporter.problems(manifest, what, &sorted, more);
 }
 
 #[cfg(test)]

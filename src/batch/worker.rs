@@ -64,6 +64,10 @@ pub struct Shared<'a> {
     /// Rows this pass left pending after transient errors outlasted their
     /// attempts: what the next pass sends.
     pub again: Mutex<Vec<Again>>,
+    /// The last answer of the run was a protocol error (a 2xx that is not the API's
+    /// answer: not JSON, not the expected result, about someone else): a second one
+    /// before any real answer stops the run ([`Reason::Protocol`], 76).
+    pub protocol_streak: std::sync::atomic::AtomicBool,
 }
 
 impl Shared<'_> {
@@ -103,6 +107,10 @@ pub struct End<'a> {
     pub biopass_id: Option<String>,
     /// Verify's verdict, on success.
     pub matched: Option<bool>,
+    /// Verify's `MatchDetails.FaceMatched`, on success, if sent.
+    pub face_matched: Option<bool>,
+    /// Verify's `MatchDetails.NonMatchedFingers`, on success, if sent.
+    pub non_matched_fingers: Option<&'a [String]>,
     /// The pass of the run, when not the first.
     pub pass: Option<u32>,
     /// For a failed attempt, whether the service could have acted on it.
@@ -127,6 +135,8 @@ impl End<'_> {
             status: None,
             biopass_id: None,
             matched: None,
+            face_matched: None,
+            non_matched_fingers: None,
             pass: None,
             class: None,
             kind: Some(Kind::Invalid),
@@ -139,6 +149,7 @@ impl End<'_> {
     /// first (as [`End::record`] would write it).
     pub fn append_to(&self, journal: &journal::Writer) -> anyhow::Result<()> {
         let error = self.error.map(|e| sanitize(e, 300));
+        let cut = self.non_matched_fingers.and_then(journal::fingers);
         journal.append(&journal::EndView {
             line: self.line,
             id: self.id,
@@ -153,6 +164,8 @@ impl End<'_> {
             ms: self.ms,
             at: Some(crate::time::now_secs()),
             matched: self.matched,
+            face_matched: self.face_matched,
+            non_matched_fingers: cut.as_deref().or(self.non_matched_fingers),
             pass: self.pass,
         })
     }
@@ -173,6 +186,10 @@ impl End<'_> {
             ms: self.ms,
             at: Some(crate::time::now_secs()),
             matched: self.matched,
+            face_matched: self.face_matched,
+            non_matched_fingers: self
+                .non_matched_fingers
+                .map(|f| journal::fingers(f).unwrap_or_else(|| f.to_vec())),
             pass: self.pass,
         }
     }
@@ -252,6 +269,9 @@ pub async fn prepare(sh: &Shared<'_>, item: u64, row: Row, planned: Planned) -> 
 }
 
 /// Send a prepared row until it is finished or left pending, journal and report it.
+/// A finished row is reported only once its `end` record is written to the journal
+/// ([`journal::Writer::written`]): a row printed is a row the journal knows, so a
+/// resume after `kill -9` neither sends nor prints it again.
 pub async fn finish(sh: &Shared<'_>, lane: &Lane, prepared: Prepared) {
     let Prepared {
         item,
@@ -260,9 +280,11 @@ pub async fn finish(sh: &Shared<'_>, lane: &Lane, prepared: Prepared) {
         built,
     } = prepared;
     let mut later = false;
+    let mut sent = false;
     let (outcome, attempts) = match built {
         Ok((body, fp)) => {
             let (outcome, attempts, again) = send(sh, lane, &row, &planned, &fp, body).await;
+            sent = true;
             if let Some(maybe_landed) = again {
                 later = sh.pass.load(Ordering::Relaxed) < sh.passes;
                 let again = Again {
@@ -287,7 +309,15 @@ pub async fn finish(sh: &Shared<'_>, lane: &Lane, prepared: Prepared) {
             (Outcome::Invalid(msg), 0)
         }
     };
-    record(sh, &row, &outcome, attempts, later);
+    let mut outcome = outcome;
+    if !matches!(outcome, Outcome::Pending)
+        && let Err(e) = sh.journal.written().await
+    {
+        // Not in the journal: not a result yet. The next run sends the row again.
+        sh.halt(Reason::Journal, format!("{e:#}"));
+        outcome = Outcome::Pending;
+    }
+    record(sh, &row, &outcome, attempts, later, sent);
 }
 
 /// After a row whose request body is larger than this, or whose images took longer
@@ -378,7 +408,23 @@ async fn send(
             .await;
         sh.gate.release();
         let ms = t0.elapsed().as_millis() as u64;
-        let end = |state, status, biopass_id, matched, failure: Option<(Sent, Kind, &str)>| {
+        let end = |state,
+                   status,
+                   biopass_id,
+                   details: Option<&Outcome>,
+                   failure: Option<(Sent, Kind, &str)>| {
+            let (matched, face_matched, non_matched_fingers) = match details {
+                Some(Outcome::Verified {
+                    matched,
+                    face_matched,
+                    non_matched_fingers,
+                }) => (
+                    Some(*matched),
+                    *face_matched,
+                    non_matched_fingers.as_deref(),
+                ),
+                _ => (None, None, None),
+            };
             let rec = End {
                 line: row.line,
                 id: &row.id,
@@ -388,6 +434,8 @@ async fn send(
                 status,
                 biopass_id,
                 matched,
+                face_matched,
+                non_matched_fingers,
                 pass: (pass > 1).then_some(pass),
                 class: failure.map(|f| f.0),
                 kind: failure.map(|f| f.1),
@@ -398,16 +446,16 @@ async fn send(
         };
         let e = match result {
             Ok(reply) => {
+                sh.protocol_streak.store(false, Ordering::Relaxed);
                 sh.gate.success();
                 sh.budget.success();
                 let status = reply.status;
                 let outcome = outcome_of(sh.op, reply);
-                let (bid, matched) = match &outcome {
-                    Outcome::Done(bid) => (bid.clone(), None),
-                    Outcome::Verified { matched, .. } => (None, Some(*matched)),
-                    _ => (None, None),
+                let bid = match &outcome {
+                    Outcome::Done(bid) => bid.clone(),
+                    _ => None,
                 };
-                end(State::Done, Some(status), bid, matched, None);
+                end(State::Done, Some(status), bid, Some(&outcome), None);
                 return (outcome, attempt, None);
             }
             Err(e) => e,
@@ -424,6 +472,26 @@ async fn send(
             None,
             Some((e.sent, f.kind, &f.message)),
         );
+        // A protocol error is not transient: the row is re-sent once at most (an
+        // enroll's re-send reconciles what may have landed), never in another pass,
+        // and two in a row with no real answer between (a captive portal answering
+        // every request with its page) stop the whole run, as 76. The row stays
+        // pending, journaled as ambiguous when it may have landed: a resume
+        // reconciles it.
+        let protocol = f.kind == Kind::Protocol && matches!(next, Next::Retry(_));
+        if protocol {
+            if sh.protocol_streak.swap(true, Ordering::Relaxed) {
+                let m = format!(
+                    "{} (twice with no answer from the API between: is something other than the API answering, a captive portal or a proxy? check the endpoint)",
+                    f.message
+                );
+                sh.note_error(&f.message);
+                sh.halt(Reason::Protocol, m);
+                return (Outcome::Pending, attempt, None);
+            }
+        } else if f.status.is_some() {
+            sh.protocol_streak.store(false, Ordering::Relaxed);
+        }
         match next {
             Next::Finish(State::Reconciled) => return (Outcome::Reconciled, attempt, None),
             Next::Finish(State::Skipped) => return (Outcome::Skipped, attempt, None),
@@ -447,6 +515,11 @@ async fn send(
             sh.gate.rate_limited(e.retry_after);
         }
         if attempt - first >= retry::POLICY.max_attempts {
+            if protocol {
+                // Passes are for transient errors only.
+                sh.halt(Reason::Protocol, f.message.clone());
+                return (Outcome::Pending, attempt, None);
+            }
             return (Outcome::Pending, attempt, Some(maybe_landed));
         }
         if !sh.budget.spend() {
@@ -540,12 +613,15 @@ pub async fn sleep_unless_stopped(stop: &Stop, d: Duration) {
 
 /// Count the row and hand it to the reporter. A reporter that cannot deliver rows
 /// stops the run. `later`: a later pass sends the row again (progress counts it
-/// then).
-fn record(sh: &Shared, row: &Row, outcome: &Outcome, attempts: u32, later: bool) {
+/// then). `sent`: the row's outcome came from sending it; only those count in the
+/// pass that settled them (`passes`): a row refused before sending (its images not
+/// as validated, a face the gate refuses) is `invalid`, like a row validation
+/// refused, and no pass settled it.
+fn record(sh: &Shared, row: &Row, outcome: &Outcome, attempts: u32, later: bool, sent: bool) {
     sh.processed.fetch_add(1, Ordering::Relaxed);
     let mut sum = sh.summary.lock().unwrap_or_else(|p| p.into_inner());
     sum.count(outcome);
-    if !matches!(outcome, Outcome::Pending) {
+    if sent && !matches!(outcome, Outcome::Pending) {
         let pass = sh.pass.load(Ordering::Relaxed).max(1) as usize;
         if sum.passes.len() < pass {
             sum.passes.resize(pass, 0);

@@ -79,7 +79,8 @@ impl AttemptError {
 pub struct Reply {
     /// The HTTP status (a 2xx).
     pub status: u16,
-    /// The answer as received (the key scrubbed if it was echoed).
+    /// The answer as received (the key scrubbed if it was echoed); `Null` from
+    /// `classify_typed` (a batch row, which never prints it).
     pub raw: serde_json::Value,
     /// The same answer, typed.
     pub body: wire::Response,
@@ -168,6 +169,11 @@ fn rejection_kind(msg: &str) -> Kind {
 /// object keys alike, also where an unsafe character was hidden inside it.
 fn scrub_json(v: &mut serde_json::Value, key: &str) {
     let scrub = |s: &str| -> Option<String> {
+        // Most strings have no unsafe character: they are their own cleaned text, so
+        // no copy is made to look for the key (a verify answer has a dozen strings).
+        if !s.chars().any(crate::sanitize::is_unsafe) {
+            return s.contains(key).then(|| s.replace(key, REDACTED));
+        }
         let cleaned = crate::sanitize::clean(s);
         (s.contains(key) || cleaned.contains(key)).then(|| cleaned.replace(key, REDACTED))
     };
@@ -189,6 +195,15 @@ fn scrub_json(v: &mut serde_json::Value, key: &str) {
         }
         _ => {}
     }
+}
+
+/// Whether the answer's `Person.BioPassID` holds the key (also once control
+/// characters are stripped, as a terminal would show it).
+fn biopass_id_holds(raw: &serde_json::Value, key: &str) -> bool {
+    raw.get("Person")
+        .and_then(|p| p.get("BioPassID"))
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|b| b.contains(key) || crate::sanitize::clean(b).contains(key))
 }
 
 /// Answer integrity: where the operation's request carries a CustomID
@@ -236,6 +251,53 @@ pub fn classify(
     body: &[u8],
     key: Option<&str>,
 ) -> Result<Reply, AttemptError> {
+    classify_as(op, status, headers, body, key, true)
+}
+
+/// As [`classify`], for a caller that reads only the typed view (a batch row): the
+/// raw tree is not built ([`Reply::raw`] is `Null`) when the answer's bytes show
+/// that scrubbing could change nothing in it (see [`typed_only`]).
+pub fn classify_typed(
+    op: Op,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    key: Option<&str>,
+) -> Result<Reply, AttemptError> {
+    classify_as(op, status, headers, body, key, false)
+}
+
+/// The typed view of a success answer read straight from its bytes, when nothing
+/// in them could need scrubbing: all ASCII (no bidi control can hide a key), no
+/// backslash (no escape: every string is its bytes as they are), and no key in
+/// them. Then the tree [`classify`] builds and scrubs would be the answer as it
+/// is, and so would the view read from it. `None`: take the long way (also for
+/// bytes that are not the JSON expected, so that its error is the same).
+fn typed_only(op: Op, body: &[u8], key: Option<&str>) -> Option<wire::Response> {
+    // `Object` answers are checked on the tree itself.
+    if !matches!(
+        op.spec().answer,
+        AnswerShape::BioPassId | AnswerShape::Match
+    ) || !body.is_ascii()
+        || body.contains(&b'\\')
+    {
+        return None;
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    if key.is_some_and(|k| !k.is_empty() && text.contains(k)) {
+        return None;
+    }
+    serde_json::from_str(text).ok()
+}
+
+fn classify_as(
+    op: Op,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    key: Option<&str>,
+    want_raw: bool,
+) -> Result<Reply, AttemptError> {
     let code = status.as_u16();
     let fail = |kind: Kind, sent: Sent, msg: String| {
         let mut e = AttemptError::new(kind, sent, msg);
@@ -243,19 +305,43 @@ pub fn classify(
         e
     };
     if status.is_success() {
-        let mut raw: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
-            fail(Kind::Protocol, Sent::Maybe, format!("the server answered {code} but not with JSON: the request may have been processed"))
-        })?;
-        if let Some(k) = key.filter(|k| !k.is_empty()) {
-            scrub_json(&mut raw, k);
-        }
-        let typed: wire::Response = serde_json::from_value(raw.clone()).map_err(|_| {
-            fail(
-                Kind::Protocol,
-                Sent::Maybe,
-                format!("the server answered {code} with unexpected JSON"),
-            )
-        })?;
+        let fast = if want_raw {
+            None
+        } else {
+            typed_only(op, body, key)
+        };
+        let (raw, typed) = match fast {
+            Some(typed) => (serde_json::Value::Null, typed),
+            None => {
+                let mut raw: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
+                    fail(Kind::Protocol, Sent::Maybe, format!("the server answered {code} but not with JSON: the request may have been processed"))
+                })?;
+                if let Some(k) = key.filter(|k| !k.is_empty()) {
+                    // Before scrubbing: a BioPassID holding the key would otherwise be
+                    // printed and journaled as `[REDACTED]`, a result it is not.
+                    if op.spec().answer == AnswerShape::BioPassId && biopass_id_holds(&raw, k) {
+                        return Err(fail(
+                            Kind::Protocol,
+                            Sent::Maybe,
+                            format!(
+                                "the server answered {code} with a BioPassID that contains the API key (an echo, not an id): the request may have been processed"
+                            ),
+                        ));
+                    }
+                    scrub_json(&mut raw, k);
+                }
+                // Read from the tree in place, not from a copy of it.
+                let typed =
+                    <wire::Response as serde::Deserialize>::deserialize(&raw).map_err(|_| {
+                        fail(
+                            Kind::Protocol,
+                            Sent::Maybe,
+                            format!("the server answered {code} with unexpected JSON"),
+                        )
+                    })?;
+                (raw, typed)
+            }
+        };
         // Liveness's `Success: false` comes with its verdict ("No Faces Detected"):
         // an answer, read by the caller, not a refusal.
         if typed.success == Some(false) && op.spec().answer != AnswerShape::Liveness {
@@ -591,6 +677,71 @@ mod tests {
     fn control_characters_never_reach_the_terminal() {
         let e = cls(Op::Enroll, 400, "bad\x1b[31m red\x07").unwrap_err();
         assert!(!e.failure.message.contains('\x1b') && !e.failure.message.contains('\x07'));
+    }
+
+    /// A batch's typed-only reading gives the view `classify` gives, for answers it
+    /// reads straight from the bytes and for those it must scrub (the key echoed,
+    /// plainly, escaped, or split by a bidi control) or cannot read.
+    #[test]
+    fn the_typed_view_is_the_same_without_the_tree() {
+        let typed = |op, body: &str| {
+            classify_typed(
+                op,
+                StatusCode::OK,
+                &HeaderMap::new(),
+                body.as_bytes(),
+                Some(KEY),
+            )
+        };
+        let view = |r: Result<Reply, AttemptError>| match r {
+            Ok(r) => Ok(format!("{:?}", r.body)),
+            Err(e) => Err(format!("{:?} {}", e.failure.kind, e.failure.message)),
+        };
+        let k = KEY;
+        let escaped: String = KEY
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect();
+        let (head, tail) = KEY.split_at(2);
+        for (op, body) in [
+            (Op::Verify, r#"{"Person":{"CustomID":"V1","Match":true,"MatchDetails":{"FaceMatched":true,"NonMatchedFingers":["Finger-1","Finger-2"]}}}"#.to_string()),
+            (Op::Enroll, r#"{"Person":{"CustomID":"E1","BioPassID":"77"}}"#.to_string()),
+            (Op::Enroll, format!(r#"{{"Person":{{"CustomID":"E1","BioPassID":"{k}"}}}}"#)),
+            (Op::Enroll, format!(r#"{{"Person":{{"CustomID":"E1","BioPassID":"{escaped}"}}}}"#)),
+            (Op::Enroll, format!("{{\"Person\":{{\"CustomID\":\"E1\",\"BioPassID\":\"{head}\u{202e}{tail}\"}}}}")),
+            (Op::Verify, r#"{"Person":{"CustomID":"V1","Match":true,"Match":false}}"#.to_string()),
+            (Op::Verify, r#"{"Person":{"Match":"yes"}}"#.to_string()),
+            (Op::Verify, "not json".to_string()),
+        ] {
+            assert_eq!(view(typed(op, &body)), view(cls(op, 200, &body)), "{body}");
+        }
+        // And the fast way was taken where it could be: no tree.
+        let fast = typed(
+            Op::Enroll,
+            r#"{"Person":{"CustomID":"E1","BioPassID":"77"}}"#,
+        )
+        .unwrap();
+        assert!(fast.raw.is_null());
+        let slow = typed(
+            Op::Enroll,
+            &format!(r#"{{"Person":{{"CustomID":"E1","BioPassID":"77"}},"Message":"{k}"}}"#),
+        )
+        .unwrap();
+        assert!(slow.raw.is_object());
+        assert!(!format!("{:?}", slow.body).contains(KEY));
+        // A BioPassID holding the key is no result, either way (also hidden behind a
+        // control character, or escaped).
+        for bid in [
+            k.to_string(),
+            format!("x{k}"),
+            escaped.clone(),
+            format!("{head}\u{202e}{tail}"),
+        ] {
+            let body = format!(r#"{{"Person":{{"CustomID":"E1","BioPassID":"{bid}"}}}}"#);
+            let e = typed(Op::Enroll, &body).unwrap_err();
+            assert_eq!(e.failure.kind, Kind::Protocol, "{body}");
+            assert!(!e.failure.message.contains(KEY), "{body}");
+        }
     }
 
     #[test]

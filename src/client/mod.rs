@@ -223,7 +223,13 @@ impl Client {
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
         let main = &self.main;
-        main.block_on(self.attempt_async(main, op, body, cancel))
+        // A single command prints the raw answer (`-o json`): the full classification.
+        main.block_on(async {
+            let (status, headers, buf, _) =
+                self.exchange_async(main, op, body, cancel, false).await?;
+            let reply = classify(op, status, &headers, &buf, self.secret())?;
+            check_echo(op, body.custom_id(), reply, self.secret())
+        })
     }
 
     /// One attempt, as [`Client::attempt`], that also returns the server's TLS
@@ -251,7 +257,8 @@ impl Client {
 
     /// One attempt, as [`Client::attempt`], for a caller that runs on `lane`'s
     /// runtime (inside [`Lane::block_on`]): the batch engine, which keeps all its
-    /// requests in flight on one thread.
+    /// requests in flight on one thread. It reads only the typed view: the reply's
+    /// [`Reply::raw`] may be `Null`.
     pub async fn attempt_async(
         &self,
         lane: &Lane,
@@ -260,7 +267,7 @@ impl Client {
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
         let (status, headers, buf, _) = self.exchange_async(lane, op, body, cancel, false).await?;
-        let reply = classify(op, status, &headers, &buf, self.secret())?;
+        let reply = answer::classify_typed(op, status, &headers, &buf, self.secret())?;
         check_echo(op, body.custom_id(), reply, self.secret())
     }
 

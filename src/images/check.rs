@@ -37,8 +37,14 @@ pub struct Report {
     pub height: Option<u32>,
     /// The file's size in bytes.
     pub bytes: Option<u64>,
-    /// The EXIF orientation 1-8 (1 when there is none).
+    /// The EXIF orientation 1-8 (1 when there is none); `None` when the header was
+    /// not read, or when an EXIF block is there but its orientation cannot be known
+    /// (then `orientation_unknown`, and an `EXIF_UNREADABLE` finding).
     pub orientation: Option<u16>,
+    /// The header was read but its EXIF orientation cannot be known (the JSON says
+    /// it as `"orientation": null` and the finding; the text as "orientation unknown").
+    #[serde(skip)]
+    pub orientation_unknown: bool,
     /// Metadata found: `gps`, `camera`, `comments`, `xmp`, `iptc`, `thumbnail`,
     /// `exif`, `trailing_data`, `other`.
     pub metadata: Vec<&'static str>,
@@ -97,6 +103,7 @@ pub fn check_file_prepared(
         height: None,
         bytes: None,
         orientation: None,
+        orientation_unknown: false,
         metadata: vec![],
         dpi: None,
         dpi_from_exif: false,
@@ -156,7 +163,12 @@ fn examine_file(
         }
     };
     (r.width, r.height) = (Some(h.width), Some(h.height));
-    r.orientation = Some(h.orientation);
+    if let Err(p) = crate::images::within_pixels(&h) {
+        return r.add(p.code, p.what);
+    }
+    // Unknown is said as unknown (issue 15), never as the 1 a send treats it as.
+    r.orientation = (!h.orientation_unknown).then_some(h.orientation);
+    r.orientation_unknown = h.orientation_unknown;
     r.metadata = h.metadata.names();
     r.dpi = h.dpi;
     let pixels = match decode(&raw, format) {

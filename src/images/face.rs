@@ -95,6 +95,10 @@ pub struct Faces {
     pub count: usize,
     /// The largest face, if any.
     pub largest: Option<FaceBox>,
+    /// Every face found, the largest first (what the sandbox's face detect answers);
+    /// not in `check`'s JSON, which reports the largest.
+    #[serde(skip)]
+    pub boxes: Vec<FaceBox>,
     /// Its height as a fraction of the image's height.
     pub relative_height: Option<f64>,
     /// How far its centre is from the image's centre, as fractions of the width and
@@ -319,7 +323,7 @@ pub fn examine(grey: &image::GrayImage) -> Faces {
     // Back to the full image's pixels.
     let kx = w as f64 / small.width() as f64;
     let ky = h as f64 / small.height() as f64;
-    let boxes: Vec<FaceBox> = found
+    let mut boxes: Vec<FaceBox> = found
         .iter()
         .map(|b| {
             let x = ((b.x as f64 * kx).round() as u32).min(w - 1);
@@ -333,13 +337,12 @@ pub fn examine(grey: &image::GrayImage) -> Faces {
             }
         })
         .collect();
-    let largest = boxes
-        .iter()
-        .copied()
-        .max_by_key(|b| (b.width as u64 * b.height as u64, b.x, b.y));
+    boxes.sort_by_key(|b| std::cmp::Reverse((b.width as u64 * b.height as u64, b.x, b.y)));
+    let largest = boxes.first().copied();
     let mut f = Faces {
         count: boxes.len(),
         largest,
+        boxes,
         relative_height: None,
         offset: None,
         sharpness: None,
@@ -408,6 +411,7 @@ mod tests {
         Faces {
             count,
             largest: None,
+            boxes: vec![],
             relative_height: Some(rel),
             offset: Some(off),
             sharpness: Some(sharp),

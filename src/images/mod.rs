@@ -3,7 +3,8 @@
 //! report ([`mod@check`]) and the offline face detector ([`face`]).
 //!
 //! Every image is read once into memory, checked (not empty, a known format by its
-//! magic bytes, a whole file with a readable header, at least 64 pixels a side),
+//! magic bytes, a whole file with a readable header, at least 64 pixels a side and
+//! at most 100 megapixels by its header),
 //! prepared ([`prepare`]: metadata removed, faces turned upright or
 //! downscaled) and checked against the size limit; the request body is built from
 //! the prepared bytes directly. Errors name the file and what was found; they never
@@ -237,10 +238,31 @@ fn examine<R: Read + std::io::Seek>(
         return Err(too_large(source, role, opts));
     }
     let header = prepare::inspect(r, len, format).map_err(|p| refusal(source, p))?;
+    within_pixels(&header).map_err(|p| refusal(source, p))?;
     if len > opts.max_bytes && !prepare::plan(&header, role, opts).reencodes() {
         return Err(too_large(source, role, opts));
     }
     Ok((format, header))
+}
+
+/// Refuse an image whose header says it is over [`prepare::MAX_PIXELS`]: on every
+/// load and every batch validation, not only where pixels are decoded, so that an
+/// image `check` calls `TOO_LARGE` is never sent (a fingerprint, a face sent with
+/// `--no-face-check` and not re-encoded, a batch row). Only the header's dimensions
+/// are read: it costs nothing per row.
+pub fn within_pixels(h: &Header) -> Result<(), Problem> {
+    let (w, hh) = (h.width as u64, h.height as u64);
+    if w * hh <= prepare::MAX_PIXELS {
+        return Ok(());
+    }
+    Err(Problem {
+        code: Code::TooLarge,
+        what: format!(
+            "is {w}x{hh} pixels ({:.0} megapixels), over the {} megapixels accepted for one image: scale it down first",
+            (w * hh) as f64 / 1e6,
+            prepare::MAX_PIXELS / 1_000_000
+        ),
+    })
 }
 
 /// Recognise an image's format from its first bytes (`head`, up to 512) and size,

@@ -4,13 +4,16 @@
 //! ("The sandbox's quality answers"):
 //!
 //! - face detect: the faces the client's own offline detector finds
-//!   ([`crate::images::face::examine`]);
+//!   ([`crate::images::face::examine`]), every one, the largest first, in the
+//!   pixels of the image as sent;
 //! - ICAO: the requirements the offline measures can judge (`Blurred` from the
 //!   sharpness, `TooDarkLight` from the mean level, `WashedOut` from the clipped
 //!   share, `OtherFaces` from the face count); every other requirement is answered
 //!   conformed with a `Confidence` of 50 ("not measured"). `FaceImageConformed` is
 //!   100, less 20 for each failed measured requirement and for a face too small or
-//!   off centre by the face gate's thresholds; `IsAllConformed` holds when it is 100.
+//!   off centre by the face gate's thresholds; `IsAllConformed` is the AND of the
+//!   23 requirements, whatever the score. With no face, every requirement is
+//!   answered not conformed with a `Confidence` of 0, and the score is 0.
 //! - liveness: `Ok`, not a spoof, for an image with one face; `No Faces Detected` /
 //!   `Multiple Faces Detected` (with `Success: false`) otherwise; and a spoof when
 //!   the image's top-left 8x8 pixels are red ([`looks_marked_as_spoof`]), so that
@@ -113,10 +116,10 @@ pub fn looks_marked_as_spoof(rgb: &image::RgbImage) -> bool {
 }
 
 fn face_detect(f: &Faces) -> Value {
-    // The largest face first, then the others as the detector does not rank them:
-    // only the count and the largest box are kept by `examine`.
+    // Every face found, the largest first, in the pixels of the image as sent (the
+    // sandbox does not turn it): `FaceNumber` is always the number of `FaceRects`.
     let rects: Vec<_> = f
-        .largest
+        .boxes
         .iter()
         .map(|b| wire::FaceRect {
             x: b.x as i64,
@@ -145,15 +148,19 @@ fn icao(f: &Faces) -> Value {
         })
     };
     let mut score = if f.count == 0 { 0.0 } else { 100.0 };
+    let mut all = true;
     let mut requirements = serde_json::Map::new();
     for name in ICAO_REQUIREMENTS {
         let (ok, confidence) = match measured(name) {
+            // No face: no requirement of a face is met (nothing to judge them on).
+            _ if f.count == 0 => (false, 0.0),
             Some(ok) => (ok, 100.0),
             None => (true, UNMEASURED_CONFIDENCE),
         };
         if !ok {
             score -= 20.0;
         }
+        all &= ok;
         requirements.insert(
             name.to_string(),
             json!({"IsConformed": ok, "Confidence": confidence}),
@@ -170,7 +177,10 @@ fn icao(f: &Faces) -> Value {
     let score: f64 = if score < 0.0 { 0.0 } else { score };
     json!({"ICAO": {
         "FaceImageConformed": score,
-        "IsAllConformed": score >= 100.0,
+        // Every requirement conformed, and nothing else: a face too small or off
+        // centre lowers the score but is no requirement, so it does not make
+        // `IsAllConformed` false while every requirement says conformed.
+        "IsAllConformed": all,
         "Requirements": requirements,
     }})
 }
@@ -235,6 +245,7 @@ mod tests {
         assert_eq!(n["NFIQ"]["Quality"], 0.0);
         let i = answer(Op::Icao, &body("Check", &flat)).unwrap();
         assert_eq!(i["ICAO"]["IsAllConformed"], false);
+        assert_eq!(i["ICAO"]["Requirements"]["Blurred"]["IsConformed"], false);
         assert_eq!(i["ICAO"]["Requirements"].as_object().unwrap().len(), 23);
     }
 

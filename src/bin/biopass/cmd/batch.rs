@@ -101,8 +101,9 @@ pub fn run(
     let mut summary_failed = None;
     if let Some(summary) = &report.summary {
         print_summary(summary, s, stop_message.as_deref());
-        // A dry run writes nothing anywhere, the summary included.
-        if let Some(path) = args.summary_json.as_ref().filter(|_| !summary.dry_run) {
+        // A dry run writes nothing else, but the summary asked for is its result
+        // (`"dry_run": true`), for a script that plans before it sends.
+        if let Some(path) = args.summary_json.as_ref() {
             let text = serde_json::to_string_pretty(summary).expect("plain data") + "\n";
             if let Err(e) = std::fs::write(path, text) {
                 summary_failed = Some(Failure::new(
@@ -368,8 +369,9 @@ impl Terminal {
             OutputFormat::Text => {
                 let mut line = format!("{}\t{name}", clean(row.id));
                 match (&bid, &err, &message) {
-                    // `ID<TAB>match`, `ID<TAB>no_match`: the verdict is the result.
-                    _ if matches!(row.outcome, Outcome::Verified { .. }) => {}
+                    // `ID<TAB>match`, `ID<TAB>no_match`: the verdict is the result;
+                    // so is a dry run's `ID<TAB>planned`.
+                    _ if matches!(row.outcome, Outcome::Verified { .. } | Outcome::Planned) => {}
                     (Some(b), _, _) => line.push_str(&format!("\t{}", clean(b))),
                     (None, Some((kind, _, _)), Some(m)) => line.push_str(&format!("\t{kind}\t{m}")),
                     _ => line.push('\t'),

@@ -218,6 +218,8 @@ fn text(r: &Report, remote: bool) -> String {
     }
     if let Some(o) = r.orientation {
         facts.push(format!("orientation {o}"));
+    } else if r.orientation_unknown {
+        facts.push("orientation unknown".into());
     }
     if let Some(d) = r.dpi {
         facts.push(if r.dpi_from_exif {
@@ -226,7 +228,7 @@ fn text(r: &Report, remote: bool) -> String {
             format!("{d} dpi")
         });
     }
-    if r.orientation.is_some() {
+    if r.orientation.is_some() || r.orientation_unknown {
         facts.push(if r.metadata.is_empty() {
             "no metadata".into()
         } else {
