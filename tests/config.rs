@@ -320,7 +320,16 @@ fn a_bad_env_value_is_a_usage_error_naming_the_variable() {
         (
             "BIOPASS_KEEP_METADATA",
             "maybe",
-            vec!["--env", "sandbox", "enroll", "--id", "1", "--face", face, "--dry-run"],
+            vec![
+                "--env",
+                "sandbox",
+                "enroll",
+                "--id",
+                "1",
+                "--face",
+                face,
+                "--dry-run",
+            ],
         ),
         ("BIOPASS_MAX_IMAGE_BYTES", "lots", vec!["check", face]),
         ("BIOPASS_TIMEOUT", "abc", vec!["check", "--remote", face]),
@@ -503,10 +512,12 @@ fn config_show_shows_a_bad_env_value_and_its_problem() {
 fn a_bad_endpoint_in_the_environment_is_a_usage_error_naming_it() {
     let home = Home::new();
     for value in ["notaurl", "ftp://x"] {
-        let (code, out, err) = run(home
-            .cmd()
-            .env("BIOPASS_ENDPOINT", value)
-            .args(["delete", "--id", "1", "--dry-run"]));
+        let (code, out, err) = run(home.cmd().env("BIOPASS_ENDPOINT", value).args([
+            "delete",
+            "--id",
+            "1",
+            "--dry-run",
+        ]));
         assert_eq!(code, 2, "{value}: {err}");
         assert!(out.is_empty(), "{out}");
         assert!(
