@@ -150,6 +150,13 @@ impl PoolSettings {
     }
 }
 
+/// Check a `--ca-cert` file as a client would load it (readable, PEM, at least one
+/// certificate), for `--dry-run`, which opens no connection but refuses the same
+/// settings. Every problem is [`Kind::Config`].
+pub fn check_ca_cert(path: &Path) -> Result<(), Failure> {
+    extra_roots(path).map(drop)
+}
+
 /// The root certificates of a `--ca-cert` file (PEM, one or more), trusted on top of
 /// the OS trust store and the bundled roots.
 pub(super) fn extra_roots(path: &Path) -> Result<Vec<reqwest::Certificate>, Failure> {
