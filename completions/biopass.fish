@@ -100,7 +100,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l ca-cert -d 'E
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (default: refuse the run)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
@@ -147,8 +147,8 @@ false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (default: refuse the run)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
@@ -195,8 +195,8 @@ false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (default: refuse the run)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
@@ -241,8 +241,8 @@ false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (default: refuse the run)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'

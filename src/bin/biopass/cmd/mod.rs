@@ -103,6 +103,22 @@ fn dispatch(
         )
         .into());
     }
+    // --skip-existing counts "already exists" as skipped: only an enroll meets it.
+    let skip_existing = match &cli.command {
+        Command::Update(a) | Command::Verify(a) => a.batch.skip_existing,
+        Command::Delete(a) => a.batch.skip_existing,
+        _ => false,
+    };
+    if let (true, Some(op)) = (skip_existing, cli.command.op()) {
+        return Err(Failure::new(
+            Kind::Usage,
+            format!(
+                "--skip-existing is for enroll: {} enrolls nobody",
+                op.name()
+            ),
+        )
+        .into());
+    }
     match &cli.command {
         Command::Enroll(a) | Command::Update(a) => {
             let op = cli.command.op().expect("a person command");
@@ -115,13 +131,6 @@ fn dispatch(
             }
         }
         Command::Verify(a) => {
-            if a.batch.skip_existing {
-                return Err(Failure::new(
-                    Kind::Usage,
-                    "--skip-existing is for enroll: verify enrolls nobody",
-                )
-                .into());
-            }
             let s = resolve(format, &[OUTPUT, TARGET, IMAGES])?;
             let stop = on_interrupt(&s);
             match (&a.id, &a.batch.from) {
