@@ -545,6 +545,22 @@ fn code_78_a_dry_run_checks_the_ca_cert_as_a_real_run_does() {
 }
 
 #[test]
+fn code_69_sandbox_serve_on_a_port_in_use() {
+    let home = Home::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, out, err) = run(home.cmd().args(["sandbox", "serve", "--port", &port]));
+    assert_eq!(code, 69, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains(&format!("port {port} on 127.0.0.1 is in use")) && err.contains("--port 0"),
+        "{err}"
+    );
+    assert!(!err.contains("internal error"), "{err}");
+    drop(taken);
+}
+
+#[test]
 fn https_goes_through_the_proxy_as_an_opaque_tunnel() {
     // The proxy sees CONNECT host:443 and nothing else: the images stay inside TLS.
     let home = Home::new();
