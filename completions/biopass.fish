@@ -63,7 +63,7 @@ complete -c biopass -n "__fish_biopass_needs_command" -f -a "help" -d 'Print thi
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
@@ -111,7 +111,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s V -l version 
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
@@ -159,7 +159,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -s V -l version 
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
@@ -205,7 +205,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand verify" -l dry-run -d 'P
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l id -d 'The person\'s CustomID' -r
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''

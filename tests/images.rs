@@ -490,3 +490,34 @@ fn check_from_applies_the_batch_row_rules_and_reports_each_invalid_row_as_a_resu
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!((v["id"].clone(), v["line"].clone()), ("a".into(), 2.into()));
 }
+
+#[test]
+fn check_reads_no_image_from_stdin_and_a_manifest_from_stdin_needs_format() {
+    let home = Home::new();
+    let (code, out, err) = run(home.cmd().args(["check", "-"]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("check does not read images from standard input (-)"),
+        "{err}"
+    );
+    assert!(!err.contains("no such file"), "{err}");
+
+    let face = fixture("face.jpg");
+    let manifest = format!("id,face\na,{}\n", face.display());
+    let (code, _, err) = run(home
+        .cmd()
+        .args(["check", "--from", "-"])
+        .write_stdin(manifest.clone()));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("a manifest on standard input (--from -) needs --format"),
+        "{err}"
+    );
+    let (code, out, err) = run(home
+        .cmd()
+        .args(["check", "--format", "csv", "--from", "-"])
+        .write_stdin(manifest));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("face.jpg: ok (face)"), "{out}");
+}

@@ -12,7 +12,7 @@ use super::manifest::{ManifestEncoding, ManifestFormat, manifest_help, parse_del
 #[derive(Debug, Args, Default)]
 #[command(next_help_heading = "Batch")]
 pub struct BatchArgs {
-    /// Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input
+    /// Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)
     #[arg(long, value_name = "MANIFEST", long_help = manifest_help())]
     pub from: Option<String>,
     /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]

@@ -33,6 +33,15 @@ use crate::settings::Settings;
 pub fn run(a: &CheckArgs, s: &Settings, stop: Option<&Stop>) -> Result<Status> {
     let opts = s.images();
     let mut worst = Worst::default();
+    if a.files.iter().any(|f| f.as_os_str() == "-") {
+        // The README's stdin rule: `-` is an image on standard input for
+        // enroll, update and verify; check reads files only.
+        return Err(Failure::new(
+            Kind::Usage,
+            "check does not read images from standard input (-): save the image to a file and check that",
+        )
+        .into());
+    }
     if a.remote && s.dry_run {
         return Err(Failure::new(
             Kind::Usage,
