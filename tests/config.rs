@@ -541,3 +541,28 @@ fn a_bad_endpoint_in_the_environment_is_a_usage_error_naming_it() {
     assert_eq!(code, 78, "{err}");
     assert!(err.contains("endpoint 'notaurl' is not a URL"), "{err}");
 }
+
+#[test]
+fn a_key_with_a_space_inside_is_refused_as_the_readme_says() {
+    // README: "printable ASCII without spaces"; surrounding whitespace is trimmed.
+    let home = Home::new();
+    let (code, out, err) = run(home
+        .cmd()
+        .env("BIOPASS_API_KEY", "abcd efgh12345678")
+        .args(["--endpoint", "https://127.0.0.1:9", "delete", "--id", "1"]));
+    assert_eq!(code, 78, "{out}{err}");
+    assert!(
+        err.contains(
+            "the API key from env BIOPASS_API_KEY contains spaces, control or non-ASCII characters"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("efgh"), "{err}");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains("printable ASCII without spaces"));
+    assert!(
+        !readme.contains("printable ASCII, 8"),
+        "README still says any printable ASCII"
+    );
+}
