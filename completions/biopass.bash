@@ -835,7 +835,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__delete)
-            opts="-o -v -q -h -V --id --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --accept-changed --shard --summary-json --passes --progress-interval --skip-existing --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1019,7 +1019,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__enroll)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --shard --summary-json --passes --progress-interval --accept-changed --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1935,7 +1935,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__update)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --accept-changed --shard --summary-json --passes --progress-interval --skip-existing --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2061,7 +2061,7 @@ _biopass() {
             return 0
             ;;
         biopass__subcmd__verify)
-            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --skip-existing --accept-changed --shard --summary-json --passes --progress-interval --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
+            opts="-o -v -q -h -V --id --face --finger --from --format --delimiter --encoding --sheet --jobs --rate --journal --retry-failed --skip-invalid --accept-changed --shard --summary-json --passes --progress-interval --skip-existing --env --endpoint --profile --config --api-key-file --output --timeout --connect-timeout --max-image-bytes --keep-metadata --max-dimension --no-face-check --face-check --ca-cert --verbose --quiet --dry-run --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

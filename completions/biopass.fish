@@ -63,7 +63,7 @@ complete -c biopass -n "__fish_biopass_needs_command" -f -a "help" -d 'Print thi
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
@@ -100,7 +100,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l ca-cert -d 'E
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
-complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
+complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (default: refuse the run)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
@@ -111,7 +111,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand enroll" -s V -l version 
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
@@ -147,8 +147,8 @@ false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
+complete -c biopass -n "__fish_biopass_using_subcommand update" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (default: refuse the run)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
-complete -c biopass -n "__fish_biopass_using_subcommand update" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand update" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
@@ -159,7 +159,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand update" -s V -l version 
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l id -d 'The person\'s CustomID' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l face -d 'Face image (JPEG, PNG, TIFF, BMP, WebP), or - for stdin; repeat for Face-2, ...' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l finger -d 'Fingerprint: POS is 1-10 or right-thumb ... left-little; repeatable' -r -a "(__fish_biopass_finger_positions)"
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
@@ -195,8 +195,8 @@ false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
+complete -c biopass -n "__fish_biopass_using_subcommand verify" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (default: refuse the run)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
-complete -c biopass -n "__fish_biopass_using_subcommand verify" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'
@@ -205,7 +205,7 @@ complete -c biopass -n "__fish_biopass_using_subcommand verify" -l dry-run -d 'P
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c biopass -n "__fish_biopass_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l id -d 'The person\'s CustomID' -r
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input' -r
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l from -d 'Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)' -r
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l format -d 'Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]' -r -f -a "csv\t''
 tsv\t''
 jsonl\t''
@@ -241,8 +241,8 @@ false\t''"
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l ca-cert -d 'Extra trusted root certificate (PEM) for TLS' -r -F
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l retry-failed -d 'Also retry rows that failed permanently in an earlier run'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-invalid -d 'Record invalid rows as invalid and run the rest (default: list them, send nothing)'
+complete -c biopass -n "__fish_biopass_using_subcommand delete" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (default: refuse the run)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l skip-existing -d 'Count "CustomID already exists" as skipped rather than failed'
-complete -c biopass -n "__fish_biopass_using_subcommand delete" -l accept-changed -d 'Run rows whose content changed since the journal recorded them (update, delete; an enrolled person gets new images with `update --from`)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l keep-metadata -d 'Send images exactly as they are: no metadata removal, no turning upright, no downscaling (profile key keep_metadata)'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -l no-face-check -d 'Send faces the offline face gate refuses (no face, several faces, orientation unreadable); profile key face_check = false, env BIOPASS_FACE_CHECK=false'
 complete -c biopass -n "__fish_biopass_using_subcommand delete" -s v -l verbose -d 'Log requests to stderr (method, URL, status, timing, sizes; never keys or images)'

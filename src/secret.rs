@@ -19,14 +19,15 @@ pub const MAX_KEY_BYTES: u64 = 4 * 1024;
 /// are 32 characters; a shorter one is refused when it is read.
 pub const MIN_KEY_CHARS: usize = 8;
 
-/// The API key: printable ASCII, at least [`MIN_KEY_CHARS`] long; `Debug` shows
+/// The API key: printable ASCII without spaces, at least [`MIN_KEY_CHARS`] long; `Debug` shows
 /// `[REDACTED]`.
 #[derive(Clone)]
 pub struct ApiKey(String);
 
 impl ApiKey {
     /// Accept a key read from a file or the environment: surrounding whitespace is
-    /// trimmed; it must be non-empty printable ASCII (it travels in an HTTP header).
+    /// trimmed; it must be non-empty printable ASCII without spaces (it travels in an
+    /// HTTP header; a space inside is almost certainly a paste error).
     /// The error completes a sentence that names the source ("the API key from X
     /// is empty") and never holds any of the key's characters.
     pub fn new(raw: &str) -> Result<ApiKey, &'static str> {

@@ -309,9 +309,32 @@ fn a_bad_env_value_is_a_usage_error_naming_the_variable() {
     std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
     let m = home.path().join("m.csv");
     std::fs::write(&m, "id,face\n1,face.jpg\n").unwrap();
-    let cases: [(&str, &str, Vec<&str>); 4] = [
-        ("BIOPASS_TIMEOUT", "abc", vec!["config", "show"]),
-        ("BIOPASS_KEEP_METADATA", "maybe", vec!["config", "show"]),
+    let face = fixture("face.jpg");
+    let face = face.to_str().unwrap();
+    let cases: [(&str, &str, Vec<&str>); 8] = [
+        (
+            "BIOPASS_TIMEOUT",
+            "abc",
+            vec!["--env", "sandbox", "delete", "--id", "1", "--dry-run"],
+        ),
+        (
+            "BIOPASS_KEEP_METADATA",
+            "maybe",
+            vec![
+                "--env",
+                "sandbox",
+                "enroll",
+                "--id",
+                "1",
+                "--face",
+                face,
+                "--dry-run",
+            ],
+        ),
+        ("BIOPASS_MAX_IMAGE_BYTES", "lots", vec!["check", face]),
+        ("BIOPASS_TIMEOUT", "abc", vec!["check", "--remote", face]),
+        ("BIOPASS_OUTPUT", "yaml", vec!["sandbox", "status"]),
+        ("BIOPASS_ENV", "bogus", vec!["doctor"]),
         (
             "BIOPASS_ENV",
             "bogus",
@@ -332,18 +355,28 @@ fn a_bad_env_value_is_a_usage_error_naming_the_variable() {
     ];
     for (var, value, args) in cases {
         let (code, out, err) = run(home.cmd().env(var, value).args(&args));
-        assert_eq!(code, 2, "{var}={value}: {err}");
-        assert!(out.is_empty(), "{out}");
+        assert_eq!(code, 2, "{var}={value} {args:?}: {err}");
+        // doctor's report is its result: the failed step names the variable there.
+        let said = if args[0] == "doctor" { &out } else { &err };
+        if args[0] != "doctor" {
+            assert!(out.is_empty(), "{out}");
+        }
         assert!(
-            err.contains(&format!("environment variable {var}")) && err.contains(value),
-            "{var}: {err}"
+            said.contains(&format!("environment variable {var}")) && said.contains(value),
+            "{var}: {said}"
         );
     }
     // Under -o json, the error is the one JSON document on stdout.
-    let (code, out, _) = run(home
-        .cmd()
-        .env("BIOPASS_TIMEOUT", "abc")
-        .args(["-o", "json", "config", "show"]));
+    let (code, out, _) = run(home.cmd().env("BIOPASS_TIMEOUT", "abc").args([
+        "-o",
+        "json",
+        "--env",
+        "sandbox",
+        "delete",
+        "--id",
+        "1",
+        "--dry-run",
+    ]));
     assert_eq!(code, 2);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["error"]["kind"], "usage", "{v}");
@@ -415,4 +448,121 @@ fn no_face_check_wins_over_a_bad_face_check_variable() {
         .arg(&face));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("face.jpg: ok"), "{out}");
+}
+
+#[test]
+fn a_bad_env_value_breaks_only_the_commands_that_use_it() {
+    let home = Home::new();
+    let face = fixture("face.jpg");
+    let face = face.to_str().unwrap();
+    let journal = home.path().join("none.journal");
+    let journal = journal.to_str().unwrap();
+    // (args, exit code): none of these reads BIOPASS_ENV, BIOPASS_TIMEOUT or
+    // BIOPASS_ENDPOINT (report's 66 is its own: the journal does not exist).
+    let cases: [(Vec<&str>, i32); 8] = [
+        (vec!["--version"], 0),
+        (vec!["--help"], 0),
+        (vec!["man"], 0),
+        (vec!["completions", "bash"], 0),
+        (vec!["report", journal], 66),
+        (vec!["sandbox", "status"], 0),
+        (vec!["config", "path"], 0),
+        (vec!["check", face], 0),
+    ];
+    for (var, value) in [
+        ("BIOPASS_ENV", "bogus"),
+        ("BIOPASS_TIMEOUT", "abc"),
+        ("BIOPASS_ENDPOINT", "notaurl"),
+    ] {
+        for (args, expected) in &cases {
+            let (code, _, err) = run(home.cmd().env(var, value).args(args));
+            assert_eq!(code, *expected, "{var}={value} {args:?}: {err}");
+            assert!(!err.contains(var), "{var} {args:?}: {err}");
+        }
+    }
+}
+
+#[test]
+fn config_show_shows_a_bad_env_value_and_its_problem() {
+    let home = Home::new();
+    let (code, out, err) = run(home
+        .cmd()
+        .env("BIOPASS_TIMEOUT", "abc")
+        .args(["config", "show"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("timeout          abc  (env BIOPASS_TIMEOUT; problem: invalid value 'abc'"),
+        "{out}"
+    );
+    assert!(out.contains("fix or unset BIOPASS_TIMEOUT)"), "{out}");
+    assert!(
+        err.contains("warning: environment variable BIOPASS_TIMEOUT: invalid value 'abc'"),
+        "{err}"
+    );
+    let v = show_json(home.cmd().env("BIOPASS_ENV", "bogus"));
+    assert_eq!(v["settings"]["env"]["value"], "bogus", "{v}");
+    assert_eq!(v["settings"]["env"]["source"], "env BIOPASS_ENV", "{v}");
+    let problem = v["settings"]["env"]["problem"].as_str().unwrap();
+    assert!(problem.contains("invalid value 'bogus'"), "{v}");
+    // Settings that are fine carry no problem.
+    assert!(v["settings"]["timeout"].get("problem").is_none(), "{v}");
+}
+
+#[test]
+fn a_bad_endpoint_in_the_environment_is_a_usage_error_naming_it() {
+    let home = Home::new();
+    for value in ["notaurl", "ftp://x"] {
+        let (code, out, err) = run(home.cmd().env("BIOPASS_ENDPOINT", value).args([
+            "delete",
+            "--id",
+            "1",
+            "--dry-run",
+        ]));
+        assert_eq!(code, 2, "{value}: {err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("environment variable BIOPASS_ENDPOINT: endpoint"),
+            "{value}: {err}"
+        );
+    }
+    // Plain http to another host is well formed, refused by policy: 78, named.
+    let (code, _, err) = run(home
+        .cmd()
+        .env("BIOPASS_ENDPOINT", "http://example.com")
+        .args(["delete", "--id", "1", "--dry-run"]));
+    assert_eq!(code, 78, "{err}");
+    assert!(
+        err.contains("environment variable BIOPASS_ENDPOINT: refusing plain http"),
+        "{err}"
+    );
+    // In the config file, a bad endpoint stays a configuration error.
+    home.write_config("[profiles.default]\nendpoint = \"notaurl\"\n");
+    let (code, _, err) = run(home.cmd().args(["delete", "--id", "1", "--dry-run"]));
+    assert_eq!(code, 78, "{err}");
+    assert!(err.contains("endpoint 'notaurl' is not a URL"), "{err}");
+}
+
+#[test]
+fn a_key_with_a_space_inside_is_refused_as_the_readme_says() {
+    // README: "printable ASCII without spaces"; surrounding whitespace is trimmed.
+    let home = Home::new();
+    let (code, out, err) = run(home
+        .cmd()
+        .env("BIOPASS_API_KEY", "abcd efgh12345678")
+        .args(["--endpoint", "https://127.0.0.1:9", "delete", "--id", "1"]));
+    assert_eq!(code, 78, "{out}{err}");
+    assert!(
+        err.contains(
+            "the API key from env BIOPASS_API_KEY contains spaces, control or non-ASCII characters"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("efgh"), "{err}");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains("printable ASCII without spaces"));
+    assert!(
+        !readme.contains("printable ASCII, 8"),
+        "README still says any printable ASCII"
+    );
 }

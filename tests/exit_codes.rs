@@ -509,6 +509,58 @@ fn code_78_ca_cert_that_is_not_a_certificate() {
 }
 
 #[test]
+fn code_78_a_dry_run_checks_the_ca_cert_as_a_real_run_does() {
+    let home = Home::new();
+    let missing = home.path().join("nonexist.pem");
+    for ca in [missing.as_path(), fixture("not-an-image.txt").as_path()] {
+        for dry in [true, false] {
+            let mut cmd = home.cmd();
+            cmd.env("BIOPASS_API_KEY", TEST_KEY)
+                .args(["--endpoint", "https://127.0.0.1:9", "--ca-cert"])
+                .arg(ca);
+            if dry {
+                cmd.arg("--dry-run");
+            }
+            let (code, out, err) = run(cmd.args(["delete", "--id", "1"]));
+            assert_eq!(code, 78, "dry {dry} {}: {out}{err}", ca.display());
+            assert!(err.contains("CA certificate"), "{err}");
+        }
+    }
+    // The batch's dry run too.
+    let m = home.path().join("m.csv");
+    std::fs::write(&m, "id\n1\n").unwrap();
+    let (code, _, err) = run(home
+        .cmd()
+        .args([
+            "--endpoint",
+            "https://127.0.0.1:9",
+            "--dry-run",
+            "--ca-cert",
+        ])
+        .arg(&missing)
+        .args(["delete", "--from"])
+        .arg(&m));
+    assert_eq!(code, 78, "{err}");
+    assert!(err.contains("cannot read CA certificate"), "{err}");
+}
+
+#[test]
+fn code_69_sandbox_serve_on_a_port_in_use() {
+    let home = Home::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, out, err) = run(home.cmd().args(["sandbox", "serve", "--port", &port]));
+    assert_eq!(code, 69, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains(&format!("port {port} on 127.0.0.1 is in use")) && err.contains("--port 0"),
+        "{err}"
+    );
+    assert!(!err.contains("internal error"), "{err}");
+    drop(taken);
+}
+
+#[test]
 fn https_goes_through_the_proxy_as_an_opaque_tunnel() {
     // The proxy sees CONNECT host:443 and nothing else: the images stay inside TLS.
     let home = Home::new();

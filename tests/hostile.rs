@@ -243,6 +243,29 @@ fn a_certificate_for_another_name_names_both_and_not_ca_cert() {
 }
 
 #[test]
+fn a_self_signed_server_certificate_given_as_ca_cert_is_named_as_not_a_ca() {
+    let home = Home::new();
+    let pki = Pki::self_signed_ca_leaf(home.path());
+    let srv = TlsServer::start(&pki, tls_reply());
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .arg("--ca-cert")
+        .arg(&pki.ca_pem)
+        .args(enroll_args()));
+    assert_eq!(code, 78, "{err}");
+    assert!(
+        err.contains("holds the server's (leaf) certificate, not a CA"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pass that CA's certificate with --ca-cert"),
+        "{err}"
+    );
+    assert!(!err.contains("if it is signed by a private"), "{err}");
+    assert_eq!(srv.connections(), 1, "not retried: {err}");
+}
+
+#[test]
 fn a_private_ca_works_through_ca_cert() {
     let home = Home::new();
     let pki = Pki::new(home.path());

@@ -563,3 +563,100 @@ fn an_unknown_orientation_is_null_not_1() {
         assert!(!out.contains("orientation 1"), "{name}: {out}");
     }
 }
+
+#[test]
+fn check_from_applies_the_batch_row_rules_and_reports_each_invalid_row_as_a_result() {
+    let home = Home::new();
+    std::fs::copy(fixture("face.jpg"), home.path().join("face.jpg")).unwrap();
+    let m = home.path().join("people.csv");
+    std::fs::write(&m, "id,face\na,face.jpg\na,face.jpg\nb,\n,face.jpg\n").unwrap();
+    // What an enroll of it says: refused, nothing sent.
+    let (code, _, err) = run(home
+        .cmd()
+        .args(["--env", "sandbox", "--dry-run", "enroll", "--from"])
+        .arg(&m));
+    assert_eq!(code, 65, "{err}");
+    // check --from refuses the same rows, on stdout (so -q hides nothing).
+    let (code, out, err) = run(home.cmd().args(["-q", "check", "--from"]).arg(&m));
+    assert_eq!(code, 65, "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let name = m.display().to_string();
+    assert_eq!(lines.len(), 6, "{out}");
+    assert!(lines[0].ends_with("face.jpg: ok (face): JPEG 240x300, 19027 bytes, orientation 1, no metadata, 1 face, 69 % of the height; sends 19027 bytes (no metadata to remove)"), "{out}");
+    assert_eq!(
+        lines[1],
+        format!("{name}:3: invalid row (id 'a'): duplicate id 'a' (first on line 2)")
+    );
+    assert!(lines[2].contains("face.jpg: ok (face)"), "{out}");
+    assert_eq!(
+        lines[3],
+        format!("{name}:4: invalid row (id 'b'): no image: the row needs a face or a finger")
+    );
+    assert_eq!(lines[4], format!("{name}:5: invalid row (no id): no id"));
+    assert!(lines[5].contains("face.jpg: ok (face)"), "{out}");
+
+    let (code, out, _) = run(home.cmd().args(["check", "-o", "json", "--from"]).arg(&m));
+    assert_eq!(code, 65, "{out}");
+    let v: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(v.len(), 6, "{out}");
+    assert_eq!(
+        (v[0]["ok"].clone(), v[0]["id"].clone(), v[0]["line"].clone()),
+        (true.into(), "a".into(), 2.into())
+    );
+    let invalid: Vec<_> = v.iter().filter(|o| o["ok"] == false).collect();
+    assert_eq!(invalid.len(), 3, "{out}");
+    assert_eq!(
+        *invalid[0],
+        serde_json::json!({"ok": false, "manifest": name, "line": 3, "id": "a",
+            "code": "INVALID_ROW", "message": "duplicate id 'a' (first on line 2)"})
+    );
+    assert_eq!(invalid[1]["id"], "b");
+    assert_eq!(invalid[2]["id"], serde_json::Value::Null);
+    assert_eq!(invalid[2]["line"], 5);
+    // The image of the row without an id: its line, and no id.
+    assert_eq!(
+        (v[5]["line"].clone(), v[5]["id"].clone()),
+        (5.into(), serde_json::Value::Null)
+    );
+
+    // A valid manifest stays 0, each image with its row.
+    std::fs::write(&m, "id,face\na,face.jpg\n").unwrap();
+    let (code, out, err) = run(home.cmd().args(["check", "-o", "json", "--from"]).arg(&m));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!((v["id"].clone(), v["line"].clone()), ("a".into(), 2.into()));
+}
+
+#[test]
+fn check_reads_no_image_from_stdin_and_a_manifest_from_stdin_needs_format() {
+    let home = Home::new();
+    let (code, out, err) = run(home.cmd().args(["check", "-"]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("check does not read images from standard input (-)"),
+        "{err}"
+    );
+    assert!(!err.contains("no such file"), "{err}");
+
+    let face = fixture("face.jpg");
+    let manifest = format!("id,face\na,{}\n", face.display());
+    let (code, _, err) = run(home
+        .cmd()
+        .args(["check", "--from", "-"])
+        .write_stdin(manifest.clone()));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("a manifest on standard input (--from -) needs --format"),
+        "{err}"
+    );
+    let (code, out, err) = run(home
+        .cmd()
+        .args(["check", "--format", "csv", "--from", "-"])
+        .write_stdin(manifest));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("face.jpg: ok (face)"), "{out}");
+}

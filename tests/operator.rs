@@ -340,6 +340,55 @@ fn help_has_own_options_first_globals_under_their_heading_and_examples() {
 }
 
 #[test]
+fn each_person_command_offers_only_the_batch_options_it_accepts() {
+    let home = Home::new();
+    let help = |cmd: &str| {
+        let (code, out, err) = run(home.cmd().args([cmd, "--help"]));
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let enroll = help("enroll");
+    assert!(enroll.contains("--skip-existing"), "{enroll}");
+    assert!(!enroll.contains("--accept-changed"), "{enroll}");
+    for cmd in ["update", "verify", "delete"] {
+        let out = help(cmd);
+        assert!(!out.contains("--skip-existing"), "{cmd}: {out}");
+        assert!(out.contains("--accept-changed"), "{cmd}: {out}");
+        // No list of commands that may be wrong for this one.
+        assert!(!out.contains("(update, delete"), "{cmd}: {out}");
+        // What is not offered is refused, saying why.
+        let (code, _, err) = run(home.cmd().args([
+            "--env",
+            "sandbox",
+            cmd,
+            "--skip-existing",
+            "--from",
+            "m.csv",
+        ]));
+        assert_eq!(code, 2, "{cmd}: {err}");
+        assert!(
+            err.contains(&format!(
+                "--skip-existing is for enroll: {cmd} enrolls nobody"
+            )),
+            "{err}"
+        );
+    }
+    let (code, _, err) = run(home.cmd().args([
+        "--env",
+        "sandbox",
+        "enroll",
+        "--accept-changed",
+        "--from",
+        "m.csv",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--accept-changed does not apply to enroll"),
+        "{err}"
+    );
+}
+
+#[test]
 fn version_names_commit_target_and_tls() {
     let home = Home::new();
     let (code, out, _) = run(home.cmd().arg("--version"));

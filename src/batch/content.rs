@@ -130,7 +130,7 @@ pub fn row_fingerprint(op: Op, row: &Row, opts: &Options) -> Result<String, Stri
 }
 
 /// The row's own rules: enroll/update rows need an image, and no slot twice.
-fn check_shape(op: Op, row: &Row) -> Result<(), String> {
+pub fn check_shape(op: Op, row: &Row) -> Result<(), String> {
     if !op.spec().request.has_images() {
         return Ok(());
     }

@@ -370,6 +370,54 @@ pub fn validate(
     Ok(v)
 }
 
+/// The row rules of a batch of `op` that read no image, for `check --from` (which
+/// checks the images itself, in full): a row that cannot be read as a row, no id, a
+/// duplicate id (by [`validate`] itself), and the row's shape (an image, no finger
+/// slot twice). Every problem, in manifest order. `Err` as [`validate`]'s.
+pub fn row_problems(
+    op: crate::request::Op,
+    manifest: &Manifest,
+    images: crate::images::prepare::Options,
+    stop: &crate::stop::Stop,
+) -> anyhow::Result<Vec<Problem>> {
+    // validate's id rules are the same for every operation; a delete's rows read no
+    // image, so under it they are all that is checked.
+    let cfg = Config {
+        op: crate::request::Op::Delete,
+        manifest: manifest.name.clone(),
+        format: None,
+        delimiter: None,
+        encoding: None,
+        sheet: None,
+        journal: Default::default(),
+        jobs: 1,
+        rate: None,
+        retry_failed: false,
+        skip_invalid: true,
+        skip_existing: false,
+        accept_changed: false,
+        shard: None,
+        images,
+        dry_run: true,
+        passes: 1,
+        target: String::new(),
+        env: String::new(),
+    };
+    let v = validate(&cfg, manifest, &Loaded::default(), stop)?;
+    let mut problems = v.problems.all.unwrap_or_default();
+    let mut lines: Vec<u64> = problems.iter().map(|(e, _)| e.line).collect();
+    lines.sort_unstable();
+    for row in manifest.rows()?.flatten() {
+        if lines.binary_search(&row.line).is_err()
+            && let Err(message) = super::content::check_shape(op, &row)
+        {
+            problems.push((row_error(row.line, message), Some(row.id.clone())));
+        }
+    }
+    problems.sort_by_key(|(e, _)| e.line);
+    Ok(problems)
+}
+
 /// The manifest could not be read to its end: the input is unusable (66).
 pub fn unreadable(manifest: &Manifest, e: &RowError) -> Failure {
     Failure::new(

@@ -24,7 +24,31 @@ pub(super) fn is_loopback(url: &Url) -> bool {
 }
 
 /// Check an endpoint before any connection: https anywhere, plain http to loopback only.
+/// Every refusal is [`Kind::Config`].
 pub fn check_endpoint(endpoint: &str) -> Result<(), Failure> {
+    let url = endpoint_url(endpoint)?;
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(Failure::new(
+            Kind::Config,
+            format!(
+                "refusing plain http to {}: images and the API key would travel unencrypted; use https \
+(plain http is allowed only to 127.0.0.1, ::1 and localhost)",
+                url.host_str().unwrap_or("?")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Check that an endpoint is a well-formed one (a URL, http or https, without
+/// credentials or query), leaving out the rule of where plain http may go: a value
+/// that fails this is malformed, whoever wrote it; one that passes it and fails
+/// [`check_endpoint`] is refused by policy.
+pub fn check_endpoint_form(endpoint: &str) -> Result<(), Failure> {
+    endpoint_url(endpoint).map(drop)
+}
+
+fn endpoint_url(endpoint: &str) -> Result<Url, Failure> {
     let cfg = |m: String| Failure::new(Kind::Config, m);
     let url = Url::parse(endpoint).map_err(|e| {
         cfg(format!(
@@ -33,15 +57,7 @@ pub fn check_endpoint(endpoint: &str) -> Result<(), Failure> {
         ))
     })?;
     match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(cfg(format!(
-                "refusing plain http to {}: images and the API key would travel unencrypted; use https \
-(plain http is allowed only to 127.0.0.1, ::1 and localhost)",
-                url.host_str().unwrap_or("?")
-            )));
-        }
+        "https" | "http" => {}
         other => {
             return Err(cfg(format!(
                 "endpoint scheme '{other}' is not supported: use https"
@@ -53,7 +69,7 @@ pub fn check_endpoint(endpoint: &str) -> Result<(), Failure> {
             "the endpoint must not contain credentials or a query string".into(),
         ));
     }
-    Ok(())
+    Ok(url)
 }
 
 /// A connection pool and the runtime that drives it.
@@ -132,6 +148,13 @@ impl PoolSettings {
             .build()
             .map_err(|e| Failure::new(Kind::Internal, format!("building the HTTP client: {e}")))
     }
+}
+
+/// Check a `--ca-cert` file as a client would load it (readable, PEM, at least one
+/// certificate), for `--dry-run`, which opens no connection but refuses the same
+/// settings. Every problem is [`Kind::Config`].
+pub fn check_ca_cert(path: &Path) -> Result<(), Failure> {
+    extra_roots(path).map(drop)
 }
 
 /// The root certificates of a `--ca-cert` file (PEM, one or more), trusted on top of

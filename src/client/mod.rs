@@ -50,7 +50,7 @@ mod transport;
 use answer::note_earlier_attempt;
 pub use answer::{AttemptError, Reply, Sent, check_echo, classify, server_text};
 pub use body::{Body, Builder as BodyBuilder};
-pub use connect::{Lane, USER_AGENT, check_endpoint};
+pub use connect::{Lane, USER_AGENT, check_ca_cert, check_endpoint, check_endpoint_form};
 use connect::{PoolSettings, is_loopback};
 pub use transport::NAME_MISMATCH;
 use transport::root_cause;

@@ -44,6 +44,23 @@ a CA (--ca-cert) cannot fix this: check the host name in the endpoint (biopass c
                 ),
             );
         }
+        if ca_used_as_end_entity(e) {
+            // Typically a self-signed certificate made with CA:TRUE (what
+            // `openssl req -x509` writes by default), served as the server's own and
+            // given as --ca-cert: the file is right, the certificate cannot be a leaf.
+            return AttemptError::new(
+                Kind::Config,
+                Sent::No,
+                format!(
+                    "the TLS certificate of {} is a CA certificate serving as the server's own \
+(CaUsedAsEndEntity): a --ca-cert file holding it holds the server's (leaf) certificate, not a CA \
+that signed it; give the server a certificate signed by a CA and pass that CA's certificate \
+with --ca-cert, or remake the self-signed one without CA:TRUE \
+(openssl req -x509 ... -addext basicConstraints=critical,CA:FALSE)",
+                    self.host
+                ),
+            );
+        }
         if let Some(problem) = certificate_problem(e) {
             // Re-trying cannot help and the fix is local: 78, not "unavailable".
             return AttemptError::new(
@@ -121,6 +138,26 @@ fn name_mismatch(e: &(dyn std::error::Error + 'static)) -> Option<String> {
         return Some(p);
     }
     name_mismatch(e.source()?)
+}
+
+/// Whether a TLS failure is webpki's `CaUsedAsEndEntity`. rustls passes it on as
+/// `CertificateError::Other`, whose only trace of it is its text (webpki is not a
+/// dependency of ours to downcast to); a test holds the text to it.
+fn ca_used_as_end_entity(e: &(dyn std::error::Error + 'static)) -> bool {
+    use rustls::CertificateError as C;
+    if let Some(rustls::Error::InvalidCertificate(C::Other(other))) =
+        e.downcast_ref::<rustls::Error>()
+    {
+        return other.to_string() == "CaUsedAsEndEntity";
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        && ca_used_as_end_entity(inner)
+    {
+        return true;
+    }
+    e.source().is_some_and(ca_used_as_end_entity)
 }
 
 /// The certificate problem in a TLS failure, if that is what it was. rustls's error

@@ -247,6 +247,26 @@ impl Pki {
     }
 }
 
+impl Pki {
+    /// A self-signed certificate for 127.0.0.1 made with CA:TRUE (as
+    /// `openssl req -x509` makes one by default), served as the server's own and
+    /// written to `ca_pem`, as someone would pass it to --ca-cert.
+    pub fn self_signed_ca_leaf(dir: &Path) -> Pki {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).unwrap();
+        let ca_pem = dir.join("server.pem");
+        std::fs::write(&ca_pem, cert.pem()).unwrap();
+        Pki {
+            ca_pem,
+            server_cert: cert.der().clone(),
+            server_key: rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        }
+    }
+}
+
 /// An HTTPS server (rustls) that answers every request with `reply`; counts TCP
 /// connections, i.e. handshakes attempted.
 pub struct TlsServer {

@@ -555,6 +555,13 @@ fn detect(name: &str) -> Result<Format> {
         Ok(Format::Xlsx)
     } else if ends(&[".ods"]) {
         Ok(Format::Ods)
+    } else if name == "-" {
+        // Standard input has no name to tell the format by.
+        Err(Failure::new(
+            Kind::Usage,
+            "a manifest on standard input (--from -) needs --format: csv, tsv, jsonl, xlsx or ods",
+        )
+        .into())
     } else {
         Err(Failure::new(
             Kind::Usage,

@@ -10,9 +10,65 @@ use std::ffi::{OsStr, OsString};
 
 use biopass::error::{Failure, Kind};
 
+/// A `BIOPASS_*` variable whose value does not parse, set aside by [`prepare`]: it is
+/// an error only for a command that uses it ([`BadEnv::require`]).
+#[derive(Debug)]
+pub struct BadVar {
+    /// The id of the argument it is the variable of (`timeout`), as in
+    /// [`crate::settings::Settings::origins`].
+    pub id: String,
+    pub var: String,
+    /// The value, as text (lossy), for `config show`.
+    pub value: String,
+    /// Why it does not parse, on one line.
+    pub why: String,
+}
+
+impl BadVar {
+    /// The usage error (2) a command that uses it reports.
+    pub fn failure(&self) -> Failure {
+        Failure::new(
+            Kind::Usage,
+            format!(
+                "environment variable {}: {} (fix or unset it; the command-line option wins over it)",
+                self.var, self.why
+            ),
+        )
+    }
+}
+
+/// The variables [`prepare`] set aside.
+#[derive(Debug, Default)]
+pub struct BadEnv(Vec<BadVar>);
+
+impl BadEnv {
+    /// A usage error naming the first bad variable of the arguments `ids`, which a
+    /// command is about to use.
+    pub fn require(&self, ids: &[&[&str]]) -> Result<(), Failure> {
+        match self
+            .0
+            .iter()
+            .find(|b| ids.iter().any(|group| group.contains(&b.id.as_str())))
+        {
+            Some(b) => Err(b.failure()),
+            None => Ok(()),
+        }
+    }
+
+    /// The bad variable of argument `id`, if any.
+    pub fn get(&self, id: &str) -> Option<&BadVar> {
+        self.0.iter().find(|b| b.id == id)
+    }
+}
+
 /// Apply the rules to the process environment, for the command line `argv` of
 /// `cmd`. Must run before any thread starts: it removes variables.
-pub fn prepare(cmd: &clap::Command, argv: &[OsString]) -> Result<(), Failure> {
+///
+/// A variable whose value does not parse is removed too (so that clap, which reads
+/// every global option's variable, cannot fail on it for a command that never uses
+/// it: `--version`, `man`, `check` without `--remote` and its `BIOPASS_TIMEOUT`) and
+/// returned, for the commands that use it to refuse ([`BadEnv::require`]).
+pub fn prepare(cmd: &clap::Command, argv: &[OsString]) -> BadEnv {
     let empty: Vec<OsString> = std::env::vars_os()
         .filter(|(k, v)| k.to_string_lossy().starts_with("BIOPASS_") && v.is_empty())
         .map(|(k, _)| k)
@@ -20,11 +76,12 @@ pub fn prepare(cmd: &clap::Command, argv: &[OsString]) -> Result<(), Failure> {
     for k in empty {
         remove(&k);
     }
+    let mut bad = BadEnv::default();
     for arg in cmd.get_arguments() {
         let Some(var) = arg.get_env() else { continue };
-        if std::env::var_os(var).is_none() {
+        let Some(value) = std::env::var_os(var) else {
             continue;
-        }
+        };
         if given(arg, argv) {
             remove(var);
             continue;
@@ -32,36 +89,47 @@ pub fn prepare(cmd: &clap::Command, argv: &[OsString]) -> Result<(), Failure> {
         // clap reads the variable for an argument that is not given: a command of this
         // argument alone, parsed with no arguments, reads it the same way.
         let alone = clap::Command::new("biopass").arg(arg.clone().global(false).required(false));
-        if let Err(e) = alone.try_get_matches_from(["biopass"]) {
-            return Err(bad(var, &e.render().to_string()));
+        let why = match alone.try_get_matches_from(["biopass"]) {
+            Err(e) => Some(one_line(&e.render().to_string())),
+            // A malformed URL is a bad value like any other (the flag's is a
+            // configuration error, 78). Plain http to another host is well formed:
+            // refused by policy (78) when it is used, naming the variable.
+            Ok(_) if arg.get_id() == "endpoint" => {
+                let url = value.to_string_lossy();
+                biopass::client::check_endpoint_form(url.trim_end_matches('/'))
+                    .err()
+                    .map(|f| f.message)
+            }
+            Ok(_) => None,
+        };
+        if let Some(why) = why {
+            bad.0.push(BadVar {
+                id: arg.get_id().to_string(),
+                var: var.to_string_lossy().into_owned(),
+                value: value.to_string_lossy().into_owned(),
+                why,
+            });
+            remove(var);
         }
     }
-    Ok(())
+    bad
 }
 
-/// The output format asked for, as far as a command line that did not pass
-/// [`prepare`] can be read: the error is then reported in it.
-pub fn output_format(argv: &[OsString]) -> crate::cli::OutputFormat {
-    use clap::CommandFactory;
-    crate::cli::Cli::command()
-        .ignore_errors(true)
-        .try_get_matches_from(argv)
-        .ok()
-        .and_then(|m| m.get_one::<crate::cli::OutputFormat>("output").copied())
-        .unwrap_or(crate::cli::OutputFormat::Text)
+/// clap's error text, on one line, without its `error: ` prefix.
+fn one_line(why: &str) -> String {
+    let why = why.lines().next().unwrap_or_default();
+    why.strip_prefix("error: ").unwrap_or(why).to_string()
 }
 
 /// A usage error for a variable whose value does not parse.
 pub fn bad(var: &OsStr, why: &str) -> Failure {
-    let why = why.lines().next().unwrap_or_default();
-    let why = why.strip_prefix("error: ").unwrap_or(why);
-    Failure::new(
-        Kind::Usage,
-        format!(
-            "environment variable {}: {why} (fix or unset it; the command-line option wins over it)",
-            var.to_string_lossy()
-        ),
-    )
+    BadVar {
+        id: String::new(),
+        var: var.to_string_lossy().into_owned(),
+        value: String::new(),
+        why: one_line(why),
+    }
+    .failure()
 }
 
 /// Whether the command line gives `arg` itself (`--name`, `--name=V`, `-o`, `-oV`,

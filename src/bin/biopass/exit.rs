@@ -56,7 +56,7 @@ Exit codes:
   2    usage error
   65   data rejected (bad image, API 400, CustomID already exists, person not found)
   66   input file or manifest missing or unreadable
-  69   service unavailable (connect failure, DNS, timeout, 5xx)
+  69   service unavailable (connect failure, DNS, timeout, 5xx; sandbox serve: port in use)
   70   internal error
   74   journal unusable, or the result could not be written to stdout
   75   temporarily refused, try later (429, quota, Retry-After over 60 s); batch: stopped early

@@ -20,13 +20,8 @@ use clap::{CommandFactory, FromArgMatches};
 fn main() {
     cmd::install_process_hooks();
     let argv: Vec<_> = std::env::args_os().collect();
-    if let Err(e) = env::prepare(&cli::Cli::command(), &argv) {
-        let result = Err(e.into());
-        if let Err(e) = &result {
-            render::report_error(e, env::output_format(&argv));
-        }
-        exit(exit::code(&result))
-    }
+    // Bad values are set aside, for the commands that use them to refuse.
+    let bad = env::prepare(&cli::Cli::command(), &argv);
     // Built again: clap reads the variables when the command is built, and
     // `env::prepare` has just removed some.
     let matches = match cli::Cli::command().try_get_matches_from(argv) {
@@ -37,7 +32,7 @@ fn main() {
         Ok(c) => c,
         Err(e) => clap_exit(e),
     };
-    exit(cmd::run(&cli, &matches))
+    exit(cmd::run(&cli, &matches, &bad))
 }
 
 /// `--help`, `--version` and usage errors: clap's text, clap's code (0 or 2).

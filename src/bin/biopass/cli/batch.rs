@@ -12,7 +12,7 @@ use super::manifest::{ManifestEncoding, ManifestFormat, manifest_help, parse_del
 #[derive(Debug, Args, Default)]
 #[command(next_help_heading = "Batch")]
 pub struct BatchArgs {
-    /// Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input
+    /// Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)
     #[arg(long, value_name = "MANIFEST", long_help = manifest_help())]
     pub from: Option<String>,
     /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]
@@ -42,12 +42,17 @@ pub struct BatchArgs {
     /// Record invalid rows as invalid and run the rest (default: list them, send nothing)
     #[arg(long, requires = "from")]
     pub skip_invalid: bool,
+    // Enroll only: hidden from the other commands, which refuse it.
     /// Count "CustomID already exists" as skipped rather than failed
     #[arg(long, requires = "from")]
     pub skip_existing: bool,
-    /// Run rows whose content changed since the journal recorded them (update, delete; an
-    /// enrolled person gets new images with `update --from`)
-    #[arg(long, requires = "from")]
+    // Hidden from enroll, which refuses it: an enrolled person gets new images with
+    // `update --from`.
+    #[arg(
+        long,
+        requires = "from",
+        help = "Run rows whose content changed since the journal recorded them (default: refuse the run)"
+    )]
     pub accept_changed: bool,
     /// Take only the rows whose CustomID hashes to shard K of N (K from 0)
     #[arg(long, value_name = "K/N", requires = "from", value_parser = parse_shard)]

@@ -17,7 +17,7 @@ pub(super) const CHECK_EXAMPLES: &str = "Examples:
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Images to check (faces, unless --fingerprints)
+    /// Image files to check (faces, unless --fingerprints); standard input (-) is not read
     #[arg(
         value_name = "FILE",
         required_unless_present = "from",

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 pub(super) fn manifest_help() -> String {
     format!(
         "Manifest of people: CSV or TSV with a header (UTF-8, UTF-16 with a BOM, or Windows-1252), \
-JSON Lines, or a workbook (.xlsx, .xlsm, .ods: the first sheet, or --sheet); - reads standard input.\n{}",
+JSON Lines, or a workbook (.xlsx, .xlsm, .ods: the first sheet, or --sheet); - reads standard input (then --format is needed).\n{}",
         biopass::batch::manifest::columns::help()
     )
 }

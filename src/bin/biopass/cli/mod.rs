@@ -106,28 +106,35 @@ pub enum Command {
     #[command(
         name = Op::Enroll.name(),
         override_usage = person_usage(Op::Enroll),
-        after_long_help = ENROLL_EXAMPLES
+        after_long_help = ENROLL_EXAMPLES,
+        // Refused by this command (cmd::dispatch says why): not offered in its help.
+        mut_arg("accept_changed", |a| a.hide(true))
     )]
     Enroll(WriteArgs),
     /// Replace a person's images (prints the BioPassID), or many with --from
     #[command(
         name = Op::Update.name(),
         override_usage = person_usage(Op::Update),
-        after_long_help = UPDATE_EXAMPLES
+        after_long_help = UPDATE_EXAMPLES,
+        // Refused by this command (cmd::dispatch says why): not offered in its help.
+        mut_arg("skip_existing", |a| a.hide(true))
     )]
     Update(WriteArgs),
     /// Verify a person 1:1; prints "match" (exit 0) or "no match" (exit 1), or many with --from
     #[command(
         name = Op::Verify.name(),
         override_usage = person_usage(Op::Verify),
-        after_long_help = VERIFY_EXAMPLES
+        after_long_help = VERIFY_EXAMPLES,
+        // Refused by this command (cmd::dispatch says why): not offered in its help.
+        mut_arg("skip_existing", |a| a.hide(true))
     )]
     Verify(WriteArgs),
     /// Delete a person (prints the CustomID), or many with --from
     #[command(
         name = Op::Delete.name(),
         override_usage = person_usage(Op::Delete),
-        after_long_help = DELETE_EXAMPLES
+        after_long_help = DELETE_EXAMPLES,
+        mut_arg("skip_existing", |a| a.hide(true))
     )]
     Delete(DeleteArgs),
     /// Run the local BioPassID emulator, or inspect and reset the embedded one

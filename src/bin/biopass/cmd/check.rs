@@ -11,7 +11,10 @@
 //! missing operation, a redirect, an untrusted certificate, a quota) stops at once.
 
 use anyhow::Result;
-use biopass::batch::manifest::{self, Manifest};
+use biopass::batch::{
+    self,
+    manifest::{self, Manifest},
+};
 use biopass::client::AttemptError;
 use biopass::error::{Failure, Kind, Status};
 use biopass::images::check::{Answer, Report, check_file_prepared};
@@ -30,6 +33,15 @@ use crate::settings::Settings;
 pub fn run(a: &CheckArgs, s: &Settings, stop: Option<&Stop>) -> Result<Status> {
     let opts = s.images();
     let mut worst = Worst::default();
+    if a.files.iter().any(|f| f.as_os_str() == "-") {
+        // The README's stdin rule: `-` is an image on standard input for
+        // enroll, update and verify; check reads files only.
+        return Err(Failure::new(
+            Kind::Usage,
+            "check does not read images from standard input (-): save the image to a file and check that",
+        )
+        .into());
+    }
     if a.remote && s.dry_run {
         return Err(Failure::new(
             Kind::Usage,
@@ -45,12 +57,17 @@ pub fn run(a: &CheckArgs, s: &Settings, stop: Option<&Stop>) -> Result<Status> {
         }),
         _ => None,
     };
-    let one = |path: &std::path::Path, role: Role, worst: &mut Worst| -> Result<()> {
+    // `row`: the manifest row the image is on, (line, id).
+    let one = |path: &std::path::Path,
+               role: Role,
+               row: Option<(u64, &str)>,
+               worst: &mut Worst|
+     -> Result<()> {
         let (mut r, bytes) = check_file_prepared(path, role, &opts, a.strict);
         if let (Some(remote), Some(bytes)) = (&remote, bytes) {
             remote.ask(&mut r, bytes, worst)?;
         }
-        emit(&r, a.remote, s, worst)
+        emit(&r, row, a.remote, s, worst)
     };
     match &a.from {
         None => {
@@ -60,7 +77,7 @@ pub fn run(a: &CheckArgs, s: &Settings, stop: Option<&Stop>) -> Result<Status> {
                 Role::Face
             };
             for f in &a.files {
-                one(f, role, &mut worst)?;
+                one(f, role, None, &mut worst)?;
             }
         }
         Some(name) => {
@@ -73,35 +90,32 @@ pub fn run(a: &CheckArgs, s: &Settings, stop: Option<&Stop>) -> Result<Status> {
                     sheet: a.sheet.clone(),
                 },
             )?;
+            // The batch's own row rules (an id, no duplicate, an image, no slot
+            // twice), as an enroll of this manifest would apply them; the images
+            // are checked here, in full.
+            let local_stop = Stop::new();
+            let problems =
+                batch::plan::row_problems(Op::Enroll, &m, opts, stop.unwrap_or(&local_stop))?;
+            let mut problems = problems.into_iter().peekable();
             for row in m.rows()? {
                 let row = match row {
                     Ok(r) => r,
-                    Err(e) if e.unreadable => {
-                        return Err(Failure::new(
-                            Kind::Input,
-                            format!(
-                                "cannot read manifest {} (line {}): {}",
-                                sanitize(name, 200),
-                                e.line,
-                                e.message
-                            ),
-                        )
-                        .into());
-                    }
-                    Err(e) => {
-                        render::note(
-                            s.quiet,
-                            &format!("{} line {}: {}", sanitize(&m.name, 200), e.line, e.message),
-                        );
-                        worst.invalid = true;
-                        continue;
-                    }
+                    // Read to the end once already: a row that cannot be read is
+                    // among the problems.
+                    Err(_) => continue,
                 };
+                // Problems of the rows that could not be read come before this one.
+                while let Some(p) = problems.next_if(|(e, _)| e.line <= row.line) {
+                    emit_invalid_row(&m.name, &p, s, &mut worst)?;
+                }
                 let images = row.faces.iter().map(|p| (p, Role::Face));
                 let images = images.chain(row.fingers.iter().map(|(_, p)| (p, Role::Finger)));
                 for (p, role) in images {
-                    one(p, role, &mut worst)?;
+                    one(p, role, Some((row.line, &row.id)), &mut worst)?;
                 }
+            }
+            for p in problems {
+                emit_invalid_row(&m.name, &p, s, &mut worst)?;
             }
         }
     }
@@ -188,7 +202,45 @@ impl Worst {
     }
 }
 
-fn emit(r: &Report, remote: bool, s: &Settings, worst: &mut Worst) -> Result<()> {
+/// A manifest row the batch would refuse, as a result: text
+/// `people.csv:3: invalid row (id 'a'): duplicate id 'a' (first on line 2)`; JSON
+/// `{"ok":false,"manifest","line","id","code":"INVALID_ROW","message"}` (`id` null
+/// when the row has none).
+fn emit_invalid_row(
+    manifest: &str,
+    (e, id): &batch::plan::Problem,
+    s: &Settings,
+    worst: &mut Worst,
+) -> Result<()> {
+    worst.invalid = true;
+    let manifest = sanitize(manifest, 200);
+    let id = id.as_deref().filter(|i| !i.is_empty());
+    let line = match s.output {
+        OutputFormat::Json => render::json_text(&serde_json::json!({
+            "ok": false,
+            "manifest": manifest,
+            "line": e.line,
+            "id": id,
+            "code": "INVALID_ROW",
+            "message": e.message,
+        })),
+        OutputFormat::Text => format!(
+            "{manifest}:{}: invalid row ({}): {}",
+            e.line,
+            id.map_or("no id".into(), |i| format!("id '{}'", sanitize(i, 60))),
+            clean(&e.message)
+        ),
+    };
+    render::result_line(&line)
+}
+
+fn emit(
+    r: &Report,
+    row: Option<(u64, &str)>,
+    remote: bool,
+    s: &Settings,
+    worst: &mut Worst,
+) -> Result<()> {
     for f in r.findings.iter().filter(|f| f.blocking) {
         if f.code == Code::Unreadable {
             worst.unreadable = true;
@@ -197,7 +249,15 @@ fn emit(r: &Report, remote: bool, s: &Settings, worst: &mut Worst) -> Result<()>
         }
     }
     let line = match s.output {
-        OutputFormat::Json => render::json_text(&serde_json::to_value(r).expect("plain data")),
+        OutputFormat::Json => {
+            let mut v = serde_json::to_value(r).expect("plain data");
+            if let Some((line, id)) = row {
+                v["line"] = line.into();
+                // A row without an id: null, as in an invalid row's result.
+                v["id"] = (!id.is_empty()).then_some(id).into();
+            }
+            render::json_text(&v)
+        }
         OutputFormat::Text => text(r, remote),
     };
     render::result_line(&line)

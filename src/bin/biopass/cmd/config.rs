@@ -12,13 +12,25 @@ use serde_json::json;
 use crate::cli::{ConfigCommand, GlobalArgs, OutputFormat};
 use biopass::error::{Failure, Kind, Status};
 
+use crate::env::BadEnv;
 use crate::render::{json_result, result_line};
-use crate::settings::{self, Settings};
+use crate::settings::{self, Settings, uses};
 
 /// The starter file `config init` writes: the documented example.
 const TEMPLATE: &str = include_str!("../../../../config.example.toml");
 
-pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<Status> {
+pub fn run(
+    cmd: &ConfigCommand,
+    g: &GlobalArgs,
+    m: &clap::ArgMatches,
+    bad: &BadEnv,
+) -> Result<Status> {
+    // Every one finds the config file; `show` shows a bad value of any other
+    // setting, the others print in the output format.
+    bad.require(&[uses::FILE])?;
+    if !matches!(cmd, ConfigCommand::Show) {
+        bad.require(&[uses::OUTPUT])?;
+    }
     match cmd {
         ConfigCommand::Path => {
             let (path, _) = crate::config_file::config_path(g);
@@ -28,7 +40,7 @@ pub fn run(cmd: &ConfigCommand, g: &GlobalArgs, m: &clap::ArgMatches) -> Result<
             }
             Ok(Status::Success)
         }
-        ConfigCommand::Show => show(&Settings::resolve_for_show(g, m)?),
+        ConfigCommand::Show => show(&Settings::resolve_for_show(g, m)?, bad),
         ConfigCommand::Init { force } => init(g, *force, output(g, m)),
         ConfigCommand::SetKey => set_key(g, output(g, m)),
     }
@@ -43,7 +55,26 @@ fn output(g: &GlobalArgs, m: &clap::ArgMatches) -> OutputFormat {
         .unwrap_or_else(|_| g.output.unwrap_or(OutputFormat::Text))
 }
 
-fn show(s: &Settings) -> Result<Status> {
+fn show(s: &Settings, bad: &BadEnv) -> Result<Status> {
+    // A variable that does not parse is shown as it is, with its problem: the
+    // commands that use it refuse it (2), this one names it. The value shown is
+    // the variable's, with the rest of the row.
+    let rows: Vec<(&str, String, String, Option<String>)> = s
+        .origins
+        .iter()
+        .map(|(name, value, origin)| match bad.get(name) {
+            Some(b) => {
+                diag!(
+                    "biopass: warning: environment variable {}: {} (the commands that use it refuse it until then)",
+                    b.var,
+                    b.why
+                );
+                let problem = format!("{}: fix or unset {}", b.why, b.var);
+                (*name, b.value.clone(), format!("env {}", b.var), Some(problem))
+            }
+            None => (*name, value.clone(), origin.to_string(), None),
+        })
+        .collect();
     // The key is shown as a command would use it; a key that cannot be read is a
     // problem to show, not a reason to hide every other setting.
     let placeholder = || {
@@ -77,11 +108,12 @@ fn show(s: &Settings) -> Result<Status> {
     match s.output {
         OutputFormat::Json => {
             let mut settings = serde_json::Map::new();
-            for (name, value, origin) in &s.origins {
-                settings.insert(
-                    (*name).into(),
-                    json!({"value": value, "source": origin.to_string()}),
-                );
+            for (name, value, origin, problem) in &rows {
+                let mut entry = json!({"value": value, "source": origin});
+                if let Some(p) = problem {
+                    entry["problem"] = json!(p);
+                }
+                settings.insert((*name).into(), entry);
             }
             settings.insert(
                 "api_key".into(),
@@ -113,8 +145,13 @@ fn show(s: &Settings) -> Result<Status> {
                 out.push_str(&format!("{:<16} {p}\n", "problem"));
             }
             out.push_str(&format!("{:<16} {}\n", "profile", s.profile_name));
-            for (name, value, origin) in &s.origins {
-                out.push_str(&format!("{name:<16} {value}  ({origin})\n"));
+            for (name, value, origin, problem) in &rows {
+                match problem {
+                    Some(p) => {
+                        out.push_str(&format!("{name:<16} {value}  ({origin}; problem: {p})\n"))
+                    }
+                    None => out.push_str(&format!("{name:<16} {value}  ({origin})\n")),
+                }
             }
             let shown = match (&key_value, &key_problem) {
                 (_, Some(p)) => format!("(problem: {p})"),

@@ -13,20 +13,36 @@ use serde_json::json;
 
 use super::target;
 use crate::cli::{GlobalArgs, OutputFormat};
+use crate::env::BadEnv;
 use crate::render::{json_result, result_line};
 use crate::settings::{Endpoint, Settings};
 
-pub fn run(g: &GlobalArgs, m: &clap::ArgMatches, format: &mut OutputFormat) -> Result<Status> {
+pub fn run(
+    g: &GlobalArgs,
+    m: &clap::ArgMatches,
+    bad: &BadEnv,
+    format: &mut OutputFormat,
+) -> Result<Status> {
     let mut steps = Vec::new();
     let mut rest: Vec<&'static str> = vec!["key"];
     rest.extend(NETWORK_STEPS);
-    match Settings::resolve(g, m) {
+    // Every setting is checked, a bad variable first (its usage error, 2).
+    let resolved = bad
+        .require(crate::settings::uses::ALL)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| Settings::resolve(g, m));
+    match resolved {
         Err(e) => {
+            let kind = failure_of(&e).map_or(Kind::Config, |f| f.kind);
             steps.push(Step::fail(
                 "settings",
-                failure_of(&e).map_or(Kind::Config, |f| f.kind),
+                kind,
                 format!("{e:#}"),
-                "fix the configuration named above (biopass config path shows the file)",
+                if kind == Kind::Usage {
+                    "fix or unset the environment variable named above"
+                } else {
+                    "fix the configuration named above (biopass config path shows the file)"
+                },
             ));
             doctor::skip_rest(&mut steps, &rest);
         }

@@ -25,7 +25,9 @@ use biopass::request::Op;
 use biopass::stop::Stop;
 
 use crate::cli::{Cli, Command, OutputFormat, SandboxCommand};
+use crate::env::BadEnv;
 use crate::settings::Settings;
+use crate::settings::uses::{FILE, IMAGES, OUTPUT, TARGET};
 use crate::{exit, render};
 
 /// Process-wide setup, before any thread starts.
@@ -63,19 +65,28 @@ pub fn install_process_hooks() {
     }
 }
 
-/// Run the command, report its error if any; return the exit code.
-pub fn run(cli: &Cli, m: &clap::ArgMatches) -> u8 {
+/// Run the command, report its error if any; return the exit code. `bad` holds the
+/// `BIOPASS_*` variables that did not parse: each command refuses those it uses.
+pub fn run(cli: &Cli, m: &clap::ArgMatches, bad: &BadEnv) -> u8 {
     // Until the profile is read, errors use the flag/env output format.
     let mut format = cli.global.output.unwrap_or(OutputFormat::Text);
-    let result = dispatch(cli, m, &mut format);
+    let result = dispatch(cli, m, bad, &mut format);
     if let Err(err) = &result {
         render::report_error(err, format);
     }
     exit::code(&result)
 }
 
-fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Result<Status> {
-    let resolve = |format: &mut OutputFormat| -> Result<Settings> {
+fn dispatch(
+    cli: &Cli,
+    m: &clap::ArgMatches,
+    bad: &BadEnv,
+    format: &mut OutputFormat,
+) -> Result<Status> {
+    // The settings of a command that reads the groups `uses` (and the config file).
+    let resolve = |format: &mut OutputFormat, uses: &[&[&str]]| -> Result<Settings> {
+        bad.require(&[FILE])?;
+        bad.require(uses)?;
         let s = Settings::resolve(&cli.global, m)?;
         *format = s.output;
         Ok(s)
@@ -92,10 +103,26 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
         )
         .into());
     }
+    // --skip-existing counts "already exists" as skipped: only an enroll meets it.
+    let skip_existing = match &cli.command {
+        Command::Update(a) | Command::Verify(a) => a.batch.skip_existing,
+        Command::Delete(a) => a.batch.skip_existing,
+        _ => false,
+    };
+    if let (true, Some(op)) = (skip_existing, cli.command.op()) {
+        return Err(Failure::new(
+            Kind::Usage,
+            format!(
+                "--skip-existing is for enroll: {} enrolls nobody",
+                op.name()
+            ),
+        )
+        .into());
+    }
     match &cli.command {
         Command::Enroll(a) | Command::Update(a) => {
             let op = cli.command.op().expect("a person command");
-            let s = resolve(format)?;
+            let s = resolve(format, &[OUTPUT, TARGET, IMAGES])?;
             let stop = on_interrupt(&s);
             match (&a.id, &a.batch.from) {
                 (_, Some(manifest)) => batch::run(op, manifest, &a.batch, &s, &stop),
@@ -104,14 +131,7 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
             }
         }
         Command::Verify(a) => {
-            if a.batch.skip_existing {
-                return Err(Failure::new(
-                    Kind::Usage,
-                    "--skip-existing is for enroll: verify enrolls nobody",
-                )
-                .into());
-            }
-            let s = resolve(format)?;
+            let s = resolve(format, &[OUTPUT, TARGET, IMAGES])?;
             let stop = on_interrupt(&s);
             match (&a.id, &a.batch.from) {
                 (_, Some(manifest)) => batch::run(Op::Verify, manifest, &a.batch, &s, &stop),
@@ -120,7 +140,7 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
             }
         }
         Command::Delete(a) => {
-            let s = resolve(format)?;
+            let s = resolve(format, &[OUTPUT, TARGET])?;
             let stop = on_interrupt(&s);
             match (&a.id, &a.batch.from) {
                 (_, Some(manifest)) => batch::run(Op::Delete, manifest, &a.batch, &s, &stop),
@@ -128,9 +148,9 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
                 (None, None) => unreachable!("clap requires --id or --from"),
             }
         }
-        Command::Config(c) => config::run(c, &cli.global, m),
+        Command::Config(c) => config::run(c, &cli.global, m, bad),
         Command::Report(a) => {
-            let s = resolve(format)?;
+            let s = resolve(format, &[OUTPUT])?;
             report::run(&a.journal, &s)
         }
         Command::Sandbox(SandboxCommand::Serve(a)) => {
@@ -138,17 +158,26 @@ fn dispatch(cli: &Cli, m: &clap::ArgMatches, format: &mut OutputFormat) -> Resul
             sandbox::serve(a, &on_interrupt_quiet(quiet))
         }
         Command::Sandbox(SandboxCommand::Status) => {
+            bad.require(&[OUTPUT])?;
             sandbox::status(&target::sandbox_dir(), *format)
         }
-        Command::Sandbox(SandboxCommand::Reset) => sandbox::reset(&target::sandbox_dir(), *format),
+        Command::Sandbox(SandboxCommand::Reset) => {
+            bad.require(&[OUTPUT])?;
+            sandbox::reset(&target::sandbox_dir(), *format)
+        }
         Command::Completions { shell } => completions::run(*shell),
         Command::Check(a) => {
-            let s = resolve(format)?;
+            // Without --remote nothing is sent: the target's settings are not read.
+            let s = if a.remote {
+                resolve(format, &[OUTPUT, IMAGES, TARGET])?
+            } else {
+                resolve(format, &[OUTPUT, IMAGES])?
+            };
             // Only a remote check sends anything, so only it can be interrupted.
             let stop = a.remote.then(|| on_interrupt(&s));
             check::run(a, &s, stop.as_deref())
         }
-        Command::Doctor => doctor::run(&cli.global, m, format),
+        Command::Doctor => doctor::run(&cli.global, m, bad, format),
         Command::Man => completions::man(),
     }
 }

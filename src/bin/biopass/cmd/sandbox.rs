@@ -44,8 +44,35 @@ pub fn serve(a: &ServeArgs, stop: &Stop) -> Result<Status> {
         render::result_line(&format!("BIOPASS_ENDPOINT={url}\nBIOPASS_API_KEY={key}"))?;
         diag!("sandbox listening; Ctrl-C to stop");
         Ok(())
-    })?;
+    })
+    .map_err(|e| port_unavailable(e, a.port))?;
     Ok(Status::Success)
+}
+
+/// A port that cannot be had (in use, or not ours to bind) is not a bug in biopass
+/// but a resource that is unavailable: 69 (README "Exit codes"), saying what to do.
+fn port_unavailable(e: anyhow::Error, port: u16) -> anyhow::Error {
+    use std::io::ErrorKind;
+    let why = e.chain().find_map(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .and_then(|io| match io.kind() {
+                ErrorKind::AddrInUse => Some("is in use by another program"),
+                ErrorKind::PermissionDenied => Some("cannot be bound by this user"),
+                ErrorKind::AddrNotAvailable => Some("is not available"),
+                _ => None,
+            })
+    });
+    match why {
+        Some(why) => Failure::new(
+            Kind::Unavailable,
+            format!(
+                "port {port} on 127.0.0.1 {why} ({:#}); choose another with --port, or --port 0 for any free one",
+                e
+            ),
+        )
+        .into(),
+        None => e,
+    }
 }
 
 /// `sandbox status`. Text: `key<TAB>value` lines (dir, persons, bytes, files); JSON:

@@ -53,9 +53,13 @@ pub fn spec(s: &Settings, key: Option<ApiKey>) -> Spec {
 }
 
 /// The key for a command that will send, or `None` for a dry run (which shows
-/// whether one is set but needs none).
+/// whether one is set but needs none). A dry run refuses what a real run refuses
+/// before connecting but the key: a `--ca-cert` file that cannot be used (78).
 pub fn key_unless_dry_run(s: &Settings) -> Result<Option<ApiKey>> {
     if s.dry_run {
+        if let Some(ca) = &s.ca_cert {
+            biopass::client::check_ca_cert(ca)?;
+        }
         Ok(key_for(s).ok())
     } else {
         key_for(s).map(Some)

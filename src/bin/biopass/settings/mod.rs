@@ -26,6 +26,34 @@ pub const PRODUCTION_URL: &str = "https://api.biopassid.com";
 
 pub const HML_URL: &str = "https://hml-api.biopassid.com";
 
+/// The global options' argument ids, by what they set: a command names the groups it
+/// reads, and a bad `BIOPASS_*` variable of one of them is then its usage error
+/// ([`crate::env::BadEnv::require`]); a variable it does not read cannot break it.
+pub mod uses {
+    /// The config file and profile: every command that reads settings.
+    pub const FILE: &[&str] = &["config", "profile"];
+    /// The output format.
+    pub const OUTPUT: &[&str] = &["output"];
+    /// Where requests go, how long they may take, what is trusted, the key file.
+    pub const TARGET: &[&str] = &[
+        "env",
+        "endpoint",
+        "timeout",
+        "connect_timeout",
+        "ca_cert",
+        "api_key_file",
+    ];
+    /// How images are prepared.
+    pub const IMAGES: &[&str] = &[
+        "max_image_bytes",
+        "keep_metadata",
+        "max_dimension",
+        "face_check",
+    ];
+    /// Every setting (`doctor` checks them all).
+    pub const ALL: &[&[&str]] = &[FILE, OUTPUT, TARGET, IMAGES];
+}
+
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {

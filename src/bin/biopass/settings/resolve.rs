@@ -227,7 +227,12 @@ impl Resolver<'_> {
         );
         let endpoint = if !endpoint_str.is_empty() {
             let url = endpoint_str.trim_end_matches('/').to_string();
-            biopass::client::check_endpoint(&url)?;
+            biopass::client::check_endpoint(&url).map_err(|mut f| {
+                if let Origin::Env(var) = endpoint_o {
+                    f.message = format!("environment variable {var}: {}", f.message);
+                }
+                f
+            })?;
             Endpoint::Url(url)
         } else {
             match env {
