@@ -228,11 +228,17 @@ fn the_decode_limit_is_in_pixels() {
         .find(|f| f["code"] == "TOO_LARGE")
         .unwrap_or_else(|| panic!("{v}"));
     assert!(
-        f["message"].as_str().unwrap().contains("270 megapixels"),
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("is 16432x16432 pixels, 270,010,624 in all"),
         "{v}"
     );
     assert!(
-        f["message"].as_str().unwrap().contains("100 megapixels"),
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit of 100,000,000 pixels"),
         "{v}"
     );
     // A face send refuses it too (the gate would decode it), naming the file.
@@ -244,9 +250,31 @@ fn the_decode_limit_is_in_pixels() {
         .arg(&big));
     assert_eq!(code, 65, "{err}");
     assert!(
-        err.contains("huge.jpg") && err.contains("megapixels"),
+        err.contains("huge.jpg") && err.contains("270,010,624"),
         "{err}"
     );
+}
+
+/// Just over the limit, the message still shows the difference: rounded to
+/// megapixels it read "(100 megapixels), over the 100 megapixels".
+#[test]
+fn an_image_just_over_the_pixel_limit_says_by_how_much() {
+    let home = Home::new();
+    let file = home.path().join("just-over.jpg");
+    std::fs::write(&file, flat_grey_jpeg(10000, 10001)).unwrap();
+    let (code, v) = check_json(&home, &["--fingerprints"], &file);
+    assert_eq!(code, 65, "{v}");
+    assert_eq!(codes(&v), ["TOO_LARGE"], "{v}");
+    assert_eq!(
+        v["findings"][0]["message"],
+        "is 10000x10001 pixels, 100,010,000 in all: over the limit of 100,000,000 pixels decoded for one image; scale it down first",
+        "{v}"
+    );
+    // Exactly at the limit is within it (refused, if at all, for something else).
+    let at = home.path().join("at-limit.jpg");
+    std::fs::write(&at, flat_grey_jpeg(10000, 10000)).unwrap();
+    let (_, v) = check_json(&home, &["--fingerprints"], &at);
+    assert!(!codes(&v).contains(&"TOO_LARGE".to_string()), "{v}");
 }
 
 #[test]

@@ -251,18 +251,7 @@ fn examine<R: Read + std::io::Seek>(
 /// `--no-face-check` and not re-encoded, a batch row). Only the header's dimensions
 /// are read: it costs nothing per row.
 pub fn within_pixels(h: &Header) -> Result<(), Problem> {
-    let (w, hh) = (h.width as u64, h.height as u64);
-    if w * hh <= prepare::MAX_PIXELS {
-        return Ok(());
-    }
-    Err(Problem {
-        code: Code::TooLarge,
-        what: format!(
-            "is {w}x{hh} pixels ({:.0} megapixels), over the {} megapixels accepted for one image: scale it down first",
-            (w * hh) as f64 / 1e6,
-            prepare::MAX_PIXELS / 1_000_000
-        ),
-    })
+    prepare::within_pixel_limit(h.width as u64, h.height as u64)
 }
 
 /// Recognise an image's format from its first bytes (`head`, up to 512) and size,

@@ -38,6 +38,36 @@ pub const JPEG_QUALITY: u8 = 92;
 pub const REENCODE_INPUT_MAX: u64 = 64 * 1024 * 1024;
 /// The most pixels decoded for one image (re-encoding, `check`): 100 megapixels.
 pub const MAX_PIXELS: u64 = 100_000_000;
+
+/// Refuse `w` x `h` pixels when over [`MAX_PIXELS`] (`TOO_LARGE`). The counts are
+/// given whole, with thousands separators: rounded to megapixels, an image just over
+/// the limit (10000x10001) would read "100 megapixels, over the 100 megapixels".
+pub fn within_pixel_limit(w: u64, h: u64) -> Result<(), Problem> {
+    if w * h <= MAX_PIXELS {
+        return Ok(());
+    }
+    Err(problem(
+        Code::TooLarge,
+        format!(
+            "is {w}x{h} pixels, {} in all: over the limit of {} pixels decoded for one image; scale it down first",
+            thousands(w * h),
+            thousands(MAX_PIXELS)
+        ),
+    ))
+}
+
+/// `n` with a comma every three digits: 100010000 -> "100,010,000".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 /// A `--max-dimension` to suggest in messages.
 pub const SUGGESTED_MAX_DIMENSION: u32 = 1920;
 /// Version of the preparation rules, part of the journal fingerprint of a prepared
