@@ -122,6 +122,98 @@ fn an_orientation_that_cannot_be_known_is_said_and_blocks_a_face() {
     srv.single();
 }
 
+/// An APP1 `Exif` segment holding Orientation `o` and, with `gps`, a GPS IFD with
+/// GPSVersionID 2.2.0.0 (big-endian TIFF, written by hand).
+fn exif_app1(o: u16, gps: bool) -> Vec<u8> {
+    let mut t = b"MM\0\x2a\0\0\0\x08".to_vec();
+    let n: u16 = if gps { 2 } else { 1 };
+    t.extend_from_slice(&n.to_be_bytes());
+    // Orientation: SHORT, one value, left-justified in the 4-byte field.
+    t.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+    t.extend_from_slice(&o.to_be_bytes());
+    t.extend_from_slice(&[0, 0]);
+    if gps {
+        // The GPS IFD follows IFD0 (8 + 2 + 2 * 12 + 4 = 38).
+        t.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 38]);
+    }
+    t.extend_from_slice(&[0, 0, 0, 0]);
+    if gps {
+        t.extend_from_slice(&[0, 1, 0, 0, 0, 1, 0, 0, 0, 4, 2, 2, 0, 0, 0, 0, 0, 0]);
+    }
+    let body = [&b"Exif\0\0"[..], &t].concat();
+    let mut seg = vec![0xFF, 0xE1];
+    seg.extend_from_slice(&(body.len() as u16 + 2).to_be_bytes());
+    seg.extend_from_slice(&body);
+    seg
+}
+
+/// `faces/sideways-6.jpg` (the face stored a quarter turn off) with its own EXIF
+/// segment replaced by `segments`.
+fn sideways_with(segments: &[Vec<u8>]) -> Vec<u8> {
+    let b = fixture_bytes("faces/sideways-6.jpg");
+    let mut i = 2;
+    let mut out = b[..2].to_vec();
+    loop {
+        let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
+        match b[i + 1] {
+            0xE0 => out.extend_from_slice(&b[i..i + 2 + len]),
+            0xE1 => {}
+            _ => break,
+        }
+        i += 2 + len;
+    }
+    for s in segments {
+        out.extend_from_slice(s);
+    }
+    out.extend_from_slice(&b[i..]);
+    out
+}
+
+/// Two EXIF blocks: the first one's orientation counts, as in every reader; the
+/// metadata of both is reported (and neither is sent).
+#[test]
+fn with_two_exif_blocks_the_first_ones_orientation_counts() {
+    let home = Home::new();
+    let file = home.path().join("two-exif.jpg");
+    std::fs::write(
+        &file,
+        sideways_with(&[exif_app1(6, false), exif_app1(1, true)]),
+    )
+    .unwrap();
+    let (code, v) = check_json(&home, &[], &file);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["orientation"], 6, "{v}");
+    assert_eq!(v["faces"]["count"], 1, "the face is looked at upright: {v}");
+    assert!(
+        v["metadata"].as_array().unwrap().contains(&"gps".into()),
+        "the second block's GPS is still reported: {v}"
+    );
+    let c = codes(&v);
+    assert!(
+        c.contains(&"ROTATED".into()) && c.contains(&"HAS_GPS".into()),
+        "{v}"
+    );
+    let srv = Recorder::start(vec![enrolled()]);
+    let (code, _, err) = run(home
+        .cmd_at(&srv.url)
+        .args(["enroll", "--id", "1", "--face"])
+        .arg(&file));
+    assert_eq!(code, 0, "{err}");
+    let b = sent(&srv.single(), "Face", "Face-1");
+    let img = image::load_from_memory(&b).unwrap();
+    assert_eq!((img.width(), img.height()), (240, 300), "sent upright");
+    assert!(!b.windows(6).any(|w| w == b"Exif\0\0"), "no EXIF sent");
+    // The other way round, orientation 1 first: 1 counts.
+    std::fs::write(
+        &file,
+        sideways_with(&[exif_app1(1, false), exif_app1(6, false)]),
+    )
+    .unwrap();
+    let (_, v) = check_json(&home, &["--no-face-check"], &file);
+    assert_eq!(v["orientation"], 1, "{v}");
+    assert!(!codes(&v).contains(&"ROTATED".into()), "{v}");
+}
+
 #[test]
 fn a_resolution_only_in_exif_is_found_and_kept_in_what_is_sent() {
     let home = Home::new();

@@ -33,8 +33,15 @@ pub fn inspect<R: Read + Seek>(r: &mut R, len: u64, format: Format) -> Result<He
 }
 
 /// Record what an EXIF block (TIFF structure, without the `Exif\0\0` prefix) holds.
+///
+/// A file may carry more than one (two APP1 `Exif` segments, two `eXIf` chunks).
+/// Readers (libjpeg-turbo's tools, exiftool, browsers) take the orientation from the
+/// first, so only the first block's orientation, its readability and its resolution
+/// count here; the metadata of every block (GPS, camera, comments, thumbnail) is
+/// still reported, and every block is removed as before.
 fn read_exif(tiff: Vec<u8>, h: &mut Header) {
     use exif::{Context, In, Tag};
+    let first = !h.metadata.exif;
     h.metadata.exif = true;
     // Leniently: one malformed field (what some writers leave) must lose neither the
     // orientation nor the GPS finding. Fields that parse are kept; the errors only
@@ -43,7 +50,7 @@ fn read_exif(tiff: Vec<u8>, h: &mut Header) {
         Ok(ex) => (ex, false),
         Err(exif::Error::PartialResult(p)) => (p.into_inner().0, true),
         Err(_) => {
-            h.orientation_unknown = true;
+            h.orientation_unknown |= first;
             return;
         }
     };
@@ -67,7 +74,7 @@ fn read_exif(tiff: Vec<u8>, h: &mut Header) {
             | Tag::LensMake
             | Tag::LensModel => h.metadata.camera = true,
             Tag::UserComment | Tag::ImageDescription => h.metadata.comments = true,
-            Tag::XResolution if f.ifd_num == In::PRIMARY => {
+            Tag::XResolution if first && f.ifd_num == In::PRIMARY => {
                 if let exif::Value::Rational(v) = &f.value
                     && let Some(r) = v.first()
                     && r.denom != 0
@@ -75,10 +82,10 @@ fn read_exif(tiff: Vec<u8>, h: &mut Header) {
                     x_res = Some(r.to_f64());
                 }
             }
-            Tag::ResolutionUnit if f.ifd_num == In::PRIMARY => {
+            Tag::ResolutionUnit if first && f.ifd_num == In::PRIMARY => {
                 unit = f.value.get_uint(0).unwrap_or(2);
             }
-            Tag::Orientation if f.ifd_num == In::PRIMARY => {
+            Tag::Orientation if first && f.ifd_num == In::PRIMARY => {
                 orientation_seen = true;
                 match f.value.get_uint(0).filter(|v| (1..=8).contains(v)) {
                     Some(v) => h.orientation = v as u16,
@@ -87,6 +94,9 @@ fn read_exif(tiff: Vec<u8>, h: &mut Header) {
             }
             _ => {}
         }
+    }
+    if !first {
+        return;
     }
     // A damaged block without the tag may have lost it with the damage.
     if damaged && !orientation_seen {
