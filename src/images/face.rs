@@ -14,7 +14,16 @@
 //! Detection runs on a grey copy of the upright pixels scaled down to
 //! [`DETECT_SIDE`] on its long side (a 1280x960 photo is looked at as 320x240): the
 //! box rules only need the box to a few per cent, and the cost falls with the
-//! square of the side. Sharpness and exposure are measured on the face box in the
+//! square of the side. The detector's window is [`SMALLEST_FACE`] px, so on that copy
+//! a face under about a sixth of a landscape frame's height is not found; when
+//! nothing is found and the image is larger than the copy, detection runs once more
+//! on a copy [`RETRY_SIDE`] px long (twice the side), so that a small face is
+//! reported as `FACE_TOO_SMALL` (a warning) rather than `NO_FACE` (a refusal). Only
+//! photos with no face found pay for it (about four times the first pass's
+//! detection), the rare refused ones; a photo whose large face was found is not
+//! looked at again, so a second face too small for the first pass is not counted
+//! (`SEVERAL_FACES` sees second faces down to the first pass's size).
+//! Sharpness and exposure are measured on the face box in the
 //! full-resolution grey image, resampled to a fixed box height so that the figures
 //! do not depend on how large the photo is.
 //!
@@ -36,12 +45,17 @@ static MODEL_BYTES: &[u8] = include_bytes!("../../assets/seeta_fd_frontal_v1.0.b
 pub const SCORE_THRESHOLD: f64 = 2.0;
 /// Long side, in pixels, of the grey copy detection runs on.
 pub const DETECT_SIDE: u32 = 320;
+/// Long side of the copy looked at a second time when [`DETECT_SIDE`] found no face
+/// (and the image is larger than that): faces down to [`SMALLEST_FACE`] px of it,
+/// a twelfth of a landscape frame's height, are found.
+pub const RETRY_SIDE: u32 = 2 * DETECT_SIDE;
 /// The smallest face size set on the detector (its own minimum). In practice
 /// `rustface` 0.1.7 ignores it: its image pyramid starts at full size with a 40 px
 /// window, so the smallest face found is [`SMALLEST_FACE`] px of the detection copy.
 pub const MIN_DETECT_FACE: u32 = 20;
 /// The smallest face found, in pixels of the detection copy: 40 of 240 is 17 % of a
-/// landscape frame's height, under the [`MIN_FACE_HEIGHT`] rule (40 %), so a small
+/// landscape frame's height on the first pass, 40 of 480 (8 %) on the second
+/// ([`RETRY_SIDE`]); both under the [`MIN_FACE_HEIGHT`] rule (40 %), so a small
 /// face down to that size is reported as small, not as missing.
 pub const SMALLEST_FACE: u32 = 40;
 
@@ -314,12 +328,19 @@ fn area_resample(
     out
 }
 
-/// Look at an upright grey image: detect on a [`DETECT_SIDE`] copy, then measure the
-/// largest face on the full-resolution pixels.
+/// Look at an upright grey image: detect on a [`DETECT_SIDE`] copy (again on a
+/// [`RETRY_SIDE`] copy when that finds nothing and the image is larger), then
+/// measure the largest face on the full-resolution pixels.
 pub fn examine(grey: &image::GrayImage) -> Faces {
     let (w, h) = grey.dimensions();
-    let small = shrink(grey, DETECT_SIDE);
-    let found = detect(small.as_raw(), small.width(), small.height());
+    let mut small = shrink(grey, DETECT_SIDE);
+    let mut found = detect(small.as_raw(), small.width(), small.height());
+    if found.is_empty() && w.max(h) > DETECT_SIDE {
+        // A face under the detector's window on the first copy; the same score
+        // threshold on a larger one (see the module's note).
+        small = shrink(grey, RETRY_SIDE);
+        found = detect(small.as_raw(), small.width(), small.height());
+    }
     // Back to the full image's pixels.
     let kx = w as f64 / small.width() as f64;
     let ky = h as f64 / small.height() as f64;
