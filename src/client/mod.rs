@@ -344,7 +344,7 @@ impl Client {
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
         let main = &self.main;
-        main.block_on(self.attempt_async(main, op, body, cancel))
+        main.block_on(self.attempt_on(main, op, body, cancel, false))
     }
 
     /// One attempt, as [`Client::attempt`], that also returns the server's TLS
@@ -372,7 +372,8 @@ impl Client {
 
     /// One attempt, as [`Client::attempt`], for a caller that runs on `lane`'s
     /// runtime (inside [`Lane::block_on`]): the batch engine, which keeps all its
-    /// requests in flight on one thread.
+    /// requests in flight on one thread. It reads only the typed view of an answer:
+    /// [`Reply::raw`] may be `Null`.
     pub async fn attempt_async(
         &self,
         lane: &Lane,
@@ -380,8 +381,24 @@ impl Client {
         body: &Body,
         cancel: &(dyn Fn() -> bool + Sync),
     ) -> Result<Reply, AttemptError> {
+        self.attempt_on(lane, op, body, cancel, true).await
+    }
+
+    /// One attempt on `lane`; `typed_only`: the caller never reads [`Reply::raw`].
+    async fn attempt_on(
+        &self,
+        lane: &Lane,
+        op: Op,
+        body: &Body,
+        cancel: &(dyn Fn() -> bool + Sync),
+        typed_only: bool,
+    ) -> Result<Reply, AttemptError> {
         let (status, headers, buf, _) = self.exchange_async(lane, op, body, cancel, false).await?;
-        let reply = answer::classify_typed(op, status, &headers, &buf, self.secret())?;
+        let reply = if typed_only {
+            answer::classify_typed(op, status, &headers, &buf, self.secret())?
+        } else {
+            classify(op, status, &headers, &buf, self.secret())?
+        };
         check_echo(op, body.custom_id(), reply, self.secret())
     }
 
