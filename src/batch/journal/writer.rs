@@ -371,7 +371,9 @@ impl Writer {
                 return Err(self.stopped());
             }
             q.want_written = q.want_written.max(mine);
-            (mine, std::mem::take(&mut q.idle))
+            // Wake the writer if it sleeps or lingers for a group (see `write_loop`).
+            let lingers = q.wake_at != u64::MAX;
+            (mine, std::mem::take(&mut q.idle) || lingers)
         };
         if wake {
             self.shared.work.notify_one();
@@ -451,6 +453,13 @@ fn write_loop(mut file: File, shared: &Shared) {
             let deadline = Instant::now() + LINGER;
             q.wake_at = q.taken + q.group;
             while q.asked < q.wake_at && !q.closing && !q.urgent {
+                // Rows wait to print until their end records are written, and the
+                // group this sync waits for is made of the same rows' next starts:
+                // write what is here now, without the sync, and linger on.
+                if q.want_written > q.written {
+                    q = write_now(&mut file, shared, q, &mut batch);
+                    continue;
+                }
                 let Some(left) = deadline.checked_duration_since(Instant::now()) else {
                     break;
                 };
@@ -509,6 +518,37 @@ fn write_loop(mut file: File, shared: &Shared) {
             shared.written.send_replace(written);
         }
     }
+}
+
+/// Write everything handed over so far without syncing it, and tell the rows that
+/// wait for it ([`Writer::written`]); the queue is locked again on return.
+fn write_now<'a>(
+    file: &mut File,
+    shared: &'a Shared,
+    mut q: std::sync::MutexGuard<'a, Queue>,
+    batch: &mut Vec<u8>,
+) -> std::sync::MutexGuard<'a, Queue> {
+    std::mem::swap(batch, &mut q.buf);
+    let records = q.appended;
+    q.want_written = 0;
+    let healthy = q.failed.is_none();
+    drop(q);
+    let result = if healthy {
+        file.write_all(batch)
+    } else {
+        Ok(())
+    };
+    batch.clear();
+    let mut q = shared.lock();
+    match result {
+        Ok(()) if healthy => q.written = records,
+        Ok(()) => {}
+        Err(e) => {
+            q.failed.get_or_insert(e.to_string());
+        }
+    }
+    shared.written.send_replace((q.written, q.failed.is_some()));
+    q
 }
 
 #[cfg(test)]
