@@ -7,7 +7,7 @@ use std::io::Cursor;
 
 use crate::images::format::Format;
 
-use super::prepare::{JPEG_QUALITY, MAX_PIXELS, Problem, bad};
+use super::header::{JPEG_QUALITY, MAX_PIXELS, Problem, bad};
 
 /// The pixels turned upright from an EXIF orientation (1-8).
 pub fn upright(mut img: image::DynamicImage, orientation: u16) -> image::DynamicImage {
@@ -61,7 +61,7 @@ pub(super) fn decode_jpeg_grey(raw: &[u8]) -> Result<image::GrayImage, Problem> 
 
 /// Refuse an image over [`MAX_PIXELS`] from its header's dimensions.
 fn within_pixels(w: u32, h: u32) -> Result<(), Problem> {
-    super::prepare::within_pixel_limit(w as u64, h as u64)
+    super::header::within_pixel_limit(w as u64, h as u64)
 }
 
 pub(super) fn reencode(

@@ -7,7 +7,7 @@ use std::io::{Cursor, Read, Seek, SeekFrom};
 
 use crate::images::format::Format;
 
-use super::prepare::{Code, Header, MIN_SIDE, Metadata, Problem, bad, be16, be32, cut, problem};
+use super::header::{Code, Header, MIN_SIDE, Metadata, Problem, bad, be16, be32, cut, problem};
 
 /// Read a header: dimensions, orientation, metadata, resolution, and whether the file
 /// is whole. `r` is positioned anywhere; `len` is the file's size. Reads a few

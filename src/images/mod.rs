@@ -18,6 +18,7 @@ pub mod check;
 mod encode;
 pub mod face;
 pub mod format;
+mod header;
 mod inspect;
 pub mod prepare;
 mod scan;

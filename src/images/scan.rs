@@ -3,7 +3,7 @@
 //! the header walkers of `inspect.rs` do not take. Part of preparation
 //! ([`super::prepare`]), which re-exports it.
 
-use super::prepare::be16;
+use super::header::be16;
 
 /// Whether the first scan of a baseline Huffman JPEG holds every block its frame
 /// needs: `Some(false)` when its entropy-coded data stops short (a copy cut short and

@@ -5,8 +5,8 @@
 
 use crate::images::format::Format;
 
+use super::header::{Header, Problem, bad, be16, cut};
 use super::inspect::jpeg_end;
-use super::prepare::{Header, Problem, bad, be16, cut};
 
 /// Whether lossless preparation keeps a JPEG segment: JFIF (density), the ICC
 /// profile (colour), Adobe APP14 (colour transform) and every non-APP segment;
