@@ -1069,8 +1069,8 @@ fn a_second_signal_during_sandbox_serve_exits_130_at_once() {
 }
 
 /// Passes are for transient errors only. A 200 that is not the API's JSON (a captive
-/// portal's page) is a protocol error: two in a row with no real answer between stop
-/// the run with 76 (`stopped: protocol`), without further passes or the retry
+/// portal's page) is a protocol error: at `--jobs 1`, two in a row with no real
+/// answer between stop the run with 76 (`stopped: protocol`), without further passes or the retry
 /// budget; an enroll that may have landed stays pending as ambiguous, and the
 /// resume reconciles it.
 #[test]
@@ -1127,6 +1127,34 @@ fn a_captive_portal_stops_the_batch_with_76_not_more_passes() {
             "P0000\treconciled\t\nP0001\tenrolled\t71\nP0002\tenrolled\t72\n"
         );
     }
+}
+
+/// The protocol stop scales with the rows in flight: at `--jobs 4` it takes 8
+/// protocol errors in a row (2 x jobs), so a service that sometimes answers wrongly
+/// does not stop a long run on two unlucky answers; a portal still stops it within
+/// one round of requests.
+#[test]
+fn the_protocol_stop_takes_twice_the_rows_in_flight() {
+    let home = Home::new();
+    let m = manifest(home.path(), 40);
+    let r = Recorder::start(vec![
+        Canned::text(200, "<html>portal</html>").header("content-type", "text/html"),
+    ]);
+    let sum = home.path().join("s.json");
+    let (code, _, err) = run(home
+        .cmd_at(&r.url)
+        .args(["verify", "--jobs", "4", "--from"])
+        .arg(&m)
+        .arg("--summary-json")
+        .arg(&sum));
+    assert_eq!(code, 76, "{err}");
+    assert!(err.contains("8 times with no answer from the API"), "{err}");
+    let sent = r.requests().len();
+    // The 8th error stops the run; at most the other 3 in flight were already sent.
+    assert!((8..=11).contains(&sent), "{sent} requests");
+    let v = summary(&sum);
+    assert_adds_up(&v);
+    assert_eq!(v["stopped"], "protocol", "{v}");
 }
 
 /// `passes` counts the rows each pass settled by a sent request: a face the gate

@@ -281,7 +281,8 @@ fn send_all(
         pass: AtomicU32::new(1),
         passes: cfg.passes.max(1),
         again: Mutex::new(Vec::new()),
-        protocol_streak: std::sync::atomic::AtomicBool::new(false),
+        protocol_streak: std::sync::atomic::AtomicU32::new(0),
+        protocol_limit: (2 * jobs).clamp(2, u32::MAX as usize) as u32,
     };
     reporter.started(plan.len());
     let broken: RefCell<Option<anyhow::Error>> = RefCell::new(None);

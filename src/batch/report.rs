@@ -224,6 +224,10 @@ impl Summary {
         match stopped {
             _ if self.dry_run => Status::Success,
             Some(r) => Status::Problem(r.kind()),
+            // Rows left pending by protocol errors (no stop was asked for).
+            None if self.pending > 0 && self.stopped == Some(Reason::Protocol.name()) => {
+                Status::Problem(Kind::Protocol)
+            }
             None if self.pending > 0 => Status::Problem(Kind::TryLater),
             None if self.failed + self.invalid > 0 => Status::SomeRowsFailed,
             None if self.not_matched > 0 => Status::NoMatch,

@@ -67,10 +67,15 @@ pub struct Shared<'a> {
     /// Rows this pass left pending after transient errors outlasted their
     /// attempts: what the next pass sends.
     pub again: Mutex<Vec<Again>>,
-    /// The last answer of the run was a protocol error (a 2xx that is not the API's
-    /// answer: not JSON, not the expected result, about someone else): a second one
-    /// before any real answer stops the run ([`Reason::Protocol`], 76).
-    pub protocol_streak: std::sync::atomic::AtomicBool,
+    /// Protocol errors (a 2xx that is not the API's answer: not JSON, not the
+    /// expected result, about someone else) since the last real answer; at
+    /// [`Shared::protocol_limit`] the run stops ([`Reason::Protocol`], 76).
+    pub protocol_streak: std::sync::atomic::AtomicU32,
+    /// Twice the rows in flight (at least 2): a captive portal answering every
+    /// request reaches it within one round of requests; a service whose answers
+    /// are sometimes wrong (5 % of them, say) never does in practice (0.05^16 at
+    /// `--jobs 8`), and its rows are reconciled one by one.
+    pub protocol_limit: u32,
 }
 
 impl Shared<'_> {

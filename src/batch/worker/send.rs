@@ -112,7 +112,7 @@ pub(super) async fn send(
         };
         let e = match result {
             Ok(reply) => {
-                sh.protocol_streak.store(false, Ordering::Relaxed);
+                sh.protocol_streak.store(0, Ordering::Relaxed);
                 sh.gate.success();
                 sh.budget.success();
                 let status = reply.status;
@@ -140,15 +140,17 @@ pub(super) async fn send(
         );
         // A protocol error is not transient: the row is re-sent once at most (an
         // enroll's re-send reconciles what may have landed), never in another pass,
-        // and two in a row with no real answer between (a captive portal answering
-        // every request with its page) stop the whole run, as 76. The row stays
+        // and [`Shared::protocol_limit`] in a row with no real answer between (a
+        // captive portal answering every request with its page) stop the whole run,
+        // as 76. The row stays
         // pending, journaled as ambiguous when it may have landed: a resume
         // reconciles it.
         let protocol = f.kind == Kind::Protocol && matches!(next, Next::Retry(_));
         if protocol {
-            if sh.protocol_streak.swap(true, Ordering::Relaxed) {
+            let streak = sh.protocol_streak.fetch_add(1, Ordering::Relaxed) + 1;
+            if streak >= sh.protocol_limit {
                 let m = format!(
-                    "{} (twice with no answer from the API between: is something other than the API answering, a captive portal or a proxy? check the endpoint)",
+                    "{} ({streak} times with no answer from the API between: is something other than the API answering, a captive portal or a proxy? check the endpoint)",
                     f.message
                 );
                 sh.note_error(&f.message);
@@ -156,7 +158,7 @@ pub(super) async fn send(
                 return (Outcome::Pending, attempt, None);
             }
         } else if f.status.is_some() {
-            sh.protocol_streak.store(false, Ordering::Relaxed);
+            sh.protocol_streak.store(0, Ordering::Relaxed);
         }
         match next {
             Next::Finish(State::Reconciled) => return (Outcome::Reconciled, attempt, None),
@@ -182,8 +184,12 @@ pub(super) async fn send(
         }
         if attempt - first >= retry::POLICY.max_attempts {
             if protocol {
-                // Passes are for transient errors only.
-                sh.halt(Reason::Protocol, f.message.clone());
+                // Passes are for transient errors only: the row stays pending (its
+                // attempts journaled, ambiguous where they may have landed) and the
+                // run goes on; it ends as a protocol failure (76) that a resume
+                // reconciles. Only a streak across rows stops it at once.
+                sh.summary.lock().unwrap_or_else(|p| p.into_inner()).stopped =
+                    Some(Reason::Protocol.name());
                 return (Outcome::Pending, attempt, None);
             }
             return (Outcome::Pending, attempt, Some(maybe_landed));
