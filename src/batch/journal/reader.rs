@@ -420,27 +420,7 @@ mod tests {
             );
         }
         // An end for an id merged long ago finds it.
-        apply(
-            &mut l,
-            Record::End {
-                line: 2,
-                id: "id-0".into(),
-                fp: "f".into(),
-                attempt: 1,
-                state: State::Done,
-                status: None,
-                biopass_id: None,
-                class: None,
-                kind: None,
-                error: None,
-                ms: 1,
-                at: None,
-                matched: None,
-                face_matched: None,
-                non_matched_fingers: None,
-                pass: None,
-            },
-        );
+        apply(&mut l, end("id-0", "f", State::Done));
         l.known.merge();
         assert_eq!(l.len(), n);
         assert!(l.known.sorted.windows(2).all(|w| w[0].0 < w[1].0));
