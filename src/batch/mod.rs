@@ -56,14 +56,9 @@ pub struct Config {
     pub op: Op,
     /// The manifest's path, or `-` for standard input.
     pub manifest: String,
-    /// The manifest's format; `None` to tell it by the file's extension.
-    pub format: Option<manifest::Format>,
-    /// The CSV delimiter; `None` to tell it from the header line (`,` `;` or tab).
-    pub delimiter: Option<u8>,
-    /// The CSV text encoding; `None` to tell it from the bytes.
-    pub encoding: Option<manifest::Encoding>,
-    /// The workbook's sheet; `None` for the first.
-    pub sheet: Option<String>,
+    /// How to read it: format, delimiter, encoding, sheet (each told from the file
+    /// when `None`).
+    pub read: manifest::Options,
     /// The journal file ([`default_journal`] unless the user named one).
     pub journal: PathBuf,
     /// Concurrent requests, at least 1.
@@ -208,16 +203,7 @@ fn run_inner(
     journal_file: &mut Option<journal::Opened>,
 ) -> Result<bool, Failed> {
     let early = |e: anyhow::Error| (e, false);
-    let manifest = Manifest::open_with(
-        &cfg.manifest,
-        &manifest::Options {
-            format: cfg.format,
-            delimiter: cfg.delimiter,
-            encoding: cfg.encoding,
-            sheet: cfg.sheet.clone(),
-        },
-    )
-    .map_err(early)?;
+    let manifest = Manifest::open_with(&cfg.manifest, &cfg.read).map_err(early)?;
 
     let loaded = start::open_journal(cfg, reporter, journal_file)?;
     let validated = start::validate(cfg, &manifest, loaded, reporter, stop, summary)?;

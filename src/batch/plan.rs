@@ -385,10 +385,7 @@ pub fn row_problems(
     let cfg = Config {
         op: crate::request::Op::Delete,
         manifest: manifest.name.clone(),
-        format: None,
-        delimiter: None,
-        encoding: None,
-        sheet: None,
+        read: Default::default(),
         journal: Default::default(),
         jobs: 1,
         rate: None,

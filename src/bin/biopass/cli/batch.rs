@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::manifest::{ManifestEncoding, ManifestFormat, manifest_help, parse_delimiter};
+use super::manifest::{ManifestArgs, manifest_help};
 
 /// Batch options (README "Batch").
 #[derive(Debug, Args, Default)]
@@ -15,18 +15,8 @@ pub struct BatchArgs {
     /// Manifest of people: CSV with a header, JSON Lines, or a workbook; - reads standard input (with --format)
     #[arg(long, value_name = "MANIFEST", long_help = manifest_help())]
     pub from: Option<String>,
-    /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]
-    #[arg(long, value_enum, requires = "from")]
-    pub format: Option<ManifestFormat>,
-    /// CSV delimiter: a character, or tab [default: Excel's sep= line, else told from the header: , ; or tab]
-    #[arg(long, value_name = "CHAR", requires = "from", value_parser = parse_delimiter)]
-    pub delimiter: Option<u8>,
-    /// CSV text encoding [default: told from the bytes: a BOM, else UTF-8, else windows-1252]
-    #[arg(long, value_enum, requires = "from")]
-    pub encoding: Option<ManifestEncoding>,
-    /// Workbook sheet to read [default: the first]
-    #[arg(long, value_name = "NAME", requires = "from")]
-    pub sheet: Option<String>,
+    #[command(flatten)]
+    pub read: ManifestArgs,
     /// Concurrent requests [default: 4]
     #[arg(long, value_name = "N", requires = "from", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
@@ -103,10 +93,10 @@ impl BatchArgs {
             return None;
         }
         [
-            (self.format.is_some(), "--format"),
-            (self.delimiter.is_some(), "--delimiter"),
-            (self.encoding.is_some(), "--encoding"),
-            (self.sheet.is_some(), "--sheet"),
+            (self.read.format.is_some(), "--format"),
+            (self.read.delimiter.is_some(), "--delimiter"),
+            (self.read.encoding.is_some(), "--encoding"),
+            (self.read.sheet.is_some(), "--sheet"),
             (self.jobs.is_some(), "--jobs"),
             (self.rate.is_some(), "--rate"),
             (self.journal.is_some(), "--journal"),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::manifest::{ManifestEncoding, ManifestFormat, manifest_help, parse_delimiter};
+use super::manifest::{ManifestArgs, manifest_help};
 
 pub(super) const CHECK_EXAMPLES: &str = "Examples:
   # Before sending: format, size, orientation, metadata and problems, one line per image
@@ -30,18 +30,8 @@ pub struct CheckArgs {
     /// Check every image of a manifest (faces and fingers by their columns)
     #[arg(long, value_name = "MANIFEST", long_help = manifest_help())]
     pub from: Option<String>,
-    /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]
-    #[arg(long, value_enum, requires = "from")]
-    pub format: Option<ManifestFormat>,
-    /// CSV delimiter: a character, or tab [default: Excel's sep= line, else told from the header: , ; or tab]
-    #[arg(long, value_name = "CHAR", requires = "from", value_parser = parse_delimiter)]
-    pub delimiter: Option<u8>,
-    /// CSV text encoding [default: told from the bytes: a BOM, else UTF-8, else windows-1252]
-    #[arg(long, value_enum, requires = "from")]
-    pub encoding: Option<ManifestEncoding>,
-    /// Workbook sheet to read [default: the first]
-    #[arg(long, value_name = "NAME", requires = "from")]
-    pub sheet: Option<String>,
+    #[command(flatten)]
+    pub read: ManifestArgs,
     /// Face findings that only warn (FACE_TOO_SMALL, FACE_OFF_CENTRE, BLURRY, TOO_DARK,
     /// OVEREXPOSED) block too: exit 65
     #[arg(long)]

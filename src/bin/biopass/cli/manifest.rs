@@ -1,6 +1,35 @@
 //! The manifest options that `--from` of the person commands and of `check` share.
 
-use clap::ValueEnum;
+use clap::{Args, ValueEnum};
+
+/// How to read a manifest: flattened into the batch options and `check`'s.
+#[derive(Debug, Args, Default)]
+pub struct ManifestArgs {
+    /// Manifest format [default: by extension: .csv, .tsv, .jsonl/.ndjson, .xlsx/.xlsm, .ods]
+    #[arg(long, value_enum, requires = "from")]
+    pub format: Option<ManifestFormat>,
+    /// CSV delimiter: a character, or tab [default: Excel's sep= line, else told from the header: , ; or tab]
+    #[arg(long, value_name = "CHAR", requires = "from", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// CSV text encoding [default: told from the bytes: a BOM, else UTF-8, else windows-1252]
+    #[arg(long, value_enum, requires = "from")]
+    pub encoding: Option<ManifestEncoding>,
+    /// Workbook sheet to read [default: the first]
+    #[arg(long, value_name = "NAME", requires = "from")]
+    pub sheet: Option<String>,
+}
+
+impl ManifestArgs {
+    /// The library's read options.
+    pub fn options(&self) -> biopass::batch::manifest::Options {
+        biopass::batch::manifest::Options {
+            format: self.format.map(ManifestFormat::format),
+            delimiter: self.delimiter,
+            encoding: self.encoding.map(ManifestEncoding::encoding),
+            sheet: self.sheet.clone(),
+        }
+    }
+}
 
 /// `--from`'s long help: the manifest's formats and the column table's columns.
 pub(super) fn manifest_help() -> String {

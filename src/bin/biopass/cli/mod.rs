@@ -29,7 +29,6 @@ pub use check::CheckArgs;
 use config::CONFIG_EXAMPLES;
 pub use config::ConfigCommand;
 pub use global::{EnvName, GlobalArgs, OutputFormat};
-pub use manifest::ManifestFormat;
 use person::{DELETE_EXAMPLES, ENROLL_EXAMPLES, UPDATE_EXAMPLES, VERIFY_EXAMPLES};
 pub use person::{DeleteArgs, WriteArgs};
 use sandbox::SANDBOX_EXAMPLES;

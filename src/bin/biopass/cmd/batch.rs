@@ -17,7 +17,7 @@ use biopass::stop::Stop;
 use serde_json::json;
 
 use super::target;
-use crate::cli::{BatchArgs, ManifestFormat, OutputFormat};
+use crate::cli::{BatchArgs, OutputFormat};
 use crate::render;
 use crate::settings::Settings;
 
@@ -62,10 +62,7 @@ pub fn run(
     let cfg = batch::Config {
         op,
         manifest: manifest.to_string(),
-        format: args.format.map(ManifestFormat::format),
-        delimiter: args.delimiter,
-        encoding: args.encoding.map(|e| e.encoding()),
-        sheet: args.sheet.clone(),
+        read: args.read.options(),
         journal,
         jobs: args.jobs.map_or(DEFAULT_JOBS, usize::from),
         rate: args.rate,

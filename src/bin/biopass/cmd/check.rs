@@ -11,10 +11,7 @@
 //! missing operation, a redirect, an untrusted certificate, a quota) stops at once.
 
 use anyhow::Result;
-use biopass::batch::{
-    self,
-    manifest::{self, Manifest},
-};
+use biopass::batch::{self, manifest::Manifest};
 use biopass::client::AttemptError;
 use biopass::error::{Failure, Kind, Status};
 use biopass::images::check::{Answer, Report, check_file_prepared};
@@ -25,7 +22,7 @@ use biopass::stop::Stop;
 use biopass::target::Target;
 
 use super::target;
-use crate::cli::{CheckArgs, ManifestFormat, OutputFormat};
+use crate::cli::{CheckArgs, OutputFormat};
 use crate::render;
 use crate::settings::Settings;
 
@@ -81,15 +78,7 @@ pub fn run(a: &CheckArgs, s: &Settings, stop: Option<&Stop>) -> Result<Status> {
             }
         }
         Some(name) => {
-            let m = Manifest::open_with(
-                name,
-                &manifest::Options {
-                    format: a.format.map(ManifestFormat::format),
-                    delimiter: a.delimiter,
-                    encoding: a.encoding.map(|e| e.encoding()),
-                    sheet: a.sheet.clone(),
-                },
-            )?;
+            let m = Manifest::open_with(name, &a.read.options())?;
             // The batch's own row rules (an id, no duplicate, an image, no slot
             // twice), as an enroll of this manifest would apply them; the images
             // are checked here, in full.
